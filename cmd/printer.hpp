@@ -1,0 +1,60 @@
+// The one output path: data to stdout (text or --json), diagnostics to stderr.
+#pragma once
+
+#include "error.hpp"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace zmail::cli {
+
+struct OutputStyle {
+    bool json = false;
+    bool quiet = false;
+    int verbose = 0;
+    std::string color = "auto";  ///< auto, always, never
+};
+
+class Printer {
+public:
+    explicit Printer(OutputStyle style);
+
+    bool json() const { return style_.json; }
+    bool quiet() const { return style_.quiet; }
+    int verbose() const { return style_.verbose; }
+    bool stdout_is_tty() const { return stdout_tty_; }
+    bool stderr_is_tty() const { return stderr_tty_; }
+    /// Progress bars and spinners: only on a terminal, never with --json or -q.
+    bool progress_allowed() const { return stderr_tty_ && !style_.quiet && !style_.json; }
+
+    /// A line of data on stdout.
+    void line(std::string_view text);
+    /// A JSON document on stdout.
+    void json_value(const nlohmann::json& value);
+    /// Name/value rows aligned in two columns on stdout.
+    void rows(const std::vector<std::pair<std::string, std::string>>& rows, int indent = 0);
+
+    /// Diagnostics on stderr. note() is suppressed by -q; warning() and error() are not.
+    void note(std::string_view text);
+    void warning(std::string_view text);
+    void hint(std::string_view text);
+    void error(const Error& error);
+    /// Protocol trace and -v details on stderr.
+    void trace(std::string_view text);
+
+    std::string bold(std::string_view text) const;
+    std::string dim(std::string_view text) const;
+
+    /// Flushes stdout; returns false if writing it failed (e.g. a closed pipe, a full disk).
+    bool finish();
+
+private:
+    std::string paint(std::string_view text, const char* code, bool tty) const;
+    OutputStyle style_;
+    bool stdout_tty_, stderr_tty_;
+};
+
+}  // namespace zmail::cli

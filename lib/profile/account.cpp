@@ -1,0 +1,256 @@
+#include "profile/account.hpp"
+
+#include "error.hpp"
+#include "util/atomic_file.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace zmail::profile {
+
+using nlohmann::json;
+
+std::string CredentialSource::describe() const {
+    switch (kind) {
+    case Kind::None: return "none";
+    case Kind::Command: return "password command";
+    case Kind::Environment: return "environment variable " + value;
+    case Kind::Netrc: return "~/.netrc";
+    case Kind::File: return "password file " + value;
+    case Kind::Plain: return "plaintext password in the config file";
+    case Kind::OAuth2Command: return "OAuth2 token command";
+    }
+    return "none";
+}
+
+namespace {
+
+int default_port(const std::string& protocol, const std::string& security) {
+    bool tls = security == "tls";
+    if (protocol == "imap") return tls ? 993 : 143;
+    if (protocol == "pop") return tls ? 995 : 110;
+    return tls ? 465 : 587;
+}
+
+const PresetServer& preset_server(const Preset& preset, const std::string& protocol) {
+    if (protocol == "imap") return preset.imap;
+    if (protocol == "pop") return preset.pop;
+    return preset.smtp;
+}
+
+// The value a preset gives a key, or null.
+json preset_value(const Preset& preset, const std::string& key) {
+    for (const char* protocol : {"imap", "pop", "smtp"}) {
+        const PresetServer& s = preset_server(preset, protocol);
+        std::string p = protocol;
+        if (s.host.empty()) continue;
+        if (key == p + ".host") return s.host;
+        if (key == p + ".port") return s.port;
+        if (key == p + ".security") return s.security;
+    }
+    if (key == "imap.id") return preset.imap_id_required;
+    if (key == "auth.mechanism") return preset.auth_mechanism;
+    if (key == "send.sent_folder" && !preset.sent_folder.empty()) return preset.sent_folder;
+    return nullptr;
+}
+
+json stored_or_null(const Profile& profile, const std::string& account, const std::string& key) {
+    auto v = profile.stored(account, key);
+    return v ? *v : json(nullptr);
+}
+
+Preset preset_of(const Profile& profile, const std::string& account) {
+    json name = stored_or_null(profile, account, "preset");
+    std::string preset_name = name.is_string() ? name.get<std::string>() : "custom";
+    auto preset = find_preset(profile.presets(), preset_name);
+    if (!preset)
+        throw Error(ErrorKind::Config, "account '" + account + "' uses unknown preset '" + preset_name + "'",
+                    "see 'zmail settings presets', then 'zmail settings set " + account + " preset NAME'");
+    return *preset;
+}
+
+std::string state_home() {
+    if (const char* env = std::getenv("XDG_STATE_HOME"); env && *env) return env;
+    return util::expand_home("~/.local/state");
+}
+
+}  // namespace
+
+json effective_value(const Profile& profile, const std::string& account, const std::string& key) {
+    json v = stored_or_null(profile, account, key);
+    if (!v.is_null()) return v;
+    Preset preset = preset_of(profile, account);
+    v = preset_value(preset, key);
+    if (!v.is_null()) return v;
+    // a server port follows the security when only security or host was given
+    for (const char* protocol : {"imap", "pop", "smtp"}) {
+        std::string p = protocol;
+        if (key == p + ".port") {
+            json host = effective_value(profile, account, p + ".host");
+            if (host.is_null()) return nullptr;
+            return default_port(p, effective_value(profile, account, p + ".security").get<std::string>());
+        }
+        if (key == p + ".security") {
+            json host = effective_value(profile, account, p + ".host");
+            if (host.is_null()) return nullptr;
+            json port = stored_or_null(profile, account, p + ".port");
+            if (port.is_number_integer() && (port == 143 || port == 110 || port == 587 || port == 25))
+                return "starttls";
+            return "tls";
+        }
+    }
+    if (key == "user") return effective_value(profile, account, "address");
+    if (key == "maildir") return util::expand_home("~/Mail/" + account);
+    if (key == "state_dir") return state_home() + "/zmail/" + account;
+    if (const KeyInfo* info = find_key(key)) return info->fallback;
+    return nullptr;
+}
+
+Account resolve_account(const Profile& profile, const std::string& name) {
+    profile.account(name);  // throws for an unknown name
+    auto value = [&](const std::string& key) { return effective_value(profile, name, key); };
+    auto text = [&](const std::string& key) {
+        json v = value(key);
+        return v.is_string() ? v.get<std::string>() : std::string();
+    };
+    Account a;
+    a.name = name;
+    a.preset = preset_of(profile, name);
+    a.address = text("address");
+    a.display_name = text("name");
+    a.user = text("user");
+    for (const auto& alias : value("aliases")) a.aliases.push_back(alias.get<std::string>());
+    for (auto [protocol, server] : {std::pair{"imap", &a.imap}, {"pop", &a.pop}, {"smtp", &a.smtp}}) {
+        std::string p = protocol;
+        server->host = text(p + ".host");
+        if (server->host.empty()) continue;
+        server->port = value(p + ".port").get<int>();
+        server->security = text(p + ".security");
+        server->allow_plaintext = value(p + ".allow_plaintext").get<bool>();
+    }
+    a.imap_id = value("imap.id").get<bool>();
+    a.ca_file = util::expand_home(text("ca_file"));
+    a.tls_verify = value("tls_verify").get<bool>();
+    a.auth_mechanism = text("auth.mechanism");
+    if (a.auth_mechanism.empty()) a.auth_mechanism = "plain";
+
+    using Kind = CredentialSource::Kind;
+    if (auto v = profile.stored(name, "oauth2.token_command"); v && (a.auth_mechanism == "xoauth2" ||
+                                                                     a.auth_mechanism == "oauthbearer"))
+        a.credentials = {Kind::OAuth2Command, v->get<std::string>()};
+    else if (auto c = profile.stored(name, "password.command")) a.credentials = {Kind::Command, c->get<std::string>()};
+    else if (auto e = profile.stored(name, "password.env")) a.credentials = {Kind::Environment, e->get<std::string>()};
+    else if (auto f = profile.stored(name, "password.file"))
+        a.credentials = {Kind::File, util::expand_home(f->get<std::string>())};
+    else if (profile.stored(name, "password.plain")) a.credentials = {Kind::Plain, {}};
+    else if (auto n = profile.stored(name, "password.netrc"); n && n->get<bool>()) a.credentials = {Kind::Netrc, {}};
+    else if (auto t = profile.stored(name, "oauth2.token_command"))
+        a.credentials = {Kind::OAuth2Command, t->get<std::string>()};
+
+    a.maildir = util::expand_home(text("maildir"));
+    a.state_dir = util::expand_home(text("state_dir"));
+    a.fetch.keep = value("fetch.keep").get<bool>();
+    a.fetch.scope = text("fetch.scope");
+    a.fetch.delivery = text("fetch.delivery");
+    a.fetch.max_size = value("fetch.max_size").get<long long>();
+    a.fetch.limit = value("fetch.limit").get<long long>();
+    a.sync.folders.clear();
+    for (const auto& f : value("sync.folders")) a.sync.folders.push_back(f.get<std::string>());
+    for (const auto& f : value("sync.exclude")) a.sync.exclude.push_back(f.get<std::string>());
+    a.sync.expunge = text("sync.expunge");
+    a.sync.direction = text("sync.direction");
+    a.sync.layout = text("sync.layout");
+    a.sync.delete_folders = value("sync.delete_folders").get<bool>();
+    a.sync.mass_delete_percent = value("sync.mass_delete_percent").get<int>();
+
+    a.send.save_sent_setting = text("send.save_sent");
+    a.send.sent_folder = text("send.sent_folder");
+    if (a.send.save_sent_setting == "auto") {
+        bool server_files = a.preset.files_sent_mail;
+        a.send.save_sent = server_files ? "never" : "always";
+        a.send.save_sent_reason = server_files
+            ? "preset '" + a.preset.name + "': the server files mail sent over SMTP into Sent itself"
+            : "preset '" + a.preset.name + "': the server does not keep a copy of mail sent over SMTP";
+        if (!server_files && !a.imap.configured()) {
+            a.send.save_sent = "never";
+            a.send.save_sent_reason = "the account has no IMAP server to keep a copy on";
+        }
+    } else {
+        a.send.save_sent = a.send.save_sent_setting;
+        a.send.save_sent_reason = "set in the account";
+    }
+    return a;
+}
+
+json account_to_json(const Account& a) {
+    auto server = [](const ServerSettings& s) -> json {
+        if (!s.configured()) return nullptr;
+        return {{"host", s.host}, {"port", s.port}, {"security", s.security},
+                {"endpoint", s.endpoint()}, {"allow_plaintext", s.allow_plaintext}};
+    };
+    return {
+        {"name", a.name},
+        {"address", a.address},
+        {"display_name", a.display_name},
+        {"user", a.user},
+        {"aliases", a.aliases},
+        {"preset", a.preset.name},
+        {"imap", server(a.imap)},
+        {"pop", server(a.pop)},
+        {"smtp", server(a.smtp)},
+        {"imap_id", a.imap_id},
+        {"ca_file", a.ca_file},
+        {"tls_verify", a.tls_verify},
+        {"auth", {{"mechanism", a.auth_mechanism}}},
+        {"credentials", a.credentials.describe()},
+        {"maildir", a.maildir},
+        {"state_dir", a.state_dir},
+        {"fetch", {{"keep", a.fetch.keep}, {"scope", a.fetch.scope}, {"delivery", a.fetch.delivery},
+                   {"max_size", a.fetch.max_size}, {"limit", a.fetch.limit}}},
+        {"sync", {{"folders", a.sync.folders}, {"exclude", a.sync.exclude}, {"expunge", a.sync.expunge},
+                  {"direction", a.sync.direction}, {"layout", a.sync.layout},
+                  {"delete_folders", a.sync.delete_folders}, {"mass_delete_percent", a.sync.mass_delete_percent}}},
+        {"send", {{"save_sent", a.send.save_sent}, {"save_sent_setting", a.send.save_sent_setting},
+                  {"save_sent_reason", a.send.save_sent_reason}, {"sent_folder", a.send.sent_folder}}},
+    };
+}
+
+std::vector<std::string> policy_warnings(const Account& a) {
+    std::vector<std::string> w;
+    if (a.pop.configured() && !a.fetch.keep && a.imap.configured())
+        w.push_back("fetch.keep is false on an account that also has IMAP: deleting through POP removes the mail "
+                    "from the server, and so from every IMAP device (set fetch.keep true, or drop pop)");
+    if (a.send.save_sent_setting == "always" && a.preset.files_sent_mail)
+        w.push_back("send.save_sent is always, but " + a.preset.name +
+                    " already files mail sent over SMTP into Sent: every sent message will be there twice "
+                    "(set send.save_sent auto)");
+    if (!a.tls_verify)
+        w.push_back("tls_verify is false: server certificates are not checked and anyone on the network path "
+                    "can read your password and mail");
+    for (auto [label, s] : {std::pair{"imap", &a.imap}, {"pop", &a.pop}, {"smtp", &a.smtp}})
+        if (s->configured() && s->security == "none")
+            w.push_back(std::string(label) + ".security is none: the password crosses the network unencrypted" +
+                        (s->allow_plaintext ? "" : " (and zmail refuses it until " + std::string(label) +
+                                                       ".allow_plaintext is true)"));
+    if (a.smtp.configured() && a.smtp.port == 25)
+        w.push_back("smtp.port is 25, which is for server-to-server mail: providers expect 465 (tls) or 587 (starttls)");
+    if (a.credentials.kind == CredentialSource::Kind::None)
+        w.push_back("no password source: set password.command, password.env, password.netrc or password.file");
+    if (a.credentials.kind == CredentialSource::Kind::Plain)
+        w.push_back("password.plain keeps the password in the config file: prefer password.command");
+    return w;
+}
+
+bool account_owns_address(const Account& a, const std::string& address) {
+    auto lower = [](std::string s) {
+        std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+        return s;
+    };
+    std::string want = lower(address);
+    if (lower(a.address) == want) return true;
+    for (const auto& alias : a.aliases)
+        if (lower(alias) == want) return true;
+    return false;
+}
+
+}  // namespace zmail::profile

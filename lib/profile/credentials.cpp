@@ -1,0 +1,139 @@
+#include "profile/credentials.hpp"
+
+#include "error.hpp"
+#include "util/atomic_file.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <vector>
+
+namespace zmail::profile {
+
+namespace {
+
+std::string first_line(const std::string& text) {
+    std::string line = text.substr(0, text.find('\n'));
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+}
+
+std::string run_secret_command(const std::string& command, const std::string& what, const std::string& account) {
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe)
+        throw Error(ErrorKind::Config, "cannot run the " + what + " of account '" + account + "'");
+    std::string output;
+    char buffer[4096];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+    int status = ::pclose(pipe);
+    if (status != 0) {
+        int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        throw Error(ErrorKind::Config,
+                    "the " + what + " of account '" + account + "' failed (exit " + std::to_string(code) + ")",
+                    "run the command by hand to see why: zmail settings get " + account +
+                        (what == "password command" ? " password.command" : " oauth2.token_command"));
+    }
+    std::string secret = first_line(output);
+    if (secret.empty())
+        throw Error(ErrorKind::Config, "the " + what + " of account '" + account + "' printed nothing");
+    return secret;
+}
+
+std::vector<std::string> netrc_tokens(std::string_view text) {
+    std::vector<std::string> tokens;
+    size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+        if (i >= text.size()) break;
+        if (text[i] == '#') {
+            while (i < text.size() && text[i] != '\n') ++i;
+            continue;
+        }
+        std::string token;
+        if (text[i] == '"') {
+            ++i;
+            while (i < text.size() && text[i] != '"') {
+                if (text[i] == '\\' && i + 1 < text.size()) ++i;
+                token += text[i++];
+            }
+            ++i;
+        } else {
+            while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) token += text[i++];
+        }
+        tokens.push_back(token);
+    }
+    return tokens;
+}
+
+}  // namespace
+
+std::string netrc_lookup(std::string_view netrc_text, const std::string& host, const std::string& user) {
+    auto tokens = netrc_tokens(netrc_text);
+    std::string fallback;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        bool is_default = tokens[i] == "default";
+        if (tokens[i] != "machine" && !is_default) continue;
+        std::string machine = is_default ? "" : (i + 1 < tokens.size() ? tokens[i + 1] : "");
+        std::string login, password;
+        size_t j = i + (is_default ? 1 : 2);
+        for (; j + 1 < tokens.size() && tokens[j] != "machine" && tokens[j] != "default"; j += 2) {
+            if (tokens[j] == "login") login = tokens[j + 1];
+            else if (tokens[j] == "password") password = tokens[j + 1];
+            else if (tokens[j] == "macdef") break;
+        }
+        bool user_fits = login.empty() || login == user;
+        if (!is_default && machine == host && user_fits && !password.empty()) return password;
+        if (is_default && user_fits && fallback.empty()) fallback = password;
+        i = j - 1;
+    }
+    return fallback;
+}
+
+std::string obtain_secret(const Profile& profile, const Account& account, const std::string& host) {
+    using Kind = CredentialSource::Kind;
+    const auto& source = account.credentials;
+    switch (source.kind) {
+    case Kind::Command: return run_secret_command(source.value, "password command", account.name);
+    case Kind::OAuth2Command: return run_secret_command(source.value, "OAuth2 token command", account.name);
+    case Kind::Environment: {
+        const char* value = std::getenv(source.value.c_str());
+        if (!value || !*value)
+            throw Error(ErrorKind::Config,
+                        "environment variable '" + source.value + "' for account '" + account.name + "' is not set",
+                        "export it before running zmail, or change password.env");
+        return value;
+    }
+    case Kind::Netrc: {
+        const char* env = std::getenv("NETRC");
+        std::string path = env && *env ? env : util::expand_home("~/.netrc");
+        std::string text;
+        util::read_file(path, text, true);
+        std::string password = netrc_lookup(text, host, account.user);
+        if (password.empty())
+            throw Error(ErrorKind::Config, "no password for '" + host + "' in '" + path + "'",
+                        "add a line: machine " + host + " login " + account.user + " password ...");
+        return password;
+    }
+    case Kind::File: {
+        struct stat st {};
+        if (::stat(source.value.c_str(), &st) == 0 && (st.st_mode & 077))
+            throw Error(ErrorKind::Permission,
+                        "refusing to read password file '" + source.value + "': others can read it",
+                        "run 'chmod 600 " + source.value + "'");
+        std::string text;
+        util::read_file(source.value, text);
+        std::string secret = first_line(text);
+        if (secret.empty()) throw Error(ErrorKind::Config, "password file '" + source.value + "' is empty");
+        return secret;
+    }
+    case Kind::Plain: return profile.stored(account.name, "password.plain")->get<std::string>();
+    case Kind::None: break;
+    }
+    throw Error(ErrorKind::Config, "account '" + account.name + "' has no password source",
+                "set one, e.g. zmail settings set " + account.name + " password.command 'pass show mail/" +
+                    account.name + "'");
+}
+
+}  // namespace zmail::profile

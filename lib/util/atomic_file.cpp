@@ -1,0 +1,133 @@
+#include "util/atomic_file.hpp"
+
+#include "error.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace zmail::util {
+
+namespace {
+
+std::string system_error_text(int error) { return std::strerror(error); }
+
+[[noreturn]] void throw_storage(const std::string& what, const std::string& path, int error) {
+    std::string hint;
+    if (error == ENOSPC || error == EDQUOT) hint = "free some disk space and run the command again";
+    else if (error == EACCES || error == EPERM || error == EROFS)
+        hint = "check the permissions of '" + parent_directory(path) + "'";
+    throw Error(error == ENOSPC || error == EDQUOT ? ErrorKind::Temporary : ErrorKind::Storage,
+                "cannot " + what + " '" + path + "': " + system_error_text(error), hint);
+}
+
+void write_all(int fd, std::string_view content, const std::string& path) {
+    while (!content.empty()) {
+        ssize_t n = ::write(fd, content.data(), content.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw_storage("write", path, errno);
+        }
+        content.remove_prefix(static_cast<size_t>(n));
+    }
+}
+
+}  // namespace
+
+std::string parent_directory(const std::string& path) {
+    auto slash = path.find_last_of('/');
+    if (slash == std::string::npos) return ".";
+    if (slash == 0) return "/";
+    return path.substr(0, slash);
+}
+
+std::string expand_home(std::string_view path) {
+    if (path == "~" || path.starts_with("~/")) {
+        const char* home = std::getenv("HOME");
+        return std::string(home ? home : "") + std::string(path.substr(1));
+    }
+    return std::string(path);
+}
+
+void make_directories(const std::string& path, mode_t mode) {
+    if (path.empty()) return;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return;
+        throw Error(ErrorKind::Storage, "cannot create directory '" + path + "': a file is in the way");
+    }
+    std::string parent = parent_directory(path);
+    if (parent != path && parent != "." && parent != "/") make_directories(parent, mode);
+    if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) throw_storage("create directory", path, errno);
+}
+
+void fsync_parent_directory(const std::string& path) {
+    std::string dir = parent_directory(path);
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw_storage("open directory", dir, errno);
+    int rc = ::fsync(fd);
+    int error = errno;
+    ::close(fd);
+    if (rc != 0 && error != EINVAL) throw_storage("sync directory", dir, error);
+}
+
+void write_file_atomically(const std::string& path, std::string_view content, mode_t mode) {
+    make_directories(parent_directory(path));
+    std::string temp = path + ".tmp." + std::to_string(::getpid());
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) throw_storage("create", temp, errno);
+    try {
+        ::fchmod(fd, mode);  // the umask must not widen or narrow what we asked for
+        write_all(fd, content, temp);
+        if (::fsync(fd) != 0) throw_storage("sync", temp, errno);
+    } catch (...) {
+        ::close(fd);
+        ::unlink(temp.c_str());
+        throw;
+    }
+    if (::close(fd) != 0) {
+        int error = errno;
+        ::unlink(temp.c_str());
+        throw_storage("write", temp, error);
+    }
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+        int error = errno;
+        ::unlink(temp.c_str());
+        throw_storage("replace", path, error);
+    }
+    fsync_parent_directory(path);
+}
+
+bool read_file(const std::string& path, std::string& out, bool missing_ok) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int error = errno;
+        if (error == ENOENT && missing_ok) return false;
+        if (error == EACCES || error == EPERM)
+            throw Error(ErrorKind::Permission, "cannot read '" + path + "': " + system_error_text(error),
+                        "check the file's owner and mode (ls -l '" + path + "')");
+        throw Error(ErrorKind::Storage, "cannot read '" + path + "': " + system_error_text(error));
+    }
+    out.clear();
+    char buffer[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int error = errno;
+            ::close(fd);
+            if (error == EISDIR)
+                throw Error(ErrorKind::Storage, "cannot read '" + path + "': it is a directory");
+            throw Error(ErrorKind::Storage, "cannot read '" + path + "': " + system_error_text(error));
+        }
+        if (n == 0) break;
+        out.append(buffer, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return true;
+}
+
+}  // namespace zmail::util

@@ -1,0 +1,32 @@
+// Crash-safe file writes and small file helpers.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+
+namespace zmail::util {
+
+/// Replaces `path` with `content` atomically: writes a temp file beside it, fsyncs it, renames
+/// it over `path` and fsyncs the directory. After a crash the file is either the old or the new
+/// version, never a mix. Creates missing parent directories with mode 0700.
+/// Throws zmail::Error{Storage} naming the path and the system error (ENOSPC, EACCES, ...).
+void write_file_atomically(const std::string& path, std::string_view content, mode_t mode = 0600);
+
+/// Reads a whole file. Throws Error{Permission} when it cannot be read for lack of rights,
+/// Error{Storage} for other failures. `missing_ok` returns false instead of throwing for ENOENT.
+bool read_file(const std::string& path, std::string& out, bool missing_ok = false);
+
+/// fsyncs the directory that holds `path` (after a rename or a link into it).
+void fsync_parent_directory(const std::string& path);
+
+/// Creates `path` and its parents with `mode` if missing. Throws Error{Storage}.
+void make_directories(const std::string& path, mode_t mode = 0700);
+
+/// "~/x" -> "$HOME/x"; other strings unchanged.
+std::string expand_home(std::string_view path);
+
+/// The directory part of a path ("a/b/c" -> "a/b", "c" -> ".").
+std::string parent_directory(const std::string& path);
+
+}  // namespace zmail::util
