@@ -1,0 +1,279 @@
+#include "maildir/maildir.hpp"
+
+#include "error.hpp"
+#include "util/atomic_file.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+namespace zmail::maildir {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what, const std::string& path, int error) {
+    bool full = error == ENOSPC || error == EDQUOT;
+    throw Error(full ? ErrorKind::Temporary : ErrorKind::Storage,
+                "cannot " + what + " '" + path + "': " + std::strerror(error),
+                full ? "free some disk space; nothing was removed from the server" : "");
+}
+
+std::string hostname_for_maildir() {
+    char buffer[256] = {};
+    if (::gethostname(buffer, sizeof buffer - 1) != 0) return "localhost";
+    std::string host;
+    for (char c : std::string(buffer)) {
+        if (c == '/') host += "\\057";
+        else if (c == ':') host += "\\072";
+        else host += c;
+    }
+    return host;
+}
+
+void fsync_directory(const std::string& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) fail("open directory", dir, errno);
+    int rc = ::fsync(fd);
+    int error = errno;
+    ::close(fd);
+    if (rc != 0 && error != EINVAL) fail("sync directory", dir, error);
+}
+
+}  // namespace
+
+void LineEndConverter::convert(std::string_view chunk, std::string& out) {
+    size_t start = 0;
+    if (pending_cr_ && !chunk.empty()) {
+        pending_cr_ = false;
+        if (chunk[0] != '\n') out += '\r';
+    }
+    for (size_t i = 0; i < chunk.size(); ++i) {
+        if (chunk[i] != '\r') continue;
+        out.append(chunk.substr(start, i - start));
+        if (i + 1 == chunk.size()) {
+            pending_cr_ = true;
+        } else if (chunk[i + 1] != '\n') {
+            out += '\r';
+        }
+        start = i + 1;
+    }
+    out.append(chunk.substr(std::min(start, chunk.size())));
+}
+
+void LineEndConverter::finish(std::string& out) {
+    if (pending_cr_) out += '\r';
+    pending_cr_ = false;
+}
+
+std::string normalize_flags(std::string_view flags) {
+    std::string f;
+    for (char c : flags)
+        if (c > ' ' && c < 0x7f && c != ',' && c != ':' && c != '/' && f.find(c) == std::string::npos) f += c;
+    std::sort(f.begin(), f.end());
+    return f;
+}
+
+std::string flags_of(std::string_view filename) {
+    auto pos = filename.rfind(":2,");
+    if (pos == std::string_view::npos) return {};
+    return normalize_flags(filename.substr(pos + 3));
+}
+
+std::string unique_name() {
+    static std::atomic<unsigned> counter{0};
+    static const std::string host = hostname_for_maildir();
+    struct timeval tv {};
+    ::gettimeofday(&tv, nullptr);
+    return std::to_string(tv.tv_sec) + ".M" + std::to_string(tv.tv_usec) + "P" + std::to_string(::getpid()) + "Q" +
+           std::to_string(++counter) + "." + host;
+}
+
+Delivery::Delivery(std::string folder, bool convert_line_ends)
+    : folder_(std::move(folder)), unique_(unique_name()), convert_(convert_line_ends) {
+    temp_path_ = folder_ + "/tmp/" + unique_;
+    fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd_ < 0) fail("create", temp_path_, errno);
+}
+
+Delivery::Delivery(Delivery&& other) noexcept
+    : folder_(std::move(other.folder_)), unique_(std::move(other.unique_)),
+      temp_path_(std::move(other.temp_path_)), buffer_(std::move(other.buffer_)), fd_(other.fd_),
+      convert_(other.convert_), committed_(other.committed_), synced_(other.synced_),
+      converter_(other.converter_), size_(other.size_) {
+    other.fd_ = -1;
+    other.committed_ = true;  // the moved-from object must not remove the file
+}
+
+Delivery::~Delivery() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!committed_) ::unlink(temp_path_.c_str());
+}
+
+void Delivery::flush() {
+    size_t done = 0;
+    while (done < buffer_.size()) {
+        ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fail("write", temp_path_, errno);
+        }
+        done += static_cast<size_t>(n);
+    }
+    buffer_.clear();
+}
+
+void Delivery::write(std::string_view bytes) {
+    size_t before = buffer_.size();
+    if (convert_) converter_.convert(bytes, buffer_);
+    else buffer_.append(bytes);
+    size_ += buffer_.size() - before;
+    if (buffer_.size() >= 256 * 1024) flush();
+}
+
+void Delivery::sync() {
+    if (synced_) return;
+    size_t before = buffer_.size();
+    if (convert_) converter_.finish(buffer_);
+    size_ += buffer_.size() - before;
+    flush();
+    if (::fsync(fd_) != 0) fail("sync", temp_path_, errno);
+    if (::close(fd_) != 0) {
+        fd_ = -1;
+        fail("write", temp_path_, errno);
+    }
+    fd_ = -1;
+    synced_ = true;
+}
+
+Entry Delivery::commit(std::string_view name_suffix, std::string_view flags, bool to_cur) {
+    sync();
+    Entry e;
+    e.unique = unique_ + std::string(name_suffix);
+    e.flags = normalize_flags(flags);
+    e.subdir = (to_cur || !e.flags.empty()) ? "cur" : "new";
+    e.filename = e.unique + (e.subdir == "cur" ? ":2," + e.flags : "");
+    std::string target = folder_ + "/" + e.path();
+    // link() refuses to replace an existing file, so a name clash can never overwrite mail
+    if (::link(temp_path_.c_str(), target.c_str()) != 0) fail("deliver to", target, errno);
+    fsync_directory(folder_ + "/" + e.subdir);
+    committed_ = true;
+    ::unlink(temp_path_.c_str());
+    return e;
+}
+
+bool Folder::exists() const {
+    struct stat st {};
+    return ::stat((path_ + "/cur").c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void Folder::create() const {
+    for (const char* sub : {"cur", "new", "tmp"}) util::make_directories(path_ + "/" + sub, 0700);
+}
+
+std::vector<Entry> Folder::list() const {
+    std::vector<Entry> entries;
+    for (const char* sub : {"new", "cur"}) {
+        std::string dir = path_ + "/" + sub;
+        DIR* d = ::opendir(dir.c_str());
+        if (!d) {
+            if (errno == ENOENT) continue;
+            fail("read directory", dir, errno);
+        }
+        while (struct dirent* de = ::readdir(d)) {
+            std::string name = de->d_name;
+            if (name.empty() || name[0] == '.') continue;
+            Entry e;
+            e.subdir = sub;
+            e.filename = name;
+            auto colon = name.rfind(":2,");
+            e.unique = colon == std::string::npos ? name : name.substr(0, colon);
+            e.flags = flags_of(name);
+            entries.push_back(std::move(e));
+        }
+        ::closedir(d);
+    }
+    return entries;
+}
+
+Entry Folder::set_flags(const Entry& entry, std::string_view flags) const {
+    Entry e = entry;
+    e.subdir = "cur";
+    e.flags = normalize_flags(flags);
+    e.filename = e.unique + ":2," + e.flags;
+    if (e.path() == entry.path()) return e;
+    std::string from = path_ + "/" + entry.path(), to = path_ + "/" + e.path();
+    if (::rename(from.c_str(), to.c_str()) != 0) fail("rename", from, errno);
+    return e;
+}
+
+void Folder::remove(const Entry& entry) const {
+    std::string p = path_ + "/" + entry.path();
+    if (::unlink(p.c_str()) != 0 && errno != ENOENT) fail("remove", p, errno);
+    fsync_directory(path_ + "/" + entry.subdir);
+}
+
+void Folder::clean_tmp() const {
+    std::string dir = path_ + "/tmp";
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return;
+    time_t cutoff = std::time(nullptr) - 36 * 3600;
+    while (struct dirent* de = ::readdir(d)) {
+        if (de->d_name[0] == '.') continue;
+        std::string p = dir + "/" + de->d_name;
+        struct stat st {};
+        if (::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime < cutoff) ::unlink(p.c_str());
+    }
+    ::closedir(d);
+}
+
+void check_path_component(std::string_view component, std::string_view folder_name) {
+    auto unsafe = [&](const std::string& why) {
+        throw Error(ErrorKind::Protocol, "unsafe folder name '" + std::string(folder_name) + "': " + why,
+                    "rename the folder on the server, or exclude it with sync.exclude");
+    };
+    if (component.empty()) unsafe("it has an empty level");
+    if (component == "." || component == "..") unsafe("it has a '" + std::string(component) + "' level");
+    for (unsigned char c : component) {
+        if (c == '/') unsafe("it contains '/'");
+        if (c < 0x20 || c == 0x7f) unsafe("it contains a control character");
+    }
+    if (component == "cur" || component == "new" || component == "tmp")
+        unsafe("'" + std::string(component) + "' is reserved in a Maildir");
+}
+
+std::string folder_path(const std::string& root, std::string_view folder, std::string_view layout) {
+    if (folder.empty()) throw Error(ErrorKind::Protocol, "unsafe folder name '': it is empty");
+    std::vector<std::string_view> parts;
+    size_t start = 0;
+    while (true) {
+        size_t slash = folder.find('/', start);
+        std::string_view part = folder.substr(start, slash == std::string_view::npos ? folder.npos : slash - start);
+        check_path_component(part, folder);
+        parts.push_back(part);
+        if (slash == std::string_view::npos) break;
+        start = slash + 1;
+    }
+    if (layout == "maildir++") {
+        if (parts.size() == 1 && (parts[0] == "INBOX" || parts[0] == "inbox")) return root;
+        std::string name;
+        for (auto p : parts) {
+            if (p.find('.') != std::string_view::npos)
+                throw Error(ErrorKind::Protocol, "folder name '" + std::string(folder) + "' contains '.', which the "
+                            "Maildir++ layout uses as its separator", "use sync.layout fs");
+            name += "." + std::string(p);
+        }
+        return root + "/" + name;
+    }
+    std::string path = root;
+    for (auto p : parts) path += "/" + std::string(p);
+    return path;
+}
+
+}  // namespace zmail::maildir

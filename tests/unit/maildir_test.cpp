@@ -1,0 +1,122 @@
+#include "maildir/maildir.hpp"
+
+#include "error.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sstream>
+
+using namespace zmail;
+using namespace zmail::maildir;
+
+namespace {
+
+struct TempDir {
+    std::string path;
+    TempDir() {
+        char tmpl[] = "/tmp/zmail-maildir-XXXXXX";
+        path = ::mkdtemp(tmpl);
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string convert_in_chunks(std::string_view input, size_t chunk) {
+    LineEndConverter c;
+    std::string out;
+    for (size_t i = 0; i < input.size(); i += chunk) c.convert(input.substr(i, chunk), out);
+    c.finish(out);
+    return out;
+}
+
+}  // namespace
+
+TEST(LineEndConverter, ConvertsCrlfAcrossEveryChunking) {
+    std::string input = "a\r\nb\rc\r\n\r\n.\r\nend\r";
+    std::string want = "a\nb\rc\n\n.\nend\r";
+    for (size_t chunk = 1; chunk <= input.size(); ++chunk) EXPECT_EQ(convert_in_chunks(input, chunk), want) << chunk;
+}
+
+TEST(Maildir, DeliverToNewAndCur) {
+    TempDir t;
+    Folder f(t.path + "/INBOX");
+    EXPECT_FALSE(f.exists());
+    f.create();
+    EXPECT_TRUE(f.exists());
+    {
+        auto d = f.deliver();
+        d.write("Subject: x\r\n\r\nbody\r\n");
+        Entry e = d.commit(",S=20", "", false);
+        EXPECT_EQ(e.subdir, "new");
+        EXPECT_EQ(slurp(f.path() + "/" + e.path()), "Subject: x\n\nbody\n");
+        EXPECT_EQ(d.size(), 17u);
+    }
+    {
+        auto d = f.deliver(false);
+        d.write("raw\r\n");
+        Entry e = d.commit(",U=7", "SF", true);
+        EXPECT_EQ(e.subdir, "cur");
+        EXPECT_EQ(e.flags, "FS");
+        EXPECT_NE(e.filename.find(",U=7:2,FS"), std::string::npos);
+        EXPECT_EQ(slurp(f.path() + "/" + e.path()), "raw\r\n");
+    }
+    auto entries = f.list();
+    EXPECT_EQ(entries.size(), 2u);
+    EXPECT_TRUE(std::filesystem::is_empty(f.path() + "/tmp"));
+}
+
+TEST(Maildir, AbandonedDeliveryLeavesNothing) {
+    TempDir t;
+    Folder f(t.path + "/x");
+    f.create();
+    {
+        auto d = f.deliver();
+        d.write("partial");
+    }
+    EXPECT_TRUE(f.list().empty());
+    EXPECT_TRUE(std::filesystem::is_empty(f.path() + "/tmp"));
+}
+
+TEST(Maildir, SetFlagsAndRemove) {
+    TempDir t;
+    Folder f(t.path + "/x");
+    f.create();
+    auto d = f.deliver();
+    d.write("m\n");
+    Entry e = d.commit("", "", false);
+    Entry seen = f.set_flags(e, "SRS");
+    EXPECT_EQ(seen.filename, e.unique + ":2,RS");
+    EXPECT_EQ(f.list().at(0).flags, "RS");
+    f.remove(seen);
+    EXPECT_TRUE(f.list().empty());
+}
+
+TEST(Maildir, FlagsParsing) {
+    EXPECT_EQ(flags_of("123.abc:2,SF"), "FS");
+    EXPECT_EQ(flags_of("123.abc"), "");
+    EXPECT_EQ(normalize_flags("TSST"), "ST");
+}
+
+TEST(Maildir, FolderPathsStayInsideRoot) {
+    EXPECT_EQ(folder_path("/m", "INBOX", "fs"), "/m/INBOX");
+    EXPECT_EQ(folder_path("/m", "送信済み/テスト", "fs"), "/m/送信済み/テスト");
+    EXPECT_EQ(folder_path("/m", "A/B", "maildir++"), "/m/.A.B");
+    EXPECT_EQ(folder_path("/m", "INBOX", "maildir++"), "/m");
+    for (const char* bad : {"..", "../etc", "a/../../b", "/abs", "a//b", ".", "a/.", "x\ny",
+                            "new", "a/tmp", "\x1b[31m"}) {
+        EXPECT_THROW(folder_path("/m", bad, "fs"), Error) << bad;
+    }
+    EXPECT_THROW(folder_path("/m", std::string_view("a\0b", 3), "fs"), Error);
+    EXPECT_THROW(folder_path("/m", "a.b", "maildir++"), Error);
+}
+
+TEST(Maildir, UniqueNamesDiffer) {
+    EXPECT_NE(unique_name(), unique_name());
+}
