@@ -1,0 +1,121 @@
+#include "state/journal.hpp"
+
+#include "error.hpp"
+#include "util/atomic_file.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace zmail::state {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what, const std::string& path, int error) {
+    bool full = error == ENOSPC || error == EDQUOT;
+    throw Error(full ? ErrorKind::Temporary : ErrorKind::Storage,
+                "cannot " + what + " state file '" + path + "': " + std::strerror(error),
+                full ? "free some disk space and run again; nothing was lost" : "");
+}
+
+void split_lines(const std::string& text, bool drop_torn_tail, std::vector<std::string>& out) {
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t nl = text.find('\n', start);
+        if (nl == std::string::npos) {
+            if (!drop_torn_tail) out.push_back(text.substr(start));
+            return;
+        }
+        if (nl > start) out.push_back(text.substr(start, nl - start));
+        start = nl + 1;
+    }
+}
+
+}  // namespace
+
+Journal::Journal(std::string path, std::string header)
+    : path_(std::move(path)), journal_path_(path_ + ".journal"), header_(std::move(header)) {}
+
+Journal::~Journal() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+std::vector<std::string> Journal::load() {
+    std::vector<std::string> lines;
+    std::string text;
+    if (util::read_file(path_, text, true)) {
+        split_lines(text, false, lines);
+        if (lines.empty() || lines.front() != header_)
+            throw Error(ErrorKind::Config, "state file '" + path_ + "' is not in the expected format",
+                        "it was written by another program or a newer zmail; move it away to start afresh");
+        lines.erase(lines.begin());
+    }
+    std::string journal;
+    if (util::read_file(journal_path_, journal, true)) {
+        std::vector<std::string> entries;
+        split_lines(journal, true, entries);
+        journal_lines_ = entries.size();
+        lines.insert(lines.end(), entries.begin(), entries.end());
+        // a torn tail must not glue itself to the next appended line
+        if (!journal.empty() && journal.back() != '\n') {
+            size_t keep = journal.rfind('\n');
+            if (::truncate(journal_path_.c_str(), keep == std::string::npos ? 0 : static_cast<off_t>(keep + 1)) != 0)
+                fail("repair", journal_path_, errno);
+        }
+    }
+    return lines;
+}
+
+void Journal::open_journal() {
+    if (fd_ >= 0) return;
+    util::make_directories(util::parent_directory(journal_path_));
+    fd_ = ::open(journal_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd_ < 0) fail("open", journal_path_, errno);
+    // the journal's directory entry must be durable before anything relies on its contents
+    util::fsync_parent_directory(journal_path_);
+}
+
+void Journal::append(std::string_view line) {
+    buffer_.append(line);
+    buffer_ += '\n';
+    ++journal_lines_;
+}
+
+void Journal::sync() {
+    if (buffer_.empty()) return;
+    open_journal();
+    size_t done = 0;
+    while (done < buffer_.size()) {
+        ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int error = errno;
+            // cut a partial write so the journal ends on a whole line
+            buffer_.clear();
+            fail("write", journal_path_, error);
+        }
+        done += static_cast<size_t>(n);
+    }
+    buffer_.clear();
+    if (::fdatasync(fd_) != 0) fail("sync", journal_path_, errno);
+}
+
+void Journal::compact(const std::vector<std::string>& lines) {
+    sync();
+    std::string text = header_ + "\n";
+    for (const auto& l : lines) {
+        text += l;
+        text += '\n';
+    }
+    util::write_file_atomically(path_, text, 0600);
+    if (fd_ >= 0) {
+        ::close(fd_);
+        fd_ = -1;
+    }
+    if (::unlink(journal_path_.c_str()) != 0 && errno != ENOENT) fail("remove", journal_path_, errno);
+    util::fsync_parent_directory(journal_path_);
+    journal_lines_ = 0;
+}
+
+}  // namespace zmail::state

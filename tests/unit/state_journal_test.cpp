@@ -1,0 +1,73 @@
+#include "state/journal.hpp"
+
+#include "error.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+
+using zmail::state::Journal;
+
+namespace {
+struct TempDir {
+    std::string path;
+    TempDir() {
+        char tmpl[] = "/tmp/zmail-journal-XXXXXX";
+        path = ::mkdtemp(tmpl);
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+}  // namespace
+
+TEST(Journal, AppendSyncLoadCompact) {
+    TempDir t;
+    std::string p = t.path + "/sub/state";
+    {
+        Journal j(p, "test 1");
+        EXPECT_TRUE(j.load().empty());
+        j.append("D a");
+        j.append("D b");
+        j.sync();
+    }
+    {
+        Journal j(p, "test 1");
+        auto lines = j.load();
+        ASSERT_EQ(lines, (std::vector<std::string>{"D a", "D b"}));
+        j.compact({"D a", "D b", "D c"});
+        EXPECT_FALSE(std::filesystem::exists(p + ".journal"));
+        j.append("X a");
+        j.sync();
+    }
+    Journal j(p, "test 1");
+    EXPECT_EQ(j.load(), (std::vector<std::string>{"D a", "D b", "D c", "X a"}));
+    EXPECT_EQ(std::filesystem::status(p).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+TEST(Journal, TornTailIsIgnoredAndRepaired) {
+    TempDir t;
+    std::string p = t.path + "/state";
+    {
+        std::ofstream out(p + ".journal", std::ios::binary);
+        out << "D one\nD tw";
+    }
+    {
+        Journal j(p, "test 1");
+        EXPECT_EQ(j.load(), (std::vector<std::string>{"D one"}));
+        j.append("D three");
+        j.sync();
+    }
+    Journal j(p, "test 1");
+    EXPECT_EQ(j.load(), (std::vector<std::string>{"D one", "D three"}));
+}
+
+TEST(Journal, ForeignHeaderIsRefused) {
+    TempDir t;
+    std::string p = t.path + "/state";
+    {
+        std::ofstream out(p, std::ios::binary);
+        out << "something else\nD x\n";
+    }
+    Journal j(p, "test 1");
+    EXPECT_THROW(j.load(), zmail::Error);
+}
