@@ -15,6 +15,7 @@ namespace zmail::cli {
 
 const std::vector<Command>& command_table() {
     static const std::vector<Command> table = {
+        {"fetch", "download mail over POP3 into a Maildir, an mbox or an MDA", define_fetch},
         {"settings", "manage accounts, provider presets and policies", define_settings},
     };
     return table;
@@ -74,18 +75,23 @@ int run(int argc, char** argv) {
     }
     if (help->parsed() || app.get_subcommands().empty()) {
         CLI::App* target = &app;
-        if (!help_topic.empty()) {
+        std::string prefix = "zmail";
+        for (const auto& word : help_topic) {
             try {
-                target = app.get_subcommand(help_topic.front());
-                for (size_t i = 1; i < help_topic.size(); ++i) target = target->get_subcommand(help_topic[i]);
+                target = target->get_subcommand(word);
             } catch (const CLI::OptionNotFound&) {
                 std::fprintf(stderr, "zmail: no such command '%s'\nhint: run 'zmail --help' for the commands\n",
-                             help_topic.back().c_str());
+                             word.c_str());
                 return exit_codes::usage;
             }
+            prefix += " " + word;
         }
-        std::fputs(target->help().c_str(), app.get_subcommands().empty() && !help->parsed() ? stderr : stdout);
-        return app.get_subcommands().empty() && !help->parsed() ? exit_codes::usage : 0;
+        std::string text = target == &app
+            ? app.get_formatter()->make_help(&app, "zmail", CLI::AppFormatMode::Normal)
+            : target->get_formatter()->make_help(target, prefix, CLI::AppFormatMode::Normal);
+        bool asked = help->parsed();
+        std::fputs(text.c_str(), asked ? stdout : stderr);
+        return asked ? 0 : exit_codes::usage;
     }
 
     Context context(options);

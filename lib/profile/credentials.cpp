@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "util/atomic_file.hpp"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <sys/stat.h>
@@ -118,7 +119,11 @@ std::string obtain_secret(const Profile& profile, const Account& account, const 
     }
     case Kind::File: {
         struct stat st {};
-        if (::stat(source.value.c_str(), &st) == 0 && (st.st_mode & 077))
+        if (::stat(source.value.c_str(), &st) != 0 && errno == ENOENT)
+            throw Error(ErrorKind::Config,
+                        "password file '" + source.value + "' of account '" + account.name + "' does not exist",
+                        "create it (chmod 600), or change password.file");
+        if (st.st_mode & 077)
             throw Error(ErrorKind::Permission,
                         "refusing to read password file '" + source.value + "': others can read it",
                         "run 'chmod 600 " + source.value + "'");

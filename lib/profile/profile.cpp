@@ -33,6 +33,16 @@ std::pair<size_t, size_t> line_and_column(const std::string& text, size_t offset
     return {line, column};
 }
 
+// nlohmann's description of a parse error without its position and without the "last read"
+// text, which quotes the file and so may quote a password.
+std::string parse_error_detail(const std::string& what) {
+    auto start = what.find(": ", what.find("column "));
+    if (start == std::string::npos) return {};
+    std::string detail = what.substr(start + 2);
+    if (detail.starts_with("syntax error ")) detail.erase(0, 13);
+    return detail.substr(0, detail.find("; last read:"));
+}
+
 std::string join(const std::vector<std::string>& items) {
     std::string s;
     for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
@@ -115,9 +125,9 @@ void Profile::check_account_name(const std::string& name) {
 Profile Profile::load(const std::string& path) {
     Profile p;
     p.path_ = path;
-    p.presets_ = load_presets(presets_path_for(path));
     std::string text;
-    p.exists_ = util::read_file(path, text, true);
+    p.exists_ = util::read_file(path, text, true);  // first: an unreadable config is named, not presets.json
+    p.presets_ = load_presets(presets_path_for(path));
     if (!p.exists_) {
         p.doc_ = {{"version", format_version}, {"accounts", json::object()}};
         return p;
@@ -126,11 +136,10 @@ Profile Profile::load(const std::string& path) {
         p.doc_ = json::parse(text);
     } catch (const json::parse_error& e) {
         auto [line, column] = line_and_column(text, e.byte == 0 ? 0 : e.byte - 1);
-        std::string what = e.what();
-        auto colon = what.rfind(": ");
+        std::string detail = parse_error_detail(e.what());
         throw Error(ErrorKind::Config,
                     "cannot parse '" + path + "': syntax error at line " + std::to_string(line) + ", column " +
-                        std::to_string(column) + (colon == std::string::npos ? "" : ": " + what.substr(colon + 2)),
+                        std::to_string(column) + (detail.empty() ? "" : ": " + detail),
                     "fix the file by hand; zmail does not change a file it cannot parse");
     }
     if (!p.doc_.is_object())
@@ -237,7 +246,11 @@ void Profile::set(const std::string& name, const std::string& key, const json& v
     const KeyInfo* info = find_key(key);
     if (!info)
         throw Error(ErrorKind::Usage, "unknown key '" + key + "'", "see 'zmail settings keys' for the keys");
-    check_value(*info, value, key);
+    try {
+        check_value(*info, value, key);
+    } catch (const Error& e) {
+        throw Error(ErrorKind::Usage, e.what(), e.hint);  // the caller's value, not the file, is wrong
+    }
     if (key == "preset" && !find_preset(presets_, value.get<std::string>()))
         throw Error(ErrorKind::Usage, "unknown preset '" + value.get<std::string>() + "'",
                     "see 'zmail settings presets' for the names");

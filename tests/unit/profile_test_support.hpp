@@ -1,0 +1,120 @@
+// Helpers shared by the profile_*_test.cpp files: a temp directory per test, small file
+// helpers, an environment guard and a way to catch one zmail::Error.
+#pragma once
+
+#include "error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+namespace zmail::profile::testing {
+
+/// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class TempDir {
+public:
+    TempDir() {
+        const char* base = std::getenv("TMPDIR");
+        std::string pattern = std::string(base && *base ? base : "/tmp") + "/zmail-profile-test.XXXXXX";
+        std::vector<char> buffer(pattern.begin(), pattern.end());
+        buffer.push_back('\0');
+        if (!::mkdtemp(buffer.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = buffer.data();
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ignored);
+        std::filesystem::remove_all(path_, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    const std::string& path() const { return path_; }
+    std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+    std::string path_;
+};
+
+/// Writes `content` to `path` and sets its mode exactly (the umask does not apply).
+inline void write_text(const std::string& path, const std::string& content, mode_t mode = 0600) {
+    {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out << content;
+        if (!out) throw std::runtime_error("cannot write " + path);
+    }
+    if (::chmod(path.c_str(), mode) != 0) throw std::runtime_error("cannot chmod " + path);
+}
+
+inline std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// The permission bits of `path` (0 when it does not exist).
+inline mode_t file_mode(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return 0;
+    return st.st_mode & 07777;
+}
+
+/// The names in a directory, sorted.
+inline std::vector<std::string> directory_entries(const std::string& path) {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(path)) names.push_back(entry.path().filename());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+/// Sets (or with nullopt unsets) an environment variable for the guard's lifetime.
+class ScopedEnv {
+public:
+    ScopedEnv(std::string name, std::optional<std::string> value) : name_(std::move(name)) {
+        if (const char* old = std::getenv(name_.c_str())) old_ = old;
+        if (value) ::setenv(name_.c_str(), value->c_str(), 1);
+        else ::unsetenv(name_.c_str());
+    }
+    ~ScopedEnv() {
+        if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
+        else ::unsetenv(name_.c_str());
+    }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    std::string name_;
+    std::optional<std::string> old_;
+};
+
+/// Runs `body`, which must throw zmail::Error, and returns that error. Records a test failure
+/// (and returns an Internal error) when it throws nothing or something else.
+template <class Body>
+Error catch_error(Body&& body) {
+    try {
+        body();
+    } catch (const Error& e) {
+        return e;
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "expected zmail::Error, got std::exception: " << e.what();
+        return Error(ErrorKind::Internal, "wrong exception");
+    }
+    ADD_FAILURE() << "expected zmail::Error, nothing was thrown";
+    return Error(ErrorKind::Internal, "nothing thrown");
+}
+
+/// A minimal valid config holding one account `name` with the given JSON members.
+inline std::string config_with_account(const std::string& name, const std::string& members) {
+    return R"({"version": 1, "accounts": {")" + name + R"(": {)" + members + "}}}\n";
+}
+
+}  // namespace zmail::profile::testing
