@@ -235,7 +235,8 @@ int cmd_get(Context& ctx, const SettingsOptions& o) {
     auto& p = ctx.profile();
     const auto& info = known_key(o.key);
     if (info.type == profile::ValueType::Secret)
-        throw Error(ErrorKind::Usage, "'" + o.key + "' is a secret and is never printed");
+        throw Error(ErrorKind::Usage, "'" + o.key + "' is a secret and is never printed",
+                    "'zmail settings show " + o.name + "' tells where the password comes from");
     json value = profile::effective_value(p, o.name, o.key);
     auto& out = ctx.out();
     if (out.json()) { out.json_value(value); return 0; }
