@@ -1,0 +1,61 @@
+#include "net/account_options.hpp"
+
+#include "error.hpp"
+#include "profile/credentials.hpp"
+
+namespace zmail::net {
+
+namespace {
+
+const char* key_prefix(Protocol protocol) {
+    switch (protocol) {
+    case Protocol::imap: return "imap";
+    case Protocol::pop3: return "pop";
+    case Protocol::smtp: return "smtp";
+    }
+    return "imap";
+}
+
+}  // namespace
+
+const profile::ServerSettings& account_server(const profile::Account& account, Protocol protocol) {
+    switch (protocol) {
+    case Protocol::imap: return account.imap;
+    case Protocol::pop3: return account.pop;
+    case Protocol::smtp: return account.smtp;
+    }
+    return account.imap;
+}
+
+ServerOptions account_server_options(const profile::Profile& profile, const profile::Account& account,
+                                     Protocol protocol) {
+    const profile::ServerSettings& server = account_server(account, protocol);
+    const std::string prefix = key_prefix(protocol);
+    if (!server.configured())
+        throw Error(ErrorKind::Config, "account '" + account.name + "' has no " + prefix + " server",
+                    "set one: zmail settings set " + account.name + " " + prefix + ".host HOST");
+    ServerOptions options;
+    options.protocol = protocol;
+    options.host = server.host;
+    options.port = server.port;
+    auto security = parse_security(server.security);
+    if (!security)
+        throw Error(ErrorKind::Config, "account '" + account.name + "' has an unknown " + prefix + ".security '" +
+                                           server.security + "'",
+                    "use tls, starttls or none");
+    options.security = *security;
+    options.allow_plaintext = server.allow_plaintext;
+    options.ca_file = account.ca_file;
+    options.tls_verify = account.tls_verify;
+    auto mechanism = parse_mechanism(account.auth_mechanism);
+    if (!mechanism)
+        throw Error(ErrorKind::Config, "account '" + account.name + "' has an unknown auth.mechanism '" +
+                                           account.auth_mechanism + "'",
+                    "use plain, login, xoauth2 or oauthbearer");
+    options.mechanism = *mechanism;
+    options.user = account.user;
+    options.secret = profile::obtain_secret(profile, account, server.host);
+    return options;
+}
+
+}  // namespace zmail::net

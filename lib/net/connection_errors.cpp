@@ -1,0 +1,212 @@
+#include "net/connection_errors.hpp"
+
+#include <curl/curl.h>
+#include <openssl/x509_vfy.h>
+
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
+namespace zmail::net {
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+bool contains(std::string_view haystack, std::string_view needle) {
+    return lower(haystack).find(lower(needle)) != std::string::npos;
+}
+
+std::string upper_name(Mechanism m) {
+    std::string out = mechanism_name(m);
+    for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+/// The SASL mechanisms the capability lines offer: IMAP "AUTH=X", SMTP "AUTH X Y", POP3 "SASL X Y".
+std::vector<std::string> offered_mechanisms(const LoginTranscript& transcript) {
+    std::vector<std::string> out;
+    auto add = [&](std::string_view m) {
+        std::string name(m);
+        while (!name.empty() && (name.back() == ']' || name.back() == ')')) name.pop_back();
+        if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    };
+    std::vector<std::string> lines = transcript.capabilities();
+    if (lines.empty()) lines.push_back(transcript.greeting());
+    for (const auto& line : lines) {
+        std::vector<std::string_view> words;
+        std::string_view rest = line;
+        while (!rest.empty()) {
+            const std::size_t space = rest.find(' ');
+            if (space != 0) words.push_back(rest.substr(0, space));
+            rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+        }
+        for (std::size_t i = 0; i < words.size(); ++i) {
+            std::string_view w = words[i];
+            if (w.size() > 4 && std::isdigit(static_cast<unsigned char>(w[0])) && (w[3] == '-' || w[3] == ' '))
+                w.remove_prefix(4);  // SMTP "250-AUTH"
+            if (w.size() > 5 && lower(w.substr(0, 5)) == "auth=") {
+                add(w.substr(5));
+            } else if (lower(w) == "auth" || lower(w) == "sasl") {
+                for (std::size_t j = i + 1; j < words.size(); ++j) add(words[j]);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : " ") + item;
+    return out;
+}
+
+std::string with_detail(std::string message, std::string_view detail) {
+    if (!detail.empty()) message += ": " + std::string(detail);
+    return message;
+}
+
+Error certificate_error(const FailedLogin& f) {
+    const std::string head = "cannot trust the certificate of '" + f.peer + "'";
+    const std::string ca_hint =
+        "if the server uses a private certificate authority, set ca_file to its certificate; do not turn off "
+        "tls_verify";
+    const bool name_mismatch = f.verify_result == X509_V_ERR_HOSTNAME_MISMATCH ||
+                               f.verify_result == X509_V_ERR_IP_ADDRESS_MISMATCH ||
+                               contains(f.detail, "subject name") || contains(f.detail, "does not match");
+    if (name_mismatch)
+        return Error(ErrorKind::Tls, head + ": it is not valid for the name '" + f.options.host + "'",
+                     "connect using a host name the certificate lists (its subject alternative names)");
+    switch (f.verify_result) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+        return Error(ErrorKind::Tls, head + ": it was issued by an unknown certificate authority", ca_hint);
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        return Error(ErrorKind::Tls, head + ": it is self-signed", ca_hint);
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+        return Error(ErrorKind::Tls, head + ": it has expired",
+                     "the server's administrator must renew it; check this computer's clock too");
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        return Error(ErrorKind::Tls, head + ": it is not valid yet", "check this computer's date and time");
+    default: break;
+    }
+    std::string reason = f.verify_result != 0 ? X509_verify_cert_error_string(f.verify_result) : f.detail;
+    return Error(ErrorKind::Tls, with_detail(head, reason), ca_hint);
+}
+
+Error handshake_error(const FailedLogin& f) {
+    const std::string message = with_detail("TLS handshake with '" + f.peer + "' failed", f.detail);
+    if (contains(f.detail, "wrong version number") || contains(f.detail, "packet length too long"))
+        return Error(ErrorKind::Tls, message,
+                     f.options.security == Security::tls
+                         ? "this port may not speak TLS from the first byte; for ports 143, 110 and 587 use "
+                           "security starttls"
+                         : "");
+    if (contains(f.detail, "protocol version") || contains(f.detail, "unsupported protocol") ||
+        contains(f.detail, "legacy sigalg"))
+        return Error(ErrorKind::Tls, message, "the server does not offer TLS 1.2 or newer");
+    return Error(ErrorKind::Tls, message);
+}
+
+Error login_refused(const FailedLogin& f) {
+    const LoginTranscript& t = f.transcript;
+    const std::string head = "cannot log in to '" + f.peer + "' as '" + f.options.user + "'";
+    const std::string tls_hint = "the server wants TLS first: use security starttls (or tls with the TLS port)";
+    if (!t.login_attempted()) {
+        std::string reply = t.capabilities().empty() ? t.greeting() : join(t.capabilities());
+        if (f.options.security == Security::none || t.has_capability("LOGINDISABLED"))
+            return Error(ErrorKind::Auth, head + ": the server does not allow logging in without TLS", tls_hint,
+                         reply);
+        const auto offered = offered_mechanisms(t);
+        return Error(ErrorKind::Auth,
+                     head + ": the server does not offer the " + upper_name(f.options.mechanism) + " mechanism",
+                     offered.empty() ? "the server offers no login mechanism on this connection"
+                                     : "the server offers: " + join(offered) + "; choose one of them",
+                     reply);
+    }
+    const std::string& reply = t.login_reply();
+    if (contains(reply, "PRIVACYREQUIRED") || contains(reply, "plaintext"))
+        return Error(ErrorKind::Auth, head + ": the server does not allow logging in without TLS", tls_hint, reply);
+    const bool temporary = (f.options.protocol == Protocol::smtp && reply.starts_with("4")) ||
+                           contains(reply, "[UNAVAILABLE]") || contains(reply, "[INUSE]") ||
+                           contains(reply, "[IN-USE]") || contains(reply, "[SYS/TEMP]");
+    if (temporary)
+        return Error(ErrorKind::Temporary, head + ": the server cannot log you in right now", "try again later",
+                     reply);
+    const bool token = f.options.mechanism == Mechanism::xoauth2 || f.options.mechanism == Mechanism::oauthbearer;
+    return Error(ErrorKind::Auth, head + ": authentication failed",
+                 token ? "the access token may have expired or lack the mail scope; get a new one"
+                       : "check the user name and password; accounts with two-factor authentication need an "
+                         "application-specific password",
+                 reply);
+}
+
+}  // namespace
+
+Error login_error(const FailedLogin& f) {
+    const std::string& host = f.options.host;
+    switch (f.curl_code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+        return Error(ErrorKind::Network, "cannot resolve '" + host + "'",
+                     "check the server name and the network connection");
+    case CURLE_COULDNT_CONNECT:
+        return Error(ErrorKind::Network,
+                     "cannot connect to '" + f.peer + "'" +
+                         (contains(f.detail, "refused") || contains(f.detail, "couldn't connect")
+                              ? ": connection refused"
+                              : std::string(f.detail.empty() ? "" : ": " + f.detail)),
+                     "check the port: " + std::string(protocol_name(f.options.protocol)) + " usually listens on " +
+                         std::to_string(default_port(f.options.protocol, Security::tls)) + " (tls) or " +
+                         std::to_string(default_port(f.options.protocol, Security::starttls)) + " (starttls)");
+    case CURLE_OPERATION_TIMEDOUT:
+        return Error(ErrorKind::Temporary,
+                     f.connected ? "'" + f.peer + "' did not answer in time"
+                                 : "timed out connecting to '" + f.peer + "'",
+                     "the server or the network may be slow, or a firewall drops the connection; try again later",
+                     f.transcript.last_server_line());
+    case CURLE_PEER_FAILED_VERIFICATION: return certificate_error(f);
+    case CURLE_SSL_CONNECT_ERROR: return handshake_error(f);
+    case CURLE_USE_SSL_FAILED:
+        return Error(ErrorKind::Tls, "'" + f.peer + "' does not offer STARTTLS",
+                     "use security tls with the implicit-TLS port (993, 995 or 465)", join(f.transcript.capabilities()));
+    case CURLE_SSL_CACERT_BADFILE:
+        return Error(ErrorKind::Config, with_detail("cannot use CA file '" + f.options.ca_file + "'", f.detail));
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_ENGINE_INITFAILED:
+        return Error(ErrorKind::Tls, with_detail("TLS with '" + f.peer + "' failed", f.detail));
+    case CURLE_LOGIN_DENIED:
+    case CURLE_AUTH_ERROR: return login_refused(f);
+    case CURLE_WEIRD_SERVER_REPLY:
+        return Error(ErrorKind::Protocol, with_detail("unexpected reply from '" + f.peer + "'", f.detail),
+                     "check that port " + f.peer.substr(f.peer.rfind(':') + 1) + " speaks " +
+                         protocol_name(f.options.protocol),
+                     f.transcript.last_server_line());
+    case CURLE_URL_MALFORMAT:
+        return Error(ErrorKind::Config, with_detail("invalid server address '" + f.peer + "'", f.detail));
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+        return Error(ErrorKind::Network,
+                     with_detail("connection to '" + f.peer + "' was lost while logging in", f.detail),
+                     "try again; if it keeps failing, check the port and the security setting",
+                     f.transcript.last_server_line());
+    default: break;
+    }
+    return Error(ErrorKind::Network,
+                 "cannot connect to '" + f.peer + "': " + (f.detail.empty() ? f.curl_message : f.detail), "",
+                 f.transcript.last_server_line());
+}
+
+}  // namespace zmail::net

@@ -1,0 +1,115 @@
+#include "net/login_transcript.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace zmail::net {
+
+namespace {
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::vector<std::string_view> words(std::string_view line) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && line[i] == ' ') ++i;
+        std::size_t end = i;
+        while (end < line.size() && line[end] != ' ') ++end;
+        if (end > i) out.push_back(line.substr(i, end - i));
+        i = end;
+    }
+    return out;
+}
+
+/// The command word of a client line: IMAP "tag COMMAND ...", POP3/SMTP "COMMAND ...".
+std::string command_of(Protocol protocol, std::string_view line) {
+    const auto w = words(line);
+    const std::size_t index = protocol == Protocol::imap ? 1 : 0;
+    return w.size() > index ? upper(w[index]) : std::string();
+}
+
+bool smtp_code_line(std::string_view line) {
+    return line.size() >= 3 && std::isdigit(static_cast<unsigned char>(line[0])) &&
+           std::isdigit(static_cast<unsigned char>(line[1])) && std::isdigit(static_cast<unsigned char>(line[2]));
+}
+
+}  // namespace
+
+void LoginTranscript::client(std::string_view line) {
+    const std::string command = command_of(protocol_, line);
+    if (command == "CAPABILITY" || command == "CAPA" || command == "EHLO" || command == "HELO") {
+        collecting_ = Collecting::capabilities;
+        capabilities_.clear();
+    } else if (command == "AUTHENTICATE" || command == "AUTH" || command == "LOGIN" || command == "USER" ||
+               command == "PASS" || command == "APOP") {
+        collecting_ = Collecting::login;
+        login_attempted_ = true;
+        login_reply_.clear();
+    } else if (collecting_ != Collecting::login) {
+        collecting_ = Collecting::nothing;
+    }
+    // While logging in, client lines are SASL responses: the exchange stays open.
+}
+
+bool LoginTranscript::final_line(std::string_view line) const {
+    switch (protocol_) {
+    case Protocol::imap: return !line.starts_with("* ") && !line.starts_with("+");
+    case Protocol::pop3:
+        if (collecting_ == Collecting::capabilities) return line == "." || line.starts_with("-ERR");
+        return line.starts_with("+OK") || line.starts_with("-ERR");
+    case Protocol::smtp:
+        if (!smtp_code_line(line)) return false;
+        if (line.size() > 3 && line[3] == '-') return false;
+        return !(collecting_ == Collecting::login && line.starts_with("334"));
+    }
+    return true;
+}
+
+void LoginTranscript::server(std::string_view line) {
+    last_server_line_ = std::string(line);
+    if (greeting_.empty()) {
+        greeting_ = std::string(line);
+        return;
+    }
+    switch (collecting_) {
+    case Collecting::nothing: break;
+    case Collecting::capabilities:
+        capabilities_.emplace_back(line);
+        if (final_line(line)) collecting_ = Collecting::nothing;
+        break;
+    case Collecting::login:
+        // IMAP servers announce the capabilities after login (untagged or in the tagged OK).
+        if (protocol_ == Protocol::imap &&
+            (line.starts_with("* CAPABILITY ") || line.find(" OK [CAPABILITY ") != std::string_view::npos))
+            capabilities_ = {std::string(line)};
+        if (final_line(line)) {
+            login_reply_ = std::string(line);
+            collecting_ = Collecting::nothing;
+        }
+        break;
+    }
+}
+
+void LoginTranscript::text(std::string_view line) { last_text_ = std::string(line); }
+
+bool LoginTranscript::has_capability(std::string_view name) const {
+    const std::string wanted = upper(name);
+    auto line_has = [&](std::string_view line) {
+        for (std::string_view word : words(line)) {
+            if (smtp_code_line(word) && word.size() > 3 && (word[3] == '-' || word[3] == ' ')) word.remove_prefix(4);
+            while (!word.empty() && (word.front() == '[' || word.front() == '(')) word.remove_prefix(1);
+            while (!word.empty() && (word.back() == ']' || word.back() == ')')) word.remove_suffix(1);
+            if (upper(word) == wanted) return true;
+        }
+        return false;
+    };
+    if (capabilities_.empty()) return line_has(greeting_);
+    return std::any_of(capabilities_.begin(), capabilities_.end(), line_has);
+}
+
+}  // namespace zmail::net
