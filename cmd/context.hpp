@@ -62,6 +62,5 @@ const std::vector<Command>& command_table();
 
 // One definition function per subcommand file.
 Runner define_settings(CLI::App& app);
-Runner define_fetch(CLI::App& app);
 
 }  // namespace zmail::cli

@@ -15,7 +15,6 @@ namespace zmail::cli {
 
 const std::vector<Command>& command_table() {
     static const std::vector<Command> table = {
-        {"fetch", "download mail over POP3 into a Maildir, an mbox or an MDA", define_fetch},
         {"settings", "manage accounts, provider presets and policies", define_settings},
     };
     return table;
