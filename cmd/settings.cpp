@@ -3,8 +3,10 @@
 
 #include "error.hpp"
 #include "profile/account.hpp"
+#include "diagnose/diagnose.hpp"
 #include "profile/schema.hpp"
 
+#include <cstdio>
 #include <memory>
 
 namespace zmail::cli {
@@ -293,6 +295,50 @@ int cmd_keys(Context& ctx) {
     return 0;
 }
 
+int cmd_test(Context& ctx, const std::string& name, int timeout) {
+    auto& p = ctx.profile();
+    auto& out = ctx.out();
+    std::string account_name = name.empty() ? ctx.account_name() : name;
+    auto account = profile::resolve_account(p, account_name);
+    std::string shown;
+    auto progress = [&](const diagnose::ServiceReport& r, const diagnose::Step& s) {
+        if (out.json()) return;
+        if (shown != r.service) {
+            out.line(out.bold(r.service) + "  " + r.endpoint);
+            shown = r.service;
+        }
+        char time[32];
+        std::snprintf(time, sizeof time, "%7.1f ms", s.milliseconds);
+        out.line(std::string("  ") + (s.ok ? "ok   " : "FAIL ") + s.name + std::string(14 - std::min<size_t>(13, s.name.size()), ' ') +
+                 (s.milliseconds > 0 ? time : "          ") + (s.detail.empty() ? "" : "  " + s.detail));
+    };
+    int code = 0;
+    json all = json::array();
+    for (const auto& service : diagnose::configured_services(account)) {
+        auto r = diagnose::test_service(p, account, service, progress, timeout);
+        all.push_back(diagnose::to_json(r));
+        if (r.ok) {
+            if (!out.json()) {
+                std::string offers;
+                for (auto& [key, value] : r.offers.items()) {
+                    if (value.is_boolean()) offers += std::string(value.get<bool>() ? " +" : " -") + key;
+                    else if (!value.is_null()) offers += " " + key + "=" + value.dump();
+                }
+                out.line("  offers" + offers);
+                for (const auto& h : r.hints) out.hint(h);
+            }
+            continue;
+        }
+        if (code == 0) code = exit_code(r.kind);
+        if (!out.json()) {
+            out.error(Error(r.kind, r.error, "", r.server_reply));
+            for (const auto& h : r.hints) out.hint(h);
+        }
+    }
+    if (out.json()) out.json_value({{"account", account_name}, {"ok", code == 0}, {"services", all}});
+    return code;
+}
+
 }  // namespace
 
 Runner define_settings(CLI::App& app) {
@@ -336,8 +382,12 @@ Runner define_settings(CLI::App& app) {
     sub("default", "print or set the default account")->add_option("account", o->name, "account name");
     sub("path", "print the profile store's path");
     sub("keys", "list the keys an account can hold");
+    auto timeout = std::make_shared<int>(15);
+    CLI::App* test = sub("test", "check each server of an account: resolve, connect, TLS, login, capabilities");
+    test->add_option("account", o->name, "account name (default: the default account)");
+    test->add_option("--timeout", *timeout, "seconds to wait for each step (default 15)")->check(CLI::Range(1, 600));
 
-    return [o, selected](Context& ctx) -> int {
+    return [o, selected, timeout](Context& ctx) -> int {
         const std::string& s = *selected;
         if (s == "presets") return cmd_presets(ctx, o->name);
         if (s == "list") return cmd_list(ctx);
@@ -353,6 +403,7 @@ Runner define_settings(CLI::App& app) {
             return 0;
         }
         if (s == "keys") return cmd_keys(ctx);
+        if (s == "test") return cmd_test(ctx, o->name, *timeout);
         throw Error(ErrorKind::Internal, "unhandled settings command '" + s + "'");
     };
 }

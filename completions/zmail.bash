@@ -86,7 +86,7 @@ _zmail_cmd_help() {
 }
 
 _zmail_cmd_settings() {
-    local subcommands='presets list show add set get unset remove default path keys'
+    local subcommands='presets list show add set get unset remove default path keys test'
     local sub= sub_at=0 i
     for ((i = cmd_at + 1; i < cword; i++)); do
         if [[ ${words[i]} != -* ]]; then sub=${words[i]} sub_at=$i; break; fi
@@ -104,6 +104,10 @@ _zmail_cmd_settings() {
         takes='--preset --address --name --user --alias --imap --pop --smtp --ca-file --password-command'
         takes+=' --password-env --maildir'
         ;;
+    test)
+        options+=' --timeout'
+        takes='--timeout'
+        ;;
     esac
     local npos posprev
     _zmail_positionals $((sub_at + 1)) "$takes"
@@ -117,7 +121,7 @@ _zmail_cmd_settings() {
 
     case $sub:$npos in
     presets:0) _zmail_add "$(_zmail_presets)" ;;
-    show:0 | remove:0 | default:0 | set:0 | get:0 | unset:0) _zmail_add "$(_zmail_accounts)" ;;
+    show:0 | remove:0 | default:0 | set:0 | get:0 | unset:0 | test:0) _zmail_add "$(_zmail_accounts)" ;;
     set:1 | get:1 | unset:1) _zmail_add "$(_zmail_keys)" ;;
     set:2)
         local key=

@@ -131,7 +131,7 @@ complete -c zmail -n '__zmail_using_command help; and test (count (__zmail_posit
     -a '(__zmail_commands)'
 
 # zmail settings
-set -l settings_subcommands presets list show add set get unset remove default path keys
+set -l settings_subcommands presets list show add set get unset remove default path keys test
 complete -c zmail -n '__zmail_using_command settings; and test (count (__zmail_positionals)) -eq 1' \
     -a 'presets\t"list provider presets, or show one"
         list\t"list accounts (* marks the default)"
@@ -143,9 +143,10 @@ complete -c zmail -n '__zmail_using_command settings; and test (count (__zmail_p
         remove\t"remove an account (mail on disk is kept)"
         default\t"print or set the default account"
         path\t"print the profile store\'s path"
-        keys\t"list the keys an account can hold"'
+        keys\t"list the keys an account can hold"
+        test\t"check each server of an account"'
 complete -c zmail -n '__zmail_argument settings presets 0' -a '(__zmail_presets)'
-complete -c zmail -n '__zmail_argument settings "show remove default set get unset" 0' -a '(__zmail_accounts)'
+complete -c zmail -n '__zmail_argument settings "show remove default set get unset test" 0' -a '(__zmail_accounts)'
 complete -c zmail -n '__zmail_argument settings "set get unset" 1' -a '(__zmail_keys)'
 complete -c zmail -n '__zmail_argument settings set 2; and __zmail_positional_is 4 preset' \
     -a '(__zmail_presets)'
@@ -173,5 +174,7 @@ complete -c zmail -n $in_add -l password-command -x -d 'command that prints the 
 complete -c zmail -n $in_add -l password-env -x -d 'environment variable that holds the password'
 complete -c zmail -n $in_add -l maildir -r -F -d 'local Maildir root'
 complete -c zmail -n $in_add -l default -d 'make it the default account'
+complete -c zmail -n '__zmail_positional_is 1 settings; and __zmail_positional_is 2 test' -l timeout -x \
+    -d 'seconds to wait for each step'
 
 # Hook for commands to come (fetch, send, sync, folders): add a section like the one above.
