@@ -15,6 +15,7 @@ namespace zmail::cli {
 
 const std::vector<Command>& command_table() {
     static const std::vector<Command> table = {
+        {"folders", "list, create, rename, delete and subscribe to IMAP folders", define_folders},
         {"settings", "manage accounts, provider presets and policies", define_settings},
     };
     return table;

@@ -29,11 +29,34 @@ void Printer::json_value(const nlohmann::json& value) {
     line(value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+size_t display_width(std::string_view text) {
+    size_t width = 0;
+    for (size_t i = 0; i < text.size();) {
+        unsigned char c = static_cast<unsigned char>(text[i]);
+        char32_t cp = c;
+        size_t length = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+        if (length > 1 && i + length <= text.size()) {
+            cp = c & (0x7f >> length);
+            for (size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3f);
+        }
+        i += length;
+        bool wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf && cp != 0x303f) ||
+                    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) ||
+                    (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
+                    (cp >= 0x20000 && cp <= 0x3fffd);
+        width += wide ? 2 : 1;
+    }
+    return width;
+}
+
 void Printer::rows(const std::vector<std::pair<std::string, std::string>>& rows, int indent) {
     size_t width = 0;
-    for (const auto& [name, value] : rows) width = std::max(width, name.size());
-    for (const auto& [name, value] : rows)
-        line(std::string(indent, ' ') + name + std::string(width - name.size() + 2, ' ') + value);
+    for (const auto& [name, value] : rows) width = std::max(width, display_width(name));
+    for (const auto& [name, value] : rows) {
+        std::string text = std::string(indent, ' ') + name;
+        if (!value.empty()) text += std::string(width - display_width(name) + 2, ' ') + value;
+        line(text);
+    }
 }
 
 void Printer::note(std::string_view text) {

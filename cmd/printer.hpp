@@ -18,6 +18,9 @@ struct OutputStyle {
     std::string color = "auto";  ///< auto, always, never
 };
 
+/// Columns a UTF-8 string takes on a terminal (East Asian wide characters count 2).
+size_t display_width(std::string_view text);
+
 class Printer {
 public:
     explicit Printer(OutputStyle style);

@@ -16,7 +16,7 @@
 # _zmail_cmd_settings below. A command without such a function still gets its options from
 # `zmail NAME --help`.
 
-_zmail_static_commands='settings'
+_zmail_static_commands='folders settings'
 _zmail_global_options='--config -a --account -v --verbose -q --quiet --json --color -h --help --version'
 
 # Runs zmail as the user typed it (a path, or zmail from $PATH), with the --config they gave,
@@ -83,6 +83,23 @@ _zmail_positionals() {
 
 _zmail_cmd_help() {
     ((cword == cmd_at + 1)) && _zmail_add "$(_zmail_commands)"
+}
+
+_zmail_cmd_folders() {
+    local subcommands='list create rename delete subscribe unsubscribe'
+    local sub= i
+    for ((i = cmd_at + 1; i < cword; i++)); do
+        if [[ ${words[i]} != -* ]]; then sub=${words[i]}; break; fi
+    done
+    if [[ -z $sub ]]; then
+        if [[ $cur == -* ]]; then _zmail_add '-h --help'; else _zmail_add "$subcommands"; fi
+        return
+    fi
+    case $sub in
+    list) _zmail_add '-h --help --json --counts --flat --subscribed' ;;
+    delete) [[ $cur == -* ]] && _zmail_add '-h --help --json -y --yes' ;;
+    *) [[ $cur == -* ]] && _zmail_add '-h --help --json' ;;
+    esac
 }
 
 _zmail_cmd_settings() {

@@ -14,7 +14,7 @@
 # `-n '__zmail_using_command NAME'` and its arguments with `__zmail_argument NAME ...`, like
 # the settings section below, and list its options that take a value in __zmail_value_options.
 
-set -g __zmail_static_commands 'settings	manage accounts, provider presets and policies'
+set -g __zmail_static_commands 'folders	list, create, rename, delete and subscribe to IMAP folders' 'settings	manage accounts, provider presets and policies'
 
 # Options that take a value in the next word: their values are not positional arguments.
 function __zmail_value_options
@@ -178,3 +178,18 @@ complete -c zmail -n '__zmail_positional_is 1 settings; and __zmail_positional_i
     -d 'seconds to wait for each step'
 
 # Hook for commands to come (fetch, send, sync, folders): add a section like the one above.
+
+# zmail folders
+set -l folders_subcommands list create rename delete subscribe unsubscribe
+complete -c zmail -n '__zmail_using_command folders; and test (count (__zmail_positionals)) -eq 1' \
+    -a 'list\t"list the account\'s folders"
+        create\t"create a folder"
+        rename\t"rename a folder"
+        delete\t"delete a folder and its messages"
+        subscribe\t"subscribe to a folder"
+        unsubscribe\t"unsubscribe from a folder"'
+complete -c zmail -n "__zmail_positional_is 1 folders; and __zmail_positional_is 2 $folders_subcommands" -l json -d 'print data as JSON'
+complete -c zmail -n '__zmail_positional_is 1 folders; and __zmail_positional_is 2 list' -l counts -d 'add messages, unread and size'
+complete -c zmail -n '__zmail_positional_is 1 folders; and __zmail_positional_is 2 list' -l flat -d 'full names, one a line'
+complete -c zmail -n '__zmail_positional_is 1 folders; and __zmail_positional_is 2 list' -l subscribed -d 'only subscribed folders'
+complete -c zmail -n '__zmail_positional_is 1 folders; and __zmail_positional_is 2 delete' -s y -l yes -d 'do not ask'

@@ -1,0 +1,570 @@
+// The IMAP session core: tags, sending (with synchronizing literals), the read loop, dispatch of
+// tagged and untagged responses, start-up (CAPABILITY, ID, ENABLE), NOOP, IDLE and LOGOUT.
+#include "imap/session.hpp"
+
+#include <algorithm>
+
+#include "imap/mailbox_name.hpp"
+#include "imap/session_internal.hpp"
+#include "imap/session_trace.hpp"
+
+namespace zmail::imap {
+namespace {
+
+constexpr std::size_t read_buffer_size = 64 * 1024;
+constexpr std::size_t max_alerts = 100;
+
+/// "UID FETCH" for "Z5 UID FETCH 1:5 (...)\r\n": the command's name for messages.
+std::string command_name(const Command& command) {
+    std::string_view text = command.parts.front().bytes;
+    text.remove_prefix(std::min(text.size(), command.tag.size() + 1));
+    auto next_word = [&text]() {
+        const std::size_t end = text.find_first_of(" \r\n");
+        std::string word = to_upper(text.substr(0, end));
+        text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+        return word;
+    };
+    std::string name = next_word();
+    if (name == "UID") name += " " + next_word();
+    return name;
+}
+
+bool is_mailbox_change(const Response& response) {
+    return response.get<ExistsData>() || response.get<ExpungeData>() || response.get<VanishedData>() ||
+           response.get<FetchData>();
+}
+
+}  // namespace
+
+Session::Session(net::Stream& stream, SessionOptions options)
+    : stream_(stream), options_(std::move(options)), reader_(options_.limits), buffer_(read_buffer_size) {
+    if (options_.trace) tracer_ = std::make_unique<ResponseTracer>([this](std::string_view line) { trace(line); });
+}
+
+Session::~Session() {
+    if (finished_ || broken_ || busy_) return;
+    try {
+        logout();
+    } catch (...) {
+        // Closing anyway: the server ends the session when the connection goes.
+    }
+}
+
+// --- plumbing ---------------------------------------------------------------------------------------
+
+void Session::trace(std::string_view line) const {
+    if (!options_.trace) return;
+    try {
+        options_.trace(line);
+    } catch (...) {
+        // A failing trace sink must not change what happens on the connection.
+    }
+}
+
+void Session::guarded(const std::function<void()>& callback) {
+    if (callback_error_) return;
+    try {
+        callback();
+    } catch (...) {
+        callback_error_ = std::current_exception();
+    }
+}
+
+void Session::ensure_usable() const {
+    if (broken_)
+        throw Error(ErrorKind::Network,
+                    "connection to " + quoted(stream_.peer()) + " is unusable after an earlier error",
+                    "connect again");
+}
+
+std::string Session::next_tag() { return "Z" + std::to_string(++tag_counter_); }
+
+std::string Session::current_command() const {
+    return in_flight_.empty() ? std::string() : in_flight_.front().command;
+}
+
+void Session::write_raw(std::string_view bytes) {
+    ensure_usable();
+    try {
+        stream_.write(bytes);
+    } catch (...) {
+        broken_ = true;
+        throw;
+    }
+}
+
+void Session::write(std::string_view bytes) {
+    if (options_.trace) trace_client_bytes(bytes, [this](std::string_view line) { trace(line); });
+    write_raw(bytes);
+}
+
+Error Session::protocol_error(const Error& cause) const {
+    const std::string command = current_command();
+    std::string message = "bad response from " + quoted(stream_.peer());
+    if (!command.empty()) message += " to " + quoted(command);
+    message += ": ";
+    message += cause.what();
+    return Error(ErrorKind::Protocol, message, "the connection was closed; try again", cause.server_reply);
+}
+
+bool Session::fill(bool idle_wait) {
+    std::size_t received = 0;
+    try {
+        received = stream_.read_some(buffer_.data(), buffer_.size());
+    } catch (const Error& error) {
+        if (idle_wait && error.kind == ErrorKind::Temporary && !reader_.in_response()) return false;
+        broken_ = true;
+        if (error.kind == ErrorKind::Network && reader_.in_response())
+            throw Error(ErrorKind::Network,
+                        "connection to " + quoted(stream_.peer()) + " closed in the middle of a response",
+                        "the server or the network dropped the connection; try again", error.server_reply);
+        throw;
+    } catch (...) {
+        broken_ = true;
+        throw;
+    }
+    if (received == 0) {
+        broken_ = true;
+        throw Error(ErrorKind::Network,
+                    "connection to " + quoted(stream_.peer()) +
+                        (reader_.in_response() ? " closed in the middle of a response" : " closed"),
+                    "the server or the network dropped the connection; try again");
+    }
+    buffer_begin_ = 0;
+    buffer_end_ = received;
+    return true;
+}
+
+std::optional<Response> Session::next_response(bool idle_wait) {
+    for (;;) {
+        if (buffer_begin_ < buffer_end_) {
+            std::string_view input(buffer_.data() + buffer_begin_, buffer_end_ - buffer_begin_);
+            const std::size_t before = input.size();
+            std::optional<Response> response;
+            try {
+                response = reader_.read(input);
+            } catch (const Error& error) {
+                broken_ = true;
+                if (tracer_) tracer_->feed(std::string_view(buffer_.data() + buffer_begin_, before));
+                throw protocol_error(error);
+            }
+            const std::size_t used = before - input.size();
+            if (tracer_) tracer_->feed(std::string_view(buffer_.data() + buffer_begin_, used));
+            buffer_begin_ += used;
+            if (response) return response;
+        }
+        if (!fill(idle_wait)) return std::nullopt;
+    }
+}
+
+void Session::read_and_dispatch() {
+    std::optional<Response> response = next_response(false);
+    if (response) dispatch(*response);
+}
+
+// --- dispatch ---------------------------------------------------------------------------------------
+
+void Session::complete(const StatusResponse& status) {
+    const auto pending = std::find_if(in_flight_.begin(), in_flight_.end(),
+                                      [&](const Pending& p) { return p.tag == status.tag; });
+    if (pending == in_flight_.end() || status.status == Status::Bye || status.status == Status::Preauth) {
+        broken_ = true;
+        throw Error(ErrorKind::Protocol, "unexpected tagged response from " + quoted(stream_.peer()),
+                    "the connection was closed; try again", shorten_for_reply(status.line));
+    }
+    if (status.code.kind == CodeKind::Capability) capabilities_ = Capabilities(status.code.atoms);
+    CommandResult result{status.tag, pending->command, status.status, status.code, status.text, status.line};
+    in_flight_.erase(pending);
+    answered_[status.tag] = std::move(result);
+}
+
+void Session::dispatch(const Response& response) {
+    if (const StatusResponse* status = response.get<StatusResponse>()) {
+        if (!status->tag.empty()) {
+            complete(*status);
+            return;
+        }
+        if (status->status == Status::Bye) {
+            bye_seen_ = true;
+            if (logging_out_) return;
+            broken_ = true;
+            const bool temporary =
+                status->code.kind == CodeKind::Unavailable || status->code.kind == CodeKind::InUse;
+            const std::string command = current_command();
+            throw Error(temporary ? ErrorKind::Temporary : ErrorKind::Network,
+                        quoted(stream_.peer()) + " closed the connection" +
+                            (command.empty() ? std::string() : " during " + quoted(command)),
+                        "the server ended the session; try again later", status->line);
+        }
+        if (status->code.kind == CodeKind::Capability) capabilities_ = Capabilities(status->code.atoms);
+    }
+    if (const ContinuationRequest* continuation = response.get<ContinuationRequest>()) {
+        if (awaiting_continuation_ && !continuation_seen_) {
+            continuation_seen_ = true;
+            return;
+        }
+        broken_ = true;
+        throw Error(ErrorKind::Protocol, "unexpected continuation request from " + quoted(stream_.peer()),
+                    "the connection was closed; try again", shorten_for_reply("+ " + continuation->text));
+    }
+    if (const CapabilityData* capability = response.get<CapabilityData>())
+        capabilities_ = Capabilities(capability->capabilities);
+    if (const EnabledData* enabled_data = response.get<EnabledData>()) {
+        for (const auto& name : enabled_data->capabilities)
+            if (!enabled(name)) enabled_.push_back(name);
+    }
+    // Offered to the commands in flight, oldest first, until one uses it.
+    bool used = false;
+    for (std::size_t i = 0; i < in_flight_.size() && !used; ++i)
+        if (in_flight_[i].handler) used = in_flight_[i].handler(response);
+    if (!used) record_update(response);
+}
+
+void Session::record_update(const Response& response) {
+    MailboxUpdates& u = updates_;
+    if (const ExistsData* exists = response.get<ExistsData>()) {
+        u.exists = exists->count;
+        if (selected_) selected_->exists = exists->count;
+    } else if (const RecentData* recent = response.get<RecentData>()) {
+        u.recent = recent->count;
+    } else if (const ExpungeData* expunge = response.get<ExpungeData>()) {
+        if (u.expunged.size() < options_.max_updates)
+            u.expunged.push_back(expunge->sequence);
+        else
+            u.overflow = true;
+        if (selected_ && selected_->exists > 0) --selected_->exists;
+    } else if (const VanishedData* vanished = response.get<VanishedData>()) {
+        for (const auto& range : vanished->uids.ranges()) u.vanished.add(range.first, range.last);
+        if (!vanished->earlier && selected_)
+            selected_->exists -= static_cast<std::uint32_t>(
+                std::min<std::uint64_t>(selected_->exists, vanished->uids.count()));
+    } else if (const FetchData* fetch = response.get<FetchData>()) {
+        if (!fetch->flags) return;
+        if (u.flag_changes.size() >= options_.max_updates) {
+            u.overflow = true;
+            return;
+        }
+        MessageFlags change;
+        change.uid = fetch->uid.value_or(0);
+        change.sequence = fetch->sequence;
+        change.flags = *fetch->flags;
+        change.modseq = fetch->modseq.value_or(0);
+        u.flag_changes.push_back(std::move(change));
+    } else if (const FlagsData* flags = response.get<FlagsData>()) {
+        u.flags = flags->flags;
+    } else if (const StatusResponse* status = response.get<StatusResponse>()) {
+        if (u.alerts.size() >= max_alerts) return;
+        if (status->code.kind == CodeKind::Alert)
+            u.alerts.push_back(status->text);
+        else if (status->status == Status::No || status->status == Status::Bad)
+            u.alerts.push_back(status->line);
+        else if (status->code.kind == CodeKind::HighestModseq && selected_)
+            selected_->highest_modseq = status->code.number;
+    }
+}
+
+MailboxUpdates Session::take_updates() {
+    MailboxUpdates taken = std::move(updates_);
+    updates_ = MailboxUpdates{};
+    return taken;
+}
+
+// --- sending and waiting ----------------------------------------------------------------------------
+
+bool Session::await_continuation(const std::string& tag) {
+    awaiting_continuation_ = true;
+    continuation_seen_ = false;
+    try {
+        while (!continuation_seen_) {
+            if (answered_.count(tag)) {
+                awaiting_continuation_ = false;
+                return false;
+            }
+            read_and_dispatch();
+        }
+    } catch (...) {
+        // The server may be waiting for the literal: whatever we sent next would be read as its bytes.
+        awaiting_continuation_ = false;
+        broken_ = true;
+        throw;
+    }
+    awaiting_continuation_ = false;
+    return true;
+}
+
+void Session::send_message_literal(const AppendSource& source) {
+    trace("C: <" + std::to_string(source.size) + " bytes of message data>");
+    std::vector<char> chunk(std::min<std::uint64_t>(std::max<std::uint64_t>(source.size, 1), 256 * 1024));
+    std::uint64_t left = source.size;
+    auto broken_source = [&](const std::string& why) {
+        broken_ = true;  // the literal is incomplete or over: nothing else may be written
+        return Error(ErrorKind::Data, "cannot append the message: " + why,
+                     "the message was not stored; the connection was closed");
+    };
+    while (left > 0) {
+        const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, chunk.size()));
+        std::size_t got = 0;
+        try {
+            got = source.read ? source.read(chunk.data(), want) : 0;
+        } catch (...) {
+            broken_ = true;
+            throw;
+        }
+        if (got == 0 || got > want)
+            throw broken_source("the message source ended after " + std::to_string(source.size - left) + " of " +
+                                std::to_string(source.size) + " bytes");
+        write_raw(std::string_view(chunk.data(), got));
+        left -= got;
+    }
+    // The source must be at its end now, or the size was wrong and the stored message would be cut.
+    char extra = 0;
+    std::size_t more = 0;
+    try {
+        more = source.read ? source.read(&extra, 1) : 0;
+    } catch (...) {
+        broken_ = true;
+        throw;
+    }
+    if (more != 0) throw broken_source("the message is longer than the announced " + std::to_string(source.size) + " bytes");
+    write_raw("\r\n");
+}
+
+std::string Session::submit(const CommandBuilder& build, UntaggedHandler handler, const AppendSource* message) {
+    ensure_usable();
+    const std::string tag = next_tag();
+    Command command = build(tag);
+    if (command.tag != tag || command.parts.empty())
+        throw Error(ErrorKind::Internal, "imap command built with the wrong tag");
+    in_flight_.push_back(Pending{tag, command_name(command), std::move(handler)});
+    for (const CommandPart& part : command.parts) {
+        write(part.bytes);
+        if (part.wait_for_continuation && !await_continuation(tag)) return tag;  // answered NO/BAD
+    }
+    if (command.message_size) {
+        if (!message || message->size != *command.message_size)
+            throw Error(ErrorKind::Internal, "imap APPEND without its message");
+        send_message_literal(*message);
+    }
+    return tag;
+}
+
+CommandResult Session::await(const std::string& tag) {
+    for (;;) {
+        const auto answered = answered_.find(tag);
+        if (answered != answered_.end()) {
+            CommandResult result = std::move(answered->second);
+            answered_.erase(answered);
+            return result;
+        }
+        if (std::none_of(in_flight_.begin(), in_flight_.end(), [&](const Pending& p) { return p.tag == tag; }))
+            throw Error(ErrorKind::Internal, "no imap command with tag '" + tag + "' is in flight");
+        read_and_dispatch();
+    }
+}
+
+CommandResult Session::execute(const CommandBuilder& build, UntaggedHandler handler) {
+    return await(submit(build, std::move(handler)));
+}
+
+std::string Session::send(const CommandBuilder& build, UntaggedHandler handler) {
+    Operation operation(*this);
+    return submit(build, std::move(handler));
+}
+
+CommandResult Session::wait(const std::string& tag) {
+    Operation operation(*this);
+    return await(tag);
+}
+
+CommandResult Session::run(const CommandBuilder& build, UntaggedHandler handler) {
+    Operation operation(*this);
+    return execute(build, std::move(handler));
+}
+
+// --- start-up and capabilities -----------------------------------------------------------------------
+
+void Session::do_start() {
+    const CommandResult capability = execute([](const std::string& tag) { return command::capability(tag); });
+    if (!capability.ok()) throw command_error(capability, "cannot get the capabilities of " + quoted(peer()));
+    if (capabilities_.empty())
+        throw Error(ErrorKind::Protocol, quoted(peer()) + " sent no capabilities", {}, capability.line);
+
+    std::vector<std::string> wanted;
+    if (options_.enable_qresync && capabilities_.has("QRESYNC")) wanted = {"CONDSTORE", "QRESYNC"};
+    else if ((options_.enable_condstore || options_.enable_qresync) && capabilities_.has("CONDSTORE"))
+        wanted = {"CONDSTORE"};
+    if (options_.enable_utf8 && capabilities_.has("UTF8=ACCEPT")) wanted.push_back("UTF8=ACCEPT");
+
+    std::string id_tag, enable_tag;
+    if (options_.send_id && capabilities_.has("ID")) id_tag = submit(id_builder(options_.id_fields), id_handler());
+    if (!wanted.empty() && capabilities_.has("ENABLE"))
+        enable_tag = submit([&wanted](const std::string& tag) { return command::enable(tag, wanted); });
+    // A refused ID or ENABLE is not fatal: the session works without them.
+    if (!id_tag.empty()) (void)await(id_tag);
+    if (!enable_tag.empty()) (void)await(enable_tag);
+    started_ = true;
+}
+
+CommandBuilder Session::id_builder(std::vector<std::pair<std::string, std::string>> fields) const {
+    if (fields.empty()) fields = {{"name", "zmail"}, {"version", ZMAIL_VERSION}};
+    const EncodeOptions encoding = encode_options();
+    return [fields = std::move(fields), encoding](const std::string& tag) { return command::id(tag, fields, encoding); };
+}
+
+UntaggedHandler Session::id_handler() {
+    return [this](const Response& response) {
+        const IdData* data = response.get<IdData>();
+        if (data) server_id_ = *data;
+        return data != nullptr;
+    };
+}
+
+void Session::start() { Operation operation(*this); }
+
+const Capabilities& Session::capabilities() {
+    Operation operation(*this);
+    return capabilities_;
+}
+
+const Capabilities& Session::refresh_capabilities() {
+    Operation operation(*this);
+    const CommandResult result = execute([](const std::string& tag) { return command::capability(tag); });
+    if (!result.ok()) throw command_error(result, "cannot get the capabilities of " + quoted(peer()));
+    return capabilities_;
+}
+
+IdData Session::id(const std::vector<std::pair<std::string, std::string>>& fields) {
+    Operation operation(*this);
+    if (!capabilities_.has("ID")) throw Error(ErrorKind::Unavailable, quoted(peer()) + " does not support ID");
+    server_id_.reset();
+    const CommandResult result = execute(id_builder(fields), id_handler());
+    if (!result.ok()) throw command_error(result, "cannot identify zmail to " + quoted(peer()));
+    return server_id_.value_or(IdData{});
+}
+
+std::vector<std::string> Session::enable(const std::vector<std::string>& wanted) {
+    Operation operation(*this);
+    if (!capabilities_.has("ENABLE")) throw Error(ErrorKind::Unavailable, quoted(peer()) + " does not support ENABLE");
+    std::vector<std::string> offered;
+    for (const auto& name : wanted)
+        if (capabilities_.has(name)) offered.push_back(name);
+    if (offered.empty()) return {};
+    std::vector<std::string> newly;
+    const CommandResult result = execute(
+        [&offered](const std::string& tag) { return command::enable(tag, offered); },
+        [&newly](const Response& response) {
+            if (const EnabledData* data = response.get<EnabledData>())
+                newly.insert(newly.end(), data->capabilities.begin(), data->capabilities.end());
+            return false;  // dispatch already recorded them
+        });
+    if (!result.ok()) throw command_error(result, "cannot enable extensions on " + quoted(peer()));
+    return newly;
+}
+
+bool Session::enabled(std::string_view capability) const {
+    for (const auto& name : enabled_)
+        if (equals_ignore_case(name, capability)) return true;
+    return equals_ignore_case(capability, "CONDSTORE") && enabled("QRESYNC");
+}
+
+bool Session::condstore() const { return capabilities_.has("CONDSTORE") || enabled("CONDSTORE"); }
+
+EncodeOptions Session::encode_options() const {
+    return EncodeOptions{capabilities_.has("LITERAL+"), capabilities_.has("LITERAL-"), enabled("UTF8=ACCEPT")};
+}
+
+std::string Session::encode_mailbox(std::string_view utf8) const {
+    const auto known = raw_names_.find(std::string(utf8));
+    if (known != raw_names_.end()) return known->second;
+    return encode_mailbox_name(utf8, enabled("UTF8=ACCEPT"));
+}
+
+std::string Session::decode_mailbox(std::string_view raw) const {
+    return decode_mailbox_name(raw, enabled("UTF8=ACCEPT"));
+}
+
+// --- NOOP, IDLE, LOGOUT ------------------------------------------------------------------------------
+
+void Session::noop() {
+    Operation operation(*this);
+    const CommandResult result = execute([](const std::string& tag) { return command::noop(tag); });
+    if (!result.ok()) throw command_error(result, "cannot check for changes on " + quoted(peer()));
+}
+
+IdleEnd Session::idle(std::chrono::seconds max_duration, const std::function<bool(const Response&)>& on_response) {
+    Operation operation(*this);
+    if (!capabilities_.has("IDLE")) throw Error(ErrorKind::Unavailable, quoted(peer()) + " does not support IDLE");
+    bool stop = false;
+    UntaggedHandler handler = [this, &stop, &on_response](const Response& response) {
+        record_update(response);
+        if (stop) return true;
+        if (on_response)
+            guarded([&] { stop = on_response(response); });
+        else
+            stop = is_mailbox_change(response);
+        if (callback_error_) stop = true;
+        return true;
+    };
+    const std::string tag = submit([](const std::string& t) { return command::idle(t); }, handler);
+    if (!await_continuation(tag)) {
+        const CommandResult refused = await(tag);
+        throw command_error(refused, "cannot wait for changes on " + quoted(peer()));
+    }
+
+    // Restores the stream's normal I/O timeout however idle() ends.
+    struct TimeoutRestorer {
+        const SessionOptions& options;
+        ~TimeoutRestorer() {
+            if (!options.set_io_timeout) return;
+            try {
+                options.set_io_timeout(options.io_timeout);
+            } catch (...) {
+            }
+        }
+    } restorer{options_};
+
+    const auto deadline = std::chrono::steady_clock::now() + max_duration;
+    while (!stop && !answered_.count(tag)) {
+        const auto left = deadline - std::chrono::steady_clock::now();
+        if (left <= std::chrono::steady_clock::duration::zero()) break;
+        if (options_.set_io_timeout) {
+            auto seconds = std::chrono::ceil<std::chrono::seconds>(left);
+            seconds = std::clamp(seconds, std::chrono::seconds(1), std::max(options_.io_timeout, std::chrono::seconds(1)));
+            options_.set_io_timeout(seconds);
+        }
+        std::optional<Response> response = next_response(true);
+        if (response) dispatch(*response);
+    }
+    if (options_.set_io_timeout) options_.set_io_timeout(options_.io_timeout);
+    if (!answered_.count(tag)) write(command::idle_done());
+    const CommandResult result = await(tag);
+    if (!result.ok()) throw command_error(result, "cannot wait for changes on " + quoted(peer()));
+    operation.finish();
+    return stop ? IdleEnd::Stopped : IdleEnd::Timeout;
+}
+
+void Session::logout() {
+    if (busy_) throw Error(ErrorKind::Internal, "IMAP session used from inside one of its callbacks");
+    if (finished_ || broken_) {
+        finished_ = true;
+        return;
+    }
+    finished_ = true;
+    busy_ = true;
+    struct Idle {
+        bool& busy;
+        ~Idle() { busy = false; }
+    } idle_again{busy_};
+    logging_out_ = true;
+    CommandResult result;
+    try {
+        result = execute([](const std::string& tag) { return command::logout(tag); });
+    } catch (const Error& error) {
+        // Some servers close right after their BYE; the session is over either way.
+        if (bye_seen_ && error.kind == ErrorKind::Network) return;
+        throw;
+    }
+    if (!result.ok()) throw command_error(result, "cannot log out from " + quoted(peer()));
+}
+
+}  // namespace zmail::imap

@@ -1,0 +1,28 @@
+#include "imap/session_account.hpp"
+
+#include "net/account_options.hpp"
+
+namespace zmail::imap {
+
+AccountSession open_account_session(const profile::Profile& profile, const profile::Account& account,
+                                    const AccountSessionOptions& options) {
+    net::ServerOptions server = net::account_server_options(profile, account, net::Protocol::imap);
+    server.trace = options.trace;
+    server.warning = options.warning;
+    int io_timeout = server.io_timeout_seconds;
+    AccountSession s;
+    s.connection = std::make_unique<net::Connection>(std::move(server));
+    SessionOptions session_options;
+    session_options.trace = options.trace;
+    session_options.send_id = account.imap_id;
+    session_options.enable_condstore = options.enable_condstore;
+    session_options.enable_qresync = options.enable_qresync;
+    net::Connection* connection = s.connection.get();
+    session_options.set_io_timeout = [connection](std::chrono::seconds t) { connection->set_io_timeout(t); };
+    session_options.io_timeout = std::chrono::seconds(io_timeout);
+    s.session = std::make_unique<Session>(*s.connection, std::move(session_options));
+    s.session->start();
+    return s;
+}
+
+}  // namespace zmail::imap

@@ -1,0 +1,73 @@
+// Turning tagged NO/BAD answers into zmail errors whose kind drives the exit code.
+#include <utility>
+
+#include "imap/session.hpp"
+
+namespace zmail::imap {
+namespace {
+
+struct Reason {
+    ErrorKind kind;
+    const char* words;  // appended to our message after ": "
+    const char* hint;
+};
+
+Reason reason_for(const CommandResult& result) {
+    switch (result.code.kind) {
+    case CodeKind::TryCreate:
+    case CodeKind::Nonexistent: return {ErrorKind::Protocol, "no such folder", ""};
+    case CodeKind::AlreadyExists: return {ErrorKind::Protocol, "it already exists", ""};
+    case CodeKind::OverQuota:
+        return {ErrorKind::Temporary, "the mailbox is over quota",
+                "delete or archive some messages on the server, then try again"};
+    case CodeKind::InUse:
+        return {ErrorKind::Temporary, "the folder is in use",
+                "another client holds it; try again in a few minutes"};
+    case CodeKind::Unavailable:
+        return {ErrorKind::Temporary, "the server is temporarily unavailable", "try again later"};
+    case CodeKind::ExpungeIssued:
+        return {ErrorKind::Temporary, "messages were deleted meanwhile", "try again"};
+    case CodeKind::AuthenticationFailed:
+    case CodeKind::AuthorizationFailed:
+    case CodeKind::Expired: return {ErrorKind::Auth, "not authorized", ""};
+    case CodeKind::PrivacyRequired: return {ErrorKind::Tls, "the server requires an encrypted connection", ""};
+    case CodeKind::NoPerm: return {ErrorKind::Protocol, "permission denied", ""};
+    case CodeKind::Limit: return {ErrorKind::Protocol, "a server limit was reached", ""};
+    case CodeKind::Cannot: return {ErrorKind::Protocol, "the server cannot do this", ""};
+    case CodeKind::ServerBug:
+        return {ErrorKind::Unavailable, "the server failed", "try again later; if it persists, tell the provider"};
+    case CodeKind::Corruption:
+        return {ErrorKind::Unavailable, "the server reports corrupted data", "tell the provider"};
+    case CodeKind::ContactAdmin:
+        return {ErrorKind::Protocol, "refused by the server", "contact the server's administrator"};
+    default: break;
+    }
+    if (result.status == Status::Bad) return {ErrorKind::Protocol, "the server rejected the command", ""};
+    return {ErrorKind::Protocol, "refused by the server", ""};
+}
+
+}  // namespace
+
+bool Capabilities::has(std::string_view name) const {
+    for (const auto& atom : atoms_)
+        if (equals_ignore_case(atom, name)) return true;
+    return false;
+}
+
+bool MailboxEntry::has_attribute(std::string_view attribute) const {
+    for (const auto& a : attributes)
+        if (equals_ignore_case(a, attribute)) return true;
+    return false;
+}
+
+bool MailboxUpdates::empty() const {
+    return !exists && !recent && expunged.empty() && vanished.empty() && flag_changes.empty() && !flags &&
+           !overflow && alerts.empty();
+}
+
+CommandError command_error(const CommandResult& result, std::string what) {
+    const Reason reason = reason_for(result);
+    return CommandError(Error(reason.kind, std::move(what) + ": " + reason.words, reason.hint, result.line), result);
+}
+
+}  // namespace zmail::imap

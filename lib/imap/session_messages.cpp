@@ -1,0 +1,368 @@
+// Message commands of the IMAP session: flag listings (CONDSTORE/QRESYNC), pipelined body fetches
+// streamed to a sink, UID STORE, UID EXPUNGE (or its safe fallback), UID SEARCH and APPEND.
+#include <algorithm>
+#include <unordered_set>
+
+#include "imap/session.hpp"
+#include "imap/session_internal.hpp"
+
+namespace zmail::imap {
+namespace {
+
+constexpr std::size_t store_window = 8;
+
+bool has_streamed_body(const FetchData& fetch) {
+    return std::any_of(fetch.sections.begin(), fetch.sections.end(),
+                       [](const BodySection& section) { return section.streamed; });
+}
+
+/// Sends the commands built from `sets` with up to `window` in flight; returns their results in order.
+/// `more` is asked before each new command (false stops sending; those in flight are still read).
+template <class Submit, class Await>
+std::vector<CommandResult> pipeline(const std::vector<std::string>& sets, std::size_t window, Submit submit,
+                                    Await await, const std::function<bool()>& more) {
+    std::vector<CommandResult> results;
+    std::deque<std::string> tags;
+    std::size_t next = 0;
+    for (;;) {
+        while (next < sets.size() && tags.size() < window && more()) tags.push_back(submit(sets[next++]));
+        if (tags.empty()) break;
+        results.push_back(await(tags.front()));
+        tags.pop_front();
+    }
+    return results;
+}
+
+}  // namespace
+
+/// Passes the reader's streamed bodies to the caller's MessageSink, and completes each body when its
+/// FETCH response arrives. A sink exception is kept in the session's callback_error_; from then on
+/// bodies are read and dropped.
+class Session::BodyForwarder final : public BodySink {
+public:
+    BodyForwarder(Session& session, MessageSink& sink) : session_(session), sink_(sink) {}
+
+    void body_begin(const BodyStart& start) override {
+        abandon_open();  // a second body in one FETCH response: keep only the last
+        open_ = true;
+        size_ = 0;
+        dropping_ = session_.callback_error_ != nullptr;
+        if (!dropping_) forward([&] { sink_.begin(start); });
+    }
+    void body_data(std::string_view bytes, std::uint64_t offset) override {
+        size_ += bytes.size();
+        if (!dropping_) forward([&] { sink_.data(bytes, offset); });
+    }
+    void body_end() override {}
+
+    /// The FETCH response carrying the body has arrived; true when the sink took the message.
+    bool finish(const FetchData& fetch) {
+        if (!open_) return false;
+        open_ = false;
+        if (dropping_) return false;
+        if (!fetch.uid) {
+            sink_.abandon();  // no UID: the message cannot be placed; it stays on the server
+            return false;
+        }
+        FetchedMessage message;
+        message.uid = *fetch.uid;
+        message.sequence = fetch.sequence;
+        message.flags = fetch.flags.value_or(std::vector<std::string>{});
+        message.internal_date = fetch.internal_date;
+        message.internal_date_offset = fetch.internal_date_offset;
+        message.rfc822_size = fetch.rfc822_size;
+        message.modseq = fetch.modseq.value_or(0);
+        message.size = size_;
+        forward([&] { sink_.complete(message); });
+        return !dropping_;
+    }
+
+    /// Tells the sink that the open body will not be completed.
+    void abandon_open() noexcept {
+        if (open_ && !dropping_) sink_.abandon();
+        open_ = false;
+    }
+
+private:
+    template <class F>
+    void forward(F&& call) {
+        try {
+            call();
+        } catch (...) {
+            if (!session_.callback_error_) session_.callback_error_ = std::current_exception();
+            dropping_ = true;
+            sink_.abandon();
+        }
+    }
+
+    Session& session_;
+    MessageSink& sink_;
+    bool open_ = false;
+    bool dropping_ = false;
+    std::uint64_t size_ = 0;
+};
+
+std::string Session::folder_context() const {
+    return selected_ ? "folder " + quoted(selected_->name) : std::string("the selected folder");
+}
+
+bool Session::use_modseq() const { return condstore() && !(selected_ && selected_->no_modseq); }
+
+// --- listing flags -----------------------------------------------------------------------------------
+
+FlagListing Session::uid_fetch_flags(std::string_view uid_set, const FlagListingOptions& options,
+                                     const std::function<void(const MessageFlags&)>& each) {
+    Operation operation(*this);
+    std::vector<std::string> items{"UID", "FLAGS"};
+    if (use_modseq()) items.push_back("MODSEQ");
+    if (options.size_and_date) {
+        items.push_back("RFC822.SIZE");
+        items.push_back("INTERNALDATE");
+    }
+    FetchModifiers modifiers;
+    if (options.changed_since > 0) {
+        if (!use_modseq())
+            throw Error(ErrorKind::Unavailable, "cannot list changes in " + folder_context() + ": " +
+                                                    quoted(peer()) + " keeps no mod-sequences there");
+        modifiers.changed_since = options.changed_since;
+        modifiers.vanished = options.vanished && qresync();
+    }
+    FlagListing listing;
+    auto handler = [&](const Response& response) {
+        if (const FetchData* fetch = response.get<FetchData>()) {
+            if (!fetch->uid || !fetch->flags) return false;
+            MessageFlags message{*fetch->uid,         fetch->sequence,      *fetch->flags,
+                                 fetch->modseq.value_or(0), fetch->rfc822_size, fetch->internal_date};
+            ++listing.count;
+            guarded([&] { each(message); });
+            return true;
+        }
+        if (const VanishedData* vanished = response.get<VanishedData>()) {
+            if (!vanished->earlier) return false;
+            for (const auto& range : vanished->uids.ranges()) listing.vanished.add(range.first, range.last);
+            return true;
+        }
+        return false;
+    };
+    const std::string set(uid_set);
+    const CommandResult result =
+        execute([&](const std::string& tag) { return command::uid_fetch(tag, set, items, modifiers); }, handler);
+    if (!result.ok()) throw command_error(result, "cannot list messages in " + folder_context());
+    operation.finish();
+    return listing;
+}
+
+FlagListingAll Session::uid_fetch_flags(std::string_view uid_set, const FlagListingOptions& options) {
+    FlagListingAll all;
+    FlagListing listing =
+        uid_fetch_flags(uid_set, options, [&all](const MessageFlags& message) { all.messages.push_back(message); });
+    all.vanished = std::move(listing.vanished);
+    return all;
+}
+
+// --- fetching bodies ---------------------------------------------------------------------------------
+
+FetchBodiesResult Session::uid_fetch_bodies(std::span<const std::uint32_t> uids, MessageSink& sink,
+                                            const FetchBodiesOptions& options) {
+    Operation operation(*this);
+    FetchBodiesResult out;
+    if (uids.empty()) return out;
+    const std::size_t batch = std::max<std::size_t>(1, options.batch_size);
+    std::vector<std::string> sets;
+    for (std::size_t i = 0; i < uids.size(); i += batch) {
+        const auto chunk = uids.subspan(i, std::min(batch, uids.size() - i));
+        sets.push_back(format_sequence_set(std::vector<std::uint32_t>(chunk.begin(), chunk.end())));
+    }
+    std::vector<std::string> items{"UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE"};
+    if (use_modseq()) items.push_back("MODSEQ");
+    items.push_back("BODY.PEEK[]");
+
+    std::unordered_set<std::uint32_t> delivered;
+    BodyForwarder forwarder(*this, sink);
+    UntaggedHandler handler = [&](const Response& response) {
+        const FetchData* fetch = response.get<FetchData>();
+        if (!fetch || !has_streamed_body(*fetch)) return false;  // e.g. a flag change: see updates()
+        if (forwarder.finish(*fetch)) {
+            ++out.delivered;
+            delivered.insert(*fetch->uid);
+        }
+        return true;
+    };
+    std::optional<CommandResult> bad;
+    std::vector<CommandResult> results;
+    reader_.set_body_sink(&forwarder);
+    try {
+        results = pipeline(
+            sets, std::max<std::size_t>(1, options.max_in_flight),
+            [&](const std::string& set) {
+                return submit([&](const std::string& tag) { return command::uid_fetch(tag, set, items); }, handler);
+            },
+            [&](const std::string& tag) {
+                CommandResult result = await(tag);
+                if (result.status == Status::Bad && !bad) bad = result;
+                return result;
+            },
+            [&] { return !callback_error_ && !bad; });
+    } catch (...) {
+        forwarder.abandon_open();
+        reader_.set_body_sink(nullptr);
+        throw;
+    }
+    reader_.set_body_sink(nullptr);
+    forwarder.abandon_open();
+    for (auto& result : results)
+        if (result.status == Status::No) out.refused.push_back(std::move(result));
+    std::unordered_set<std::uint32_t> reported;
+    for (std::uint32_t uid : uids)
+        if (!delivered.count(uid) && reported.insert(uid).second) out.missing.push_back(uid);
+    if (bad) throw command_error(*bad, "cannot fetch messages from " + folder_context());
+    operation.finish();
+    return out;
+}
+
+// --- flags and expunge -------------------------------------------------------------------------------
+
+StoreResult Session::uid_store(std::span<const std::uint32_t> uids, StoreMode mode,
+                               const std::vector<std::string>& flags, std::optional<std::uint64_t> unchanged_since) {
+    Operation operation(*this);
+    StoreResult out;
+    if (uids.empty()) return out;
+    if (unchanged_since && !use_modseq())
+        throw Error(ErrorKind::Unavailable, "cannot change flags in " + folder_context() + " conditionally: " +
+                                                quoted(peer()) + " keeps no mod-sequences there");
+    const std::vector<std::string> sets = format_sequence_sets(std::vector<std::uint32_t>(uids.begin(), uids.end()));
+    // With .SILENT the server echoes only MODSEQ (CONDSTORE); FETCH responses with FLAGS are changes
+    // made by someone else and go to updates().
+    UntaggedHandler handler = [](const Response& response) {
+        const FetchData* fetch = response.get<FetchData>();
+        return fetch && !fetch->flags;
+    };
+    std::optional<CommandResult> failure;
+    const auto results = pipeline(
+        sets, store_window,
+        [&](const std::string& set) {
+            return submit(
+                [&](const std::string& tag) { return command::uid_store(tag, set, mode, flags, true, unchanged_since); },
+                handler);
+        },
+        [&](const std::string& tag) { return await(tag); }, [] { return true; });
+    for (const auto& result : results) {
+        if (!result.ok() && !failure) failure = result;
+        if (result.has_code(CodeKind::Modified))
+            for (const auto& range : result.code.set.ranges()) out.modified.add(range.first, range.last);
+    }
+    if (failure) throw command_error(*failure, "cannot change flags in " + folder_context());
+    return out;
+}
+
+std::vector<std::uint32_t> Session::search_command(const CommandBuilder& build) {
+    std::vector<std::uint32_t> found;
+    const CommandResult result = execute(build, [&found](const Response& response) {
+        const SearchData* search = response.get<SearchData>();
+        if (!search) return false;
+        found.insert(found.end(), search->numbers.begin(), search->numbers.end());
+        return true;
+    });
+    if (!result.ok()) throw command_error(result, "cannot search " + folder_context());
+    std::sort(found.begin(), found.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
+    return found;
+}
+
+std::uint32_t Session::uid_expunge(std::span<const std::uint32_t> uids) {
+    Operation operation(*this);
+    if (uids.empty()) return 0;
+    std::uint32_t gone = 0;
+    UntaggedHandler handler = [this, &gone](const Response& response) {
+        std::uint64_t count = 0;
+        if (response.get<ExpungeData>()) {
+            count = 1;
+        } else if (const VanishedData* vanished = response.get<VanishedData>()) {
+            if (vanished->earlier) return false;
+            count = vanished->uids.count();
+        } else {
+            return false;
+        }
+        gone += static_cast<std::uint32_t>(count);
+        if (selected_) selected_->exists -= static_cast<std::uint32_t>(std::min<std::uint64_t>(selected_->exists, count));
+        return true;
+    };
+    const std::string what = "cannot expunge messages in " + folder_context();
+    if (capabilities_.has("UIDPLUS")) {
+        const auto sets = format_sequence_sets(std::vector<std::uint32_t>(uids.begin(), uids.end()));
+        std::optional<CommandResult> failure;
+        const auto results = pipeline(
+            sets, store_window,
+            [&](const std::string& set) {
+                return submit([&](const std::string& tag) { return command::uid_expunge(tag, set); }, handler);
+            },
+            [&](const std::string& tag) { return await(tag); }, [] { return true; });
+        for (const auto& result : results)
+            if (!result.ok() && !failure) failure = result;
+        if (failure) throw command_error(*failure, what);
+        return gone;
+    }
+    // No UIDPLUS: EXPUNGE removes every \Deleted message, so only when those are exactly ours.
+    const std::vector<std::uint32_t> deleted = search_command([](const std::string& tag) {
+        return command::uid_search(tag, {SearchTerm::keyword("DELETED")});
+    });
+    const std::unordered_set<std::uint32_t> wanted(uids.begin(), uids.end());
+    for (std::uint32_t uid : deleted) {
+        if (!wanted.count(uid))
+            throw Error(ErrorKind::Unavailable,
+                        what + ": other messages are marked deleted and " + quoted(peer()) + " lacks UIDPLUS",
+                        "the messages stay marked \\Deleted; expunge them in another mail program");
+    }
+    if (deleted.empty()) return 0;
+    const CommandResult result = execute([](const std::string& tag) { return command::expunge(tag); }, handler);
+    if (!result.ok()) throw command_error(result, what);
+    return gone;
+}
+
+std::vector<std::uint32_t> Session::uid_search_message_id(std::string_view message_id) {
+    Operation operation(*this);
+    const EncodeOptions encoding = encode_options();
+    return search_command(
+        [&](const std::string& tag) { return command::uid_search_message_id(tag, message_id, encoding); });
+}
+
+std::vector<std::uint32_t> Session::uid_search(const std::vector<SearchTerm>& terms) {
+    Operation operation(*this);
+    const EncodeOptions encoding = encode_options();
+    return search_command([&](const std::string& tag) { return command::uid_search(tag, terms, {}, encoding); });
+}
+
+// --- append ------------------------------------------------------------------------------------------
+
+AppendResult Session::append_command(std::string_view mailbox, const AppendSource& source,
+                                     const std::vector<std::string>& flags, const std::optional<DateTime>& date) {
+    const std::string raw = encode_mailbox(mailbox);
+    const EncodeOptions encoding = encode_options();
+    AppendResult out;
+    const std::string tag = submit(
+        [&](const std::string& t) { return command::append(t, raw, flags, date, source.size, encoding); }, {},
+        &source);
+    out.result = await(tag);
+    if (out.result.ok() && out.result.has_code(CodeKind::AppendUid)) {
+        out.uid_validity = static_cast<std::uint32_t>(out.result.code.number);
+        const auto& ranges = out.result.code.set.ranges();
+        if (ranges.size() == 1 && ranges.front().first == ranges.front().last) out.uid = ranges.front().first;
+    }
+    return out;
+}
+
+AppendResult Session::append(std::string_view mailbox, const AppendSource& source,
+                             const std::vector<std::string>& flags, const std::optional<DateTime>& date) {
+    Operation operation(*this);
+    AppendResult out = append_command(mailbox, source, flags, date);
+    if (!out.result.ok()) throw command_error(out.result, "cannot append a message to folder " + quoted(mailbox));
+    return out;
+}
+
+AppendResult Session::try_append(std::string_view mailbox, const AppendSource& source,
+                                 const std::vector<std::string>& flags, const std::optional<DateTime>& date) {
+    Operation operation(*this);
+    return append_command(mailbox, source, flags, date);
+}
+
+}  // namespace zmail::imap
