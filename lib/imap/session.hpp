@@ -60,6 +60,10 @@ struct CommandResult {
 
     bool ok() const { return status == Status::Ok; }
     bool has_code(CodeKind kind) const { return code.kind == kind; }
+    /// A NO saying the mailbox does not exist: [TRYCREATE] or [NONEXISTENT], or no code and the
+    /// usual words ("Mailbox doesn't exist", "does not exist", "no such mailbox", "unknown
+    /// mailbox", "not found"), which Dovecot 2.3 (SELECT, STATUS), Cyrus and Courier send instead.
+    bool missing_mailbox() const;
 };
 
 /// The error for a tagged NO or BAD: a zmail::Error whose kind, message and server_reply follow
@@ -73,7 +77,7 @@ struct CommandError : Error {
 
 /// Turns a NO/BAD into an Error. `what` is our words ("cannot create folder '送信済み/テスト'"); the
 /// reason from the response code is appended (": it already exists") and the tagged line goes to
-/// server_reply. Kinds: TRYCREATE/NONEXISTENT ("no such folder"), ALREADYEXISTS, NOPERM, LIMIT,
+/// server_reply. Kinds: missing_mailbox() ("no such folder"), ALREADYEXISTS, NOPERM, LIMIT,
 /// CANNOT, other NO and BAD -> Protocol; OVERQUOTA, INUSE, UNAVAILABLE, EXPUNGEISSUED -> Temporary;
 /// AUTHENTICATIONFAILED, AUTHORIZATIONFAILED, EXPIRED -> Auth; PRIVACYREQUIRED -> Tls;
 /// SERVERBUG, CORRUPTION -> Unavailable.
@@ -237,7 +241,9 @@ struct MailboxUpdates {
     std::optional<std::uint32_t> recent;         ///< the last RECENT count
     std::vector<std::uint32_t> expunged;         ///< EXPUNGE sequence numbers, in arrival order
     SequenceSet vanished;                        ///< VANISHED UIDs (QRESYNC)
-    std::vector<MessageFlags> flag_changes;      ///< unsolicited FETCH with UID and FLAGS
+    /// Unsolicited FETCH with FLAGS; uid is 0 when the server sent only the sequence number
+    /// (usual without QRESYNC).
+    std::vector<MessageFlags> flag_changes;
     std::optional<std::vector<std::string>> flags;  ///< a new FLAGS list
     bool overflow = false;   ///< more flag changes than SessionOptions::max_updates: rescan instead
     std::vector<std::string> alerts;             ///< [ALERT] texts and untagged NO/BAD lines
@@ -317,6 +323,8 @@ public:
     IdData id(const std::vector<std::pair<std::string, std::string>>& fields = {});
     /// ENABLE of those of `wanted` the server offers; returns what it enabled. Needs ENABLE.
     std::vector<std::string> enable(const std::vector<std::string>& wanted);
+    // The next five reflect the state after start() (which every operation calls first).
+
     /// True once ENABLEd (case-insensitive): "CONDSTORE", "QRESYNC", "UTF8=ACCEPT".
     bool enabled(std::string_view capability) const;
     /// True when mod-sequences can be used (CONDSTORE offered).
@@ -364,7 +372,8 @@ public:
     /// STATUS of one mailbox (HIGHESTMODSEQ is dropped when the server lacks CONDSTORE).
     MailboxStatus status(std::string_view mailbox, const std::vector<StatusItem>& items);
     /// SELECT (or EXAMINE with options.read_only). Clears updates(). A failure leaves no mailbox
-    /// selected. NONEXISTENT: CommandError "cannot select folder 'X': no such folder".
+    /// selected. A missing folder: CommandError "cannot select folder 'X': no such folder" with
+    /// result.missing_mailbox().
     SelectedMailbox select(std::string_view mailbox, const OpenOptions& options = {});
     /// EXAMINE: select() read-only (options.read_only is ignored).
     SelectedMailbox examine(std::string_view mailbox, const OpenOptions& options = {});
@@ -388,7 +397,9 @@ public:
     FlagListingAll uid_fetch_flags(std::string_view uid_set, const FlagListingOptions& options = {});
     /// UID FETCH (UID FLAGS INTERNALDATE RFC822.SIZE [MODSEQ] BODY.PEEK[]) in batches, several in
     /// flight, bodies streamed to `sink` (\Seen is not set). After a sink exception no further
-    /// batches are sent; those in flight are read and discarded, then it is rethrown.
+    /// batches are sent; those in flight are read and discarded, then it is rethrown. A NO answer
+    /// is returned in `refused` (its missing UIDs in `missing`); a BAD stops further batches and is
+    /// thrown as CommandError once the batches in flight are read.
     FetchBodiesResult uid_fetch_bodies(std::span<const std::uint32_t> uids, MessageSink& sink,
                                        const FetchBodiesOptions& options = {});
     /// UID STORE <set> [(UNCHANGEDSINCE n)] +FLAGS.SILENT / -FLAGS.SILENT / FLAGS.SILENT, in as

@@ -2,16 +2,25 @@
 
 #include "net/account_options.hpp"
 
+#include <memory>
+
 namespace zmail::imap {
 
 AccountSession open_account_session(const profile::Profile& profile, const profile::Account& account,
                                     const AccountSessionOptions& options) {
     net::ServerOptions server = net::account_server_options(profile, account, net::Protocol::imap);
-    server.trace = options.trace;
+    // lib/net traces the login; after it the session traces the protocol itself (summarising
+    // message bodies), so the connection's raw trace stops there to avoid every line twice.
+    auto logged_in = std::make_shared<bool>(false);
+    if (options.trace)
+        server.trace = [trace = options.trace, logged_in](std::string_view line) {
+            if (!*logged_in) trace(line);
+        };
     server.warning = options.warning;
     int io_timeout = server.io_timeout_seconds;
     AccountSession s;
     s.connection = std::make_unique<net::Connection>(std::move(server));
+    *logged_in = true;
     SessionOptions session_options;
     session_options.trace = options.trace;
     session_options.send_id = account.imap_id;

@@ -12,10 +12,16 @@ struct Reason {
     const char* hint;
 };
 
+bool contains_ignore_case(std::string_view text, std::string_view word) {
+    if (word.size() > text.size()) return false;
+    for (std::size_t i = 0; i + word.size() <= text.size(); ++i)
+        if (equals_ignore_case(text.substr(i, word.size()), word)) return true;
+    return false;
+}
+
 Reason reason_for(const CommandResult& result) {
+    if (result.missing_mailbox()) return {ErrorKind::Protocol, "no such folder", ""};
     switch (result.code.kind) {
-    case CodeKind::TryCreate:
-    case CodeKind::Nonexistent: return {ErrorKind::Protocol, "no such folder", ""};
     case CodeKind::AlreadyExists: return {ErrorKind::Protocol, "it already exists", ""};
     case CodeKind::OverQuota:
         return {ErrorKind::Temporary, "the mailbox is over quota",
@@ -47,6 +53,16 @@ Reason reason_for(const CommandResult& result) {
 }
 
 }  // namespace
+
+bool CommandResult::missing_mailbox() const {
+    if (status != Status::No) return false;
+    if (code.kind == CodeKind::TryCreate || code.kind == CodeKind::Nonexistent) return true;
+    if (code.kind != CodeKind::None) return false;
+    for (std::string_view words : {"doesn't exist", "does not exist", "no such mailbox", "no such folder",
+                                   "unknown mailbox", "mailbox not found", "folder not found"})
+        if (contains_ignore_case(text, words)) return true;
+    return false;
+}
 
 bool Capabilities::has(std::string_view name) const {
     for (const auto& atom : atoms_)
