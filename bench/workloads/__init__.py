@@ -1,0 +1,1 @@
+"""Workloads for bench/run: fetch.py (POP3), sync.py (IMAP), send.py (submission); tools.py configures each program."""
