@@ -445,7 +445,14 @@ TEST(ImapSessionDovecot, FiftyMegabyteMessageStreamsWithBoundedMemory) {
     EXPECT_EQ(doveadm_field(user, "INBOX", *appended.uid, "size.virtual"), std::to_string(size));
     if (can_measure) {
         const long growth = rss_peak_kib() - before;
-        EXPECT_LT(growth, 16 * 1024) << "peak RSS grew by " << growth << " KiB for a 50 MiB message";
+#if defined(__SANITIZE_ADDRESS__)
+        // ASan keeps freed blocks in quarantine and shadows the heap: a looser bound, still far
+        // below the 50 MiB a buffered message would add
+        constexpr long bound = 40 * 1024;
+#else
+        constexpr long bound = 16 * 1024;
+#endif
+        EXPECT_LT(growth, bound) << "peak RSS grew by " << growth << " KiB for a 50 MiB message";
     }
 }
 
