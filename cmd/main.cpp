@@ -15,6 +15,7 @@ namespace zmail::cli {
 
 const std::vector<Command>& command_table() {
     static const std::vector<Command> table = {
+        {"fetch", "download mail over POP3 into a Maildir, an mbox or an MDA", define_fetch},
         {"folders", "list, create, rename, delete and subscribe to IMAP folders", define_folders},
         {"settings", "manage accounts, provider presets and policies", define_settings},
     };

@@ -16,7 +16,7 @@
 # _zmail_cmd_settings below. A command without such a function still gets its options from
 # `zmail NAME --help`.
 
-_zmail_static_commands='folders settings'
+_zmail_static_commands='fetch folders settings'
 _zmail_global_options='--config -a --account -v --verbose -q --quiet --json --color -h --help --version'
 
 # Runs zmail as the user typed it (a path, or zmail from $PATH), with the --config they gave,
@@ -85,6 +85,24 @@ _zmail_cmd_help() {
     ((cword == cmd_at + 1)) && _zmail_add "$(_zmail_commands)"
 }
 
+_zmail_cmd_fetch() {
+    local options='-h --help --all --keep --delete --scope --max-size --limit --deliver --wait --dry-run'
+    local takes='--scope --max-size --limit --deliver --wait'
+    local npos posprev
+    _zmail_positionals $((cmd_at + 1)) "$takes"
+    case $posprev in
+    --scope) _zmail_add 'all new'; return ;;
+    --deliver)
+        _zmail_add 'maildir maildir: mbox: mda:'
+        [[ ${#COMPREPLY[@]} == 1 && ${COMPREPLY[0]} == *: ]] && compopt -o nospace 2>/dev/null
+        return
+        ;;
+    -?*) return ;;  # a number or a size
+    esac
+    if [[ $cur == -* ]]; then _zmail_add "$options"; return; fi
+    _zmail_add "$(_zmail_accounts)"
+}
+
 _zmail_cmd_folders() {
     local subcommands='list create rename delete subscribe unsubscribe'
     local sub= i
@@ -100,6 +118,39 @@ _zmail_cmd_folders() {
     delete) [[ $cur == -* ]] && _zmail_add '-h --help --json -y --yes' ;;
     *) [[ $cur == -* ]] && _zmail_add '-h --help --json' ;;
     esac
+}
+
+# The From addresses of the account that -a names (else the default account): its address and
+# aliases, from `zmail settings get`.
+_zmail_send_addresses() {
+    local account= i
+    for ((i = 1; i < cword; i++)); do
+        case ${words[i]} in
+        -a | --account) account=${words[i + 1]} ;;
+        --account=*) account=${words[i]#--account=} ;;
+        esac
+    done
+    [[ -n $account ]] || account=$(_zmail_run settings default)
+    [[ -n $account ]] || return
+    _zmail_run settings get "$account" address
+    _zmail_run settings get "$account" aliases
+}
+
+_zmail_cmd_send() {
+    local options='-h --help --to --cc --bcc --subject --body --body-file --attach --from --reply-to'
+    options+=' --in-reply-to --header --charset -t --read-recipients -f --envelope-from -F --full-name -i -o'
+    options+=' --queue --flush --resend-uncertain --drop-uncertain --dry-run --save-sent --no-save-sent'
+    local takes='--to --cc --bcc --subject --body --body-file --attach --from --reply-to --in-reply-to --header'
+    takes+=' --charset -f --envelope-from -F --full-name -o -B -N -R -V'
+    local npos posprev
+    _zmail_positionals $((cmd_at + 1)) "$takes"
+    case $posprev in
+    --from | -f | --envelope-from) _zmail_add "$(_zmail_send_addresses)"; return ;;
+    --body-file | --attach) _zmail_files; return ;;
+    --charset) _zmail_add 'utf-8 iso-2022-jp'; return ;;
+    -?*) return ;;  # an address, a subject, a text
+    esac
+    if [[ $cur == -* ]]; then _zmail_add "$options"; return; fi
 }
 
 _zmail_cmd_settings() {
@@ -154,6 +205,41 @@ _zmail_cmd_settings() {
         esac
         ;;
     esac
+}
+
+# The folders synced before (for --folder), of the account named on the line, with -a, or the
+# default account.
+_zmail_sync_folders() {
+    local -a account=()
+    local i w
+    for ((i = 1; i < cword; i++)); do
+        w=${words[i]}
+        case $w in
+        -a | --account) account=(-a "${words[i + 1]}") ;;
+        --account=*) account=(-a "${w#--account=}") ;;
+        esac
+    done
+    _zmail_run "${account[@]}" sync --known-folders $1
+}
+
+_zmail_cmd_sync() {
+    local options='-h --help --all --folder --pull --push --dry-run --jobs --watch --interval --allow-mass-delete --wait'
+    local takes='--folder --jobs --interval --wait'
+    local npos posprev first= i
+    _zmail_positionals $((cmd_at + 1)) "$takes"
+    case $posprev in
+    --folder)
+        for ((i = cmd_at + 1; i < cword; i++)); do
+            [[ ${words[i]} != -* && ${words[i - 1]} != --folder ]] && { first=${words[i]}; break; }
+        done
+        local IFS=$'\n'
+        COMPREPLY+=($(compgen -W "$(_zmail_sync_folders $first)" -- "$cur"))
+        return
+        ;;
+    -?*) return ;;  # a number
+    esac
+    if [[ $cur == -* ]]; then _zmail_add "$options"; return; fi
+    _zmail_add "$(_zmail_accounts)"
 }
 
 # Hook for commands to come (fetch, send, sync, folders): define _zmail_cmd_NAME above.

@@ -14,13 +14,16 @@
 # `-n '__zmail_using_command NAME'` and its arguments with `__zmail_argument NAME ...`, like
 # the settings section below, and list its options that take a value in __zmail_value_options.
 
-set -g __zmail_static_commands 'folders	list, create, rename, delete and subscribe to IMAP folders' 'settings	manage accounts, provider presets and policies'
+set -g __zmail_static_commands 'fetch	download mail over POP3 into a Maildir, an mbox or an MDA' 'folders	list, create, rename, delete and subscribe to IMAP folders' 'settings	manage accounts, provider presets and policies'
 
 # Options that take a value in the next word: their values are not positional arguments.
 function __zmail_value_options
     printf '%s\n' --config -a --account --color \
         --preset --address --name --user --alias --imap --pop --smtp --ca-file \
-        --password-command --password-env --maildir
+        --password-command --password-env --maildir \
+        --scope --max-size --limit --deliver --wait \
+        --to --cc --bcc --subject --body --body-file --attach --from --reply-to --in-reply-to --header \
+        --charset -f --envelope-from -F --full-name -o -B -N -R -V
 end
 
 # Runs zmail as the user typed it, with the --config they gave, never showing its errors.
@@ -176,6 +179,94 @@ complete -c zmail -n $in_add -l maildir -r -F -d 'local Maildir root'
 complete -c zmail -n $in_add -l default -d 'make it the default account'
 complete -c zmail -n '__zmail_positional_is 1 settings; and __zmail_positional_is 2 test' -l timeout -x \
     -d 'seconds to wait for each step'
+
+# zmail fetch
+set -l in_fetch '__zmail_using_command fetch'
+complete -c zmail -n "$in_fetch" -a '(__zmail_accounts)'
+complete -c zmail -n "$in_fetch" -l all -d 'every account with a POP3 server'
+complete -c zmail -n "$in_fetch" -l keep -d 'leave the messages on the server'
+complete -c zmail -n "$in_fetch" -l delete -d 'delete each message on the server once it is delivered'
+complete -c zmail -n "$in_fetch" -l scope -x -a 'all\t"everything not fetched before" new\t"only what arrives from the first run on"' -d 'which messages to fetch'
+complete -c zmail -n "$in_fetch" -l max-size -x -d 'leave larger messages on the server (bytes, or 10M)'
+complete -c zmail -n "$in_fetch" -l limit -x -d 'fetch at most N messages this run'
+complete -c zmail -n "$in_fetch" -l deliver -x -a 'maildir maildir: mbox: mda:' -d 'maildir[:FOLDER], mbox:PATH or mda:COMMAND'
+complete -c zmail -n "$in_fetch" -l wait -x -d 'seconds to wait for another fetch or an mbox lock'
+complete -c zmail -n "$in_fetch" -l dry-run -d 'list what would be fetched and deleted; change nothing'
+
+# zmail send
+set -l in_send '__zmail_using_command send'
+# The From addresses of the account -a names (else the default account): address and aliases.
+function __zmail_send_addresses
+    set -l words (commandline -opc)
+    set -l account
+    set -l i 1
+    while test $i -lt (count $words)
+        switch $words[$i]
+            case -a --account
+                set account $words[(math $i + 1)]
+            case '--account=*'
+                set account (string replace -- --account= '' $words[$i])
+        end
+        set i (math $i + 1)
+    end
+    test -n "$account"; or set account (__zmail_run settings default)
+    test -n "$account"; or return
+    __zmail_run settings get $account address
+    __zmail_run settings get $account aliases
+end
+complete -c zmail -n "$in_send" -l to -x -d 'recipient'
+complete -c zmail -n "$in_send" -l cc -x -d 'copy recipient'
+complete -c zmail -n "$in_send" -l bcc -x -d 'blind copy recipient, in no header'
+complete -c zmail -n "$in_send" -l subject -x -d 'the subject'
+complete -c zmail -n "$in_send" -l body -x -d 'the text'
+complete -c zmail -n "$in_send" -l body-file -r -F -d 'read the text from a file'
+complete -c zmail -n "$in_send" -l attach -r -F -d 'attach a file'
+complete -c zmail -n "$in_send" -l from -x -a '(__zmail_send_addresses)' -d "From address: the account's or an alias"
+complete -c zmail -n "$in_send" -l reply-to -x -d 'Reply-To address'
+complete -c zmail -n "$in_send" -l in-reply-to -x -d 'Message-ID this answers'
+complete -c zmail -n "$in_send" -l header -x -d "extra header field 'Name: value'"
+complete -c zmail -n "$in_send" -l charset -x -a 'utf-8 iso-2022-jp' -d 'charset of subject, names and text'
+complete -c zmail -n "$in_send" -s t -l read-recipients -d "recipients from the message's To, Cc and Bcc"
+complete -c zmail -n "$in_send" -s f -l envelope-from -x -a '(__zmail_send_addresses)' -d 'envelope sender'
+complete -c zmail -n "$in_send" -s F -l full-name -x -d 'display name for the From zmail writes'
+complete -c zmail -n "$in_send" -s i -d 'sendmail compatibility: read standard input to its end'
+complete -c zmail -n "$in_send" -s o -x -d 'sendmail option (ignored)'
+complete -c zmail -n "$in_send" -l queue -d 'on a temporary failure keep the message in the queue'
+complete -c zmail -n "$in_send" -l flush -d 'send everything queued, over one connection'
+complete -c zmail -n "$in_send" -l resend-uncertain -d 'with --flush: resend messages that may have gone out'
+complete -c zmail -n "$in_send" -l drop-uncertain -d 'with --flush: take messages that may have gone out as sent'
+complete -c zmail -n "$in_send" -l dry-run -d 'print the message; send nothing'
+complete -c zmail -n "$in_send" -l save-sent -d 'save a copy in Sent this time'
+complete -c zmail -n "$in_send" -l no-save-sent -d 'no Sent copy this time'
+
+# zmail sync
+function __zmail_sync_folders
+    set -l words (commandline -opc)
+    set -l account
+    set -l i 1
+    while test $i -lt (count $words)
+        switch $words[$i]
+            case -a --account
+                set account -a $words[(math $i + 1)]
+            case '--account=*'
+                set account -a (string replace -- --account= '' $words[$i])
+        end
+        set i (math $i + 1)
+    end
+    __zmail_run $account sync --known-folders
+end
+set -l in_sync '__zmail_using_command sync'
+complete -c zmail -n "$in_sync" -a '(__zmail_accounts)'
+complete -c zmail -n "$in_sync" -l all -d 'every account with an IMAP server'
+complete -c zmail -n "$in_sync" -l folder -x -a '(__zmail_sync_folders)' -d 'sync only this folder'
+complete -c zmail -n "$in_sync" -l pull -d 'only bring server changes here'
+complete -c zmail -n "$in_sync" -l push -d 'only send local changes to the server'
+complete -c zmail -n "$in_sync" -l dry-run -d 'show what would change; change nothing'
+complete -c zmail -n "$in_sync" -l jobs -x -d 'folders at once, each over its own connection'
+complete -c zmail -n "$in_sync" -l watch -d 'keep running and sync on changes'
+complete -c zmail -n "$in_sync" -l interval -x -d 'with --watch: seconds between syncs without a change'
+complete -c zmail -n "$in_sync" -l allow-mass-delete -d 'go ahead even when a run would delete much of a folder'
+complete -c zmail -n "$in_sync" -l wait -x -d 'seconds to wait for another sync of the account'
 
 # Hook for commands to come (fetch, send, sync, folders): add a section like the one above.
 

@@ -1,0 +1,130 @@
+#include "fetch/delivery.hpp"
+
+#include "fetch/spool.hpp"
+#include "maildir/maildir.hpp"
+#include "util/atomic_file.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace zmail::fetch {
+
+namespace {
+
+constexpr std::size_t spool_buffer_size = 64 * 1024;
+
+}  // namespace
+
+void fail_storage(const std::string& what, const std::string& path, int error) {
+    const bool full = error == ENOSPC || error == EDQUOT;
+    throw Error(full ? ErrorKind::Temporary : ErrorKind::Storage,
+                "cannot " + what + " '" + path + "': " + std::strerror(error),
+                full ? "free some disk space and fetch again; nothing was removed from the server"
+                     : "nothing was removed from the server");
+}
+
+std::string DeliverySpec::describe() const {
+    switch (kind) {
+    case Kind::maildir: return "maildir:" + folder;
+    case Kind::mbox: return "mbox:" + path;
+    case Kind::mda: return "mda:" + command;
+    }
+    return "maildir";
+}
+
+DeliverySpec parse_delivery(std::string_view text, const std::string& setting_name) {
+    DeliverySpec spec;
+    const std::size_t colon = text.find(':');
+    const std::string_view kind = text.substr(0, colon);
+    const std::string value = colon == std::string_view::npos ? std::string() : std::string(text.substr(colon + 1));
+    auto bad = [&](const std::string& why) {
+        return Error(ErrorKind::Usage, "invalid " + setting_name + " '" + std::string(text) + "': " + why,
+                     "use maildir, maildir:FOLDER, mbox:PATH or mda:COMMAND");
+    };
+    if (text.find_first_of("\r\n") != std::string_view::npos) throw bad("it contains a line break");
+    if (kind == "maildir") {
+        spec.kind = DeliverySpec::Kind::maildir;
+        if (colon != std::string_view::npos) {
+            if (value.empty()) throw bad("the folder is empty");
+            spec.folder = value;
+        }
+    } else if (kind == "mbox") {
+        spec.kind = DeliverySpec::Kind::mbox;
+        if (value.empty()) throw bad("the mbox path is missing");
+        spec.path = util::expand_home(value);
+    } else if (kind == "mda") {
+        spec.kind = DeliverySpec::Kind::mda;
+        if (value.find_first_not_of(" \t") == std::string::npos) throw bad("the command is missing");
+        spec.command = value;
+    } else {
+        throw bad("unknown kind '" + std::string(kind) + "'");
+    }
+    return spec;
+}
+
+std::unique_ptr<Target> make_target(const DeliverySpec& spec, const TargetSettings& settings) {
+    switch (spec.kind) {
+    case DeliverySpec::Kind::maildir:
+        return make_maildir_target(maildir::folder_path(settings.maildir_root, spec.folder, settings.layout));
+    case DeliverySpec::Kind::mbox:
+        util::make_directories(settings.spool_dir);
+        return make_mbox_target(spec.path, settings.spool_dir, settings.lock_wait_seconds);
+    case DeliverySpec::Kind::mda:
+        util::make_directories(settings.spool_dir);
+        return make_mda_target(spec.command, settings.account, settings.spool_dir);
+    }
+    throw Error(ErrorKind::Internal, "unknown delivery kind");
+}
+
+bool pending_was_delivered(const std::string& detail, bool repair, int lock_wait_seconds) {
+    if (detail.rfind("maildir ", 0) == 0) return maildir_pending_was_delivered(detail.substr(8));
+    if (detail.rfind("mbox ", 0) == 0) return mbox_pending_was_delivered(detail.substr(5), repair, lock_wait_seconds);
+    throw Error(ErrorKind::Config, "unknown pending delivery record '" + detail.substr(0, 80) + "' in the fetch state",
+                "it was written by a newer zmail or changed by hand");
+}
+
+// ---------------------------------------------------------------- SpoolFile
+
+SpoolFile::SpoolFile(const std::string& directory) : directory_(directory) {
+    std::string pattern = directory + "/spool-XXXXXX";
+    fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
+    if (fd_ < 0) fail_storage("create a temporary file in", directory, errno);
+    ::unlink(pattern.c_str());
+    buffer_.reserve(spool_buffer_size);
+}
+
+SpoolFile::~SpoolFile() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void SpoolFile::append(std::string_view bytes) {
+    buffer_.append(bytes);
+    size_ += bytes.size();
+    if (buffer_.size() >= spool_buffer_size) flush();
+}
+
+void SpoolFile::flush() {
+    std::size_t done = 0;
+    while (done < buffer_.size()) {
+        const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fail_storage("write a temporary file in", directory_, errno);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    buffer_.clear();
+}
+
+std::size_t SpoolFile::read_at(std::uint64_t offset, char* buffer, std::size_t size) const {
+    for (;;) {
+        const ssize_t n = ::pread(fd_, buffer, size, static_cast<off_t>(offset));
+        if (n >= 0) return static_cast<std::size_t>(n);
+        if (errno != EINTR) fail_storage("read a temporary file in", directory_, errno);
+    }
+}
+
+}  // namespace zmail::fetch

@@ -1,0 +1,309 @@
+#include "fetch/fetch.hpp"
+
+#include "fetch/uidl_state.hpp"
+#include "pop3/session.hpp"
+#include "util/lock_file.hpp"
+
+#include <unordered_map>
+#include <unordered_set>
+
+namespace zmail::fetch {
+
+int Result::exit_code() const {
+    if (fatal) return zmail::exit_code(fatal->kind);
+    if (!errors.empty()) return zmail::exit_code(errors.front().kind);
+    return 0;
+}
+
+namespace {
+
+std::string quoted(const std::string& text) { return "'" + text + "'"; }
+
+/// One run. It is the Ledger the delivery target reports to.
+class Engine final : public Ledger {
+public:
+    Engine(const Request& request, const Connect& connect, Observer& observer, Result& result)
+        : request_(request), connect_(connect), observer_(observer), result_(result),
+          state_(uidl_state_path(request.state_dir, request.host, request.user)) {}
+
+    void run() {
+        util::LockFile lock(request_.state_dir + "/fetch.lock", "zmail fetch " + request_.account,
+                            request_.lock_wait_seconds);
+        state_.load();
+        settle_pending();
+
+        std::unique_ptr<net::Stream> stream = connect_();
+        pop3::SessionOptions options;
+        options.pipeline_window = request_.pipeline_window;
+        if (observer_.tracing()) options.trace = [this](std::string_view line) { observer_.trace(line); };
+        pop3::Session session(*stream, options);
+        // CAPA only matters for pipelining RETR and DELE: a run with nothing to do skips it
+        const pop3::UidlListing listing = list_uidls(session);
+        const std::vector<pop3::ListEntry> sizes = list_sizes(session, listing);
+        result_.plan = make_plan(listing, sizes, state_, request_.policy, request_.host);
+        const Plan& plan = *result_.plan;
+        result_.on_server = plan.on_server;
+        result_.left_on_server = plan.on_server;
+        result_.too_large = plan.too_large.size();
+        result_.deferred = plan.deferred.size();
+        observer_.planned(plan);
+
+        if (request_.dry_run) {
+            quit(session);  // nothing was marked: QUIT changes nothing
+            return;
+        }
+        if (plan.first_run_scope_new) {
+            // the snapshot is written even when the maildrop is empty: its existence is what
+            // makes the next run fetch what arrives from now on
+            for (const ServerMessage& message : plan.mark_seen) state_.record_seen(message.uidl);
+            state_.compact([](const std::string&) { return true; });
+            result_.marked_seen = plan.mark_seen.size();
+        }
+        if (!plan.download.empty()) download(session, plan);
+        state_.sync();
+
+        std::vector<std::uint32_t> deleting;
+        std::unordered_set<std::string> deleted_uidls;
+        if (!request_.policy.keep) {
+            for (const pop3::UidlEntry& entry : listing.entries) {
+                if (state_.is_delivered(entry.uid)) {
+                    deleting.push_back(entry.number);
+                    deleted_uidls.insert(entry.uid);
+                }
+            }
+            if (!deleting.empty() && !capabilities_known_) learn_capabilities(session);
+            for (const pop3::CommandFailure& failure : session.dele_many(deleting)) {
+                const std::string uidl = uidl_of(listing, failure.number);
+                deleted_uidls.erase(uidl);
+                result_.errors.push_back(pop3::error_from_reply(
+                    failure.reply, "cannot delete message " + std::to_string(failure.number) + " (" + quoted(uidl) +
+                                       ") on " + quoted(request_.host)));
+            }
+        }
+        quit(session);
+        result_.deleted = deleted_uidls.size();
+        result_.left_on_server = plan.on_server - result_.deleted;
+
+        // forget what is no longer on the server, then fold the journal into a new snapshot
+        std::unordered_set<std::string> remaining;
+        remaining.reserve(listing.entries.size());
+        for (const pop3::UidlEntry& entry : listing.entries)
+            if (!deleted_uidls.count(entry.uid)) remaining.insert(entry.uid);
+        bool stale = false;
+        for (const std::string& uidl : state_.uidls()) stale = stale || !remaining.count(uidl);
+        if (state_.changed() || stale) {
+            try {
+                state_.compact([&remaining](const std::string& uidl) { return remaining.count(uidl) > 0; });
+            } catch (const Error& error) {
+                result_.errors.push_back(error);  // the journal stays valid; the next run compacts
+            }
+        }
+    }
+
+    // Ledger
+    void pending(const std::string& uidl, const std::string& detail) override { state_.record_pending(uidl, detail); }
+    void sync() override { state_.sync(); }
+    void delivered(const std::string& uidl) override {
+        state_.record_delivered(uidl);
+        ++result_.fetched;
+        auto size = batch_sizes_.find(uidl);
+        if (size != batch_sizes_.end()) {
+            result_.bytes += size->second;
+            batch_sizes_.erase(size);
+        }
+    }
+    void failed(const std::string& uidl, const Error& error) override {
+        batch_sizes_.erase(uidl);
+        result_.errors.push_back(error);
+    }
+
+private:
+    /// Receives one message from the session and hands it to the engine when complete.
+    class Sink final : public pop3::MessageSink {
+    public:
+        Sink(Engine& engine, std::unique_ptr<IncomingMessage> message)
+            : engine_(engine), message_(std::move(message)) {}
+        void write(std::string_view chunk) override {
+            message_->write(chunk);
+            engine_.progress_.bytes_done += chunk.size();
+            engine_.observer_.progress(engine_.progress_);
+        }
+        void complete(std::uint64_t) override {
+            message_->finish();
+            engine_.completed(std::move(message_));
+        }
+
+    private:
+        Engine& engine_;
+        std::unique_ptr<IncomingMessage> message_;
+    };
+
+    /// Settles deliveries a killed run left between "pending" and "delivered".
+    void settle_pending() {
+        const bool write = !request_.dry_run;
+        for (const auto& [uidl, detail] : state_.pending()) {
+            if (pending_was_delivered(detail, write, request_.lock_wait_seconds)) {
+                if (write)
+                    state_.record_delivered(uidl);
+                else
+                    state_.mark_delivered(uidl);
+                ++result_.recovered;
+            } else {
+                state_.forget(uidl);
+            }
+        }
+        if (write) state_.sync();
+    }
+
+    pop3::UidlListing list_uidls(pop3::Session& session) {
+        try {
+            return session.uidl();
+        } catch (const Error& error) {
+            const bool refused = error.server_reply.rfind("-ERR", 0) == 0 && error.kind == ErrorKind::Protocol;
+            if (!refused) throw;
+            throw Error(ErrorKind::Unavailable,
+                        "server " + quoted(request_.host) +
+                            " does not support UIDL, so zmail cannot tell which messages it fetched before",
+                        "nothing was fetched or deleted; without UIDL every run would fetch everything again or "
+                        "delete mail blindly; read this mailbox over IMAP, or use a server that offers UIDL",
+                        error.server_reply);
+        }
+    }
+
+    /// LIST, unless no message can be new (then the sizes are not needed and a run with nothing
+    /// to do saves a command and the server's work).
+    std::vector<pop3::ListEntry> list_sizes(pop3::Session& session, const pop3::UidlListing& listing) {
+        const bool first_scope_new = request_.policy.scope_new && !state_.existed();
+        bool candidates = first_scope_new;
+        for (const pop3::UidlEntry& entry : listing.entries) {
+            if (candidates) break;
+            candidates = !state_.is_delivered(entry.uid) && !(request_.policy.scope_new && state_.is_seen(entry.uid));
+        }
+        if (candidates) return session.list();
+        std::vector<pop3::ListEntry> unknown;
+        unknown.reserve(listing.entries.size());
+        for (const pop3::UidlEntry& entry : listing.entries) unknown.push_back({entry.number, 0});
+        return unknown;
+    }
+
+    void download(pop3::Session& session, const Plan& plan) {
+        target_ = make_target(request_.delivery, target_settings());
+        std::vector<std::uint32_t> numbers;
+        std::unordered_map<std::uint32_t, const ServerMessage*> by_number;
+        numbers.reserve(plan.download.size());
+        for (const ServerMessage& message : plan.download) {
+            numbers.push_back(message.number);
+            by_number.emplace(message.number, &message);
+        }
+        progress_.messages_total = plan.download.size();
+        progress_.bytes_total = plan.download_bytes;
+        observer_.progress(progress_);
+
+        learn_capabilities(session);
+        std::vector<pop3::CommandFailure> failures;
+        try {
+            failures = session.retr_many(numbers, [&](std::uint32_t number, const pop3::StatusLine&) {
+                return std::make_unique<Sink>(*this, target_->open(by_number.at(number)->uidl));
+            });
+        } catch (const Error&) {
+            // the connection failed: the messages that arrived complete are still delivered
+            if (!commit_failed_ && !batch_.empty()) {
+                try {
+                    commit_batch();
+                    state_.sync();
+                } catch (const Error&) {
+                    // the first error is the one to report; these stay undelivered
+                }
+            }
+            throw;
+        }
+        commit_batch();
+        for (const pop3::CommandFailure& failure : failures) {
+            const ServerMessage& message = *by_number.at(failure.number);
+            result_.errors.push_back(pop3::error_from_reply(
+                failure.reply, "cannot retrieve message " + std::to_string(failure.number) + " (" +
+                                   quoted(message.uidl) + ") from " + quoted(request_.host)));
+        }
+    }
+
+    void completed(std::unique_ptr<IncomingMessage> message) {
+        batch_bytes_ += message->size();
+        batch_sizes_[message->uidl()] = message->size();
+        batch_.push_back(std::move(message));
+        ++progress_.messages_done;
+        observer_.progress(progress_);
+        if (batch_.size() >= request_.batch_messages || batch_bytes_ >= request_.batch_bytes) commit_batch();
+    }
+
+    void commit_batch() {
+        if (batch_.empty()) return;
+        try {
+            target_->commit(batch_, *this);
+        } catch (...) {
+            commit_failed_ = true;
+            batch_.clear();
+            throw;
+        }
+        batch_bytes_ = 0;
+    }
+
+    /// CAPA, for PIPELINING.
+    void learn_capabilities(pop3::Session& session) {
+        session.capa();
+        capabilities_known_ = true;
+    }
+
+    void quit(pop3::Session& session) {
+        try {
+            session.quit();
+        } catch (const Error&) {
+            // with nothing marked deleted there is nothing to commit: a lost QUIT changes nothing
+            if (session.marked_deleted() > 0) throw;
+        }
+    }
+
+    TargetSettings target_settings() const {
+        TargetSettings settings = request_.target;
+        settings.account = request_.account;
+        if (settings.spool_dir.empty()) settings.spool_dir = request_.state_dir + "/fetch/spool";
+        settings.lock_wait_seconds = request_.lock_wait_seconds;
+        return settings;
+    }
+
+    static std::string uidl_of(const pop3::UidlListing& listing, std::uint32_t number) {
+        for (const pop3::UidlEntry& entry : listing.entries)
+            if (entry.number == number) return entry.uid;
+        return "?";
+    }
+
+    const Request& request_;
+    const Connect& connect_;
+    Observer& observer_;
+    Result& result_;
+    UidlState state_;
+    std::unique_ptr<Target> target_;
+    std::vector<std::unique_ptr<IncomingMessage>> batch_;
+    std::unordered_map<std::string, std::uint64_t> batch_sizes_;
+    std::uint64_t batch_bytes_ = 0;
+    bool commit_failed_ = false;
+    bool capabilities_known_ = false;
+    Progress progress_;
+};
+
+}  // namespace
+
+Result run(const Request& request, const Connect& connect, Observer& observer) {
+    Result result;
+    result.account = request.account;
+    result.dry_run = request.dry_run;
+    result.max_size = request.policy.max_size;
+    try {
+        Engine engine(request, connect, observer, result);
+        engine.run();
+    } catch (const Error& error) {
+        result.fatal = error;
+    }
+    return result;
+}
+
+}  // namespace zmail::fetch

@@ -1,0 +1,229 @@
+#include "fetch/mbox.hpp"
+
+#include "error.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+namespace zmail::fetch {
+
+namespace {
+
+constexpr std::string_view from_word = "From ";
+constexpr int stale_dot_lock_seconds = 5 * 60;
+
+/// The pid a dot-lock file holds when its whole content is a pid ("4242\n", as zmail writes
+/// it); empty otherwise (other programs write nothing, or something else).
+std::string dot_lock_holder(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {};
+    char buffer[32] = {};
+    const ssize_t n = ::read(fd, buffer, sizeof buffer - 1);
+    ::close(fd);
+    std::string pid;
+    for (ssize_t k = 0; k < n && buffer[k] >= '0' && buffer[k] <= '9'; ++k) pid += buffer[k];
+    const bool whole = n > 0 && static_cast<std::size_t>(n) == pid.size() + 1 && buffer[n - 1] == '\n';
+    if (!whole || pid.empty() || pid.size() > 9 || pid == "0") return {};
+    return pid;
+}
+
+}  // namespace
+
+void MboxrdEncoder::flush_held(std::string& out, bool quote) {
+    if (quote) out += '>';
+    out += held_;
+    held_.clear();
+}
+
+void MboxrdEncoder::put(char c, std::string& out) {
+    wrote_anything_ = true;
+    switch (state_) {
+    case State::LineStart:
+        if (c == '>' || c == 'F') {
+            held_ = c;
+            state_ = State::Prefix;
+            return;
+        }
+        out += c;
+        state_ = c == '\n' ? State::LineStart : State::Middle;
+        last_was_newline_ = c == '\n';
+        return;
+    case State::Prefix: {
+        const std::size_t quotes = held_.find_first_not_of('>');
+        if (quotes == std::string::npos && c == '>') {
+            held_ += c;
+            return;
+        }
+        std::string_view rest = std::string_view(held_).substr(quotes == std::string::npos ? held_.size() : quotes);
+        if (rest.size() < from_word.size() && from_word[rest.size()] == c) {
+            held_ += c;
+            if (rest.size() + 1 == from_word.size()) {
+                flush_held(out, true);
+                state_ = State::Middle;
+                last_was_newline_ = false;
+            }
+            return;
+        }
+        flush_held(out, false);
+        out += c;
+        state_ = c == '\n' ? State::LineStart : State::Middle;
+        last_was_newline_ = c == '\n';
+        return;
+    }
+    case State::Middle:
+        out += c;
+        if (c == '\n') state_ = State::LineStart;
+        last_was_newline_ = c == '\n';
+        return;
+    }
+}
+
+void MboxrdEncoder::encode(std::string_view chunk, std::string& out) {
+    std::size_t i = 0;
+    while (i < chunk.size()) {
+        if (pending_cr_) {
+            pending_cr_ = false;
+            if (chunk[i] == '\n') {
+                put('\n', out);
+                ++i;
+                continue;
+            }
+            put('\r', out);
+        }
+        if (state_ == State::Middle) {
+            // fast path: copy up to the next line end or CR in one go
+            std::size_t stop = chunk.find_first_of("\r\n", i);
+            std::size_t end = stop == std::string_view::npos ? chunk.size() : stop;
+            if (end > i) {
+                out.append(chunk.substr(i, end - i));
+                wrote_anything_ = true;
+                last_was_newline_ = false;
+                i = end;
+                continue;
+            }
+        }
+        const char c = chunk[i++];
+        if (c == '\r') {
+            pending_cr_ = true;
+            continue;
+        }
+        put(c, out);
+    }
+}
+
+void MboxrdEncoder::finish(std::string& out) {
+    if (pending_cr_) {
+        pending_cr_ = false;
+        put('\r', out);
+    }
+    if (state_ == State::Prefix) {
+        flush_held(out, false);
+        last_was_newline_ = false;
+    }
+    if (wrote_anything_ && !last_was_newline_) out += '\n';
+    out += '\n';
+    state_ = State::LineStart;
+    wrote_anything_ = false;
+    last_was_newline_ = false;
+}
+
+std::string mbox_from_line(std::time_t when) {
+    static const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::tm tm {};
+    ::localtime_r(&when, &tm);
+    char text[80];
+    std::snprintf(text, sizeof text, "From MAILER-DAEMON %s %s %2d %02d:%02d:%02d %d\n", days[tm.tm_wday % 7],
+                  months[tm.tm_mon % 12], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
+    return text;
+}
+
+MboxLock::MboxLock(std::string path, int wait_seconds) : path_(std::move(path)), dot_lock_(path_ + ".lock") {
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+        const int error = errno;
+        const bool full = error == ENOSPC || error == EDQUOT;
+        throw Error(full ? ErrorKind::Temporary : ErrorKind::Storage,
+                    "cannot open mbox '" + path_ + "': " + std::strerror(error),
+                    "nothing was removed from the server");
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(0, wait_seconds));
+    auto give_up = [&](const std::string& why) {
+        if (have_dot_lock_) ::unlink(dot_lock_.c_str());
+        have_dot_lock_ = false;
+        ::close(fd_);
+        fd_ = -1;
+        throw Error(ErrorKind::Temporary, "cannot lock mbox '" + path_ + "': " + why,
+                    "another program is writing to it; try again later or pass --wait SECONDS");
+    };
+    auto pause = [] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); };
+
+    // the dot-lock first (what mail delivery agents check), then the fcntl lock
+    for (;;) {
+        const int lock_fd = ::open(dot_lock_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (lock_fd >= 0) {
+            const std::string pid = std::to_string(::getpid()) + "\n";
+            ssize_t ignored = ::write(lock_fd, pid.data(), pid.size());
+            (void)ignored;
+            ::close(lock_fd);
+            have_dot_lock_ = true;
+            break;
+        }
+        const int error = errno;
+        if (error == EACCES || error == EROFS || error == EPERM) break;  // no dot-locks possible here
+        if (error != EEXIST) {
+            ::close(fd_);
+            fd_ = -1;
+            throw Error(ErrorKind::Storage, "cannot create lock file '" + dot_lock_ + "': " + std::strerror(error));
+        }
+        struct stat st {};
+        if (::stat(dot_lock_.c_str(), &st) == 0 && st.st_mtime + stale_dot_lock_seconds < std::time(nullptr)) {
+            ::unlink(dot_lock_.c_str());  // stale: its holder died long ago
+            continue;
+        }
+        const std::string holder = dot_lock_holder(dot_lock_);
+        if (!holder.empty() && ::kill(static_cast<pid_t>(std::stol(holder)), 0) != 0 && errno == ESRCH) {
+            ::unlink(dot_lock_.c_str());  // stale: the process that wrote its pid is gone (killed)
+            continue;
+        }
+        if (std::chrono::steady_clock::now() >= deadline)
+            give_up("'" + dot_lock_ + "' exists" + (holder.empty() ? std::string() : " (pid " + holder + ")"));
+        pause();
+    }
+    for (;;) {
+        struct flock lock {};
+        lock.l_type = F_WRLCK;
+        lock.l_whence = SEEK_SET;
+        if (::fcntl(fd_, F_SETLK, &lock) == 0) break;
+        const int error = errno;
+        if (error != EACCES && error != EAGAIN && error != EINTR) {
+            give_up(std::strerror(error));
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            struct flock probe {};
+            probe.l_type = F_WRLCK;
+            probe.l_whence = SEEK_SET;
+            std::string holder;
+            if (::fcntl(fd_, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK && probe.l_pid > 0)
+                holder = " (pid " + std::to_string(probe.l_pid) + ")";
+            give_up("another process holds a lock on it" + holder);
+        }
+        pause();
+    }
+}
+
+MboxLock::~MboxLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the fcntl lock
+    if (have_dot_lock_) ::unlink(dot_lock_.c_str());
+}
+
+}  // namespace zmail::fetch

@@ -1,0 +1,87 @@
+#include "fetch/plan.hpp"
+
+#include "error.hpp"
+
+#include <cstdio>
+#include <unordered_map>
+
+namespace zmail::fetch {
+
+namespace {
+
+Error duplicate_error(const pop3::UidlListing& uidls, const std::string& server) {
+    std::string names;
+    std::size_t shown = 0;
+    for (const std::string& uid : uidls.duplicate_uids) {
+        if (shown == 3) {
+            names += ", ...";
+            break;
+        }
+        names += (shown++ ? ", '" : "'") + uid + "'";
+    }
+    return Error(ErrorKind::Protocol,
+                 "server '" + server + "' gives the same UIDL to more than one message (" + names + ")",
+                 "zmail cannot tell those messages apart, so it neither fetches nor deletes anything; "
+                 "ask the provider to fix its POP3 service, or read this mailbox over IMAP");
+}
+
+}  // namespace
+
+Plan make_plan(const pop3::UidlListing& uidls, const std::vector<pop3::ListEntry>& sizes, const UidlState& state,
+               const Policy& policy, const std::string& server) {
+    if (uidls.has_duplicates()) throw duplicate_error(uidls, server);
+    std::unordered_map<std::uint32_t, std::uint64_t> size_of;
+    size_of.reserve(sizes.size());
+    for (const pop3::ListEntry& entry : sizes) size_of.emplace(entry.number, entry.size);
+    if (size_of.size() != uidls.entries.size())
+        throw Error(ErrorKind::Protocol,
+                    "server '" + server + "' lists " + std::to_string(uidls.entries.size()) +
+                        " messages in UIDL but " + std::to_string(size_of.size()) + " in LIST",
+                    "the server's listings disagree; nothing was fetched or deleted, try again later");
+
+    Plan plan;
+    plan.on_server = uidls.entries.size();
+    plan.first_run_scope_new = policy.scope_new && !state.existed();
+    for (const pop3::UidlEntry& entry : uidls.entries) {
+        auto size = size_of.find(entry.number);
+        if (size == size_of.end())
+            throw Error(ErrorKind::Protocol, "server '" + server + "' lists message " +
+                                                 std::to_string(entry.number) + " in UIDL but not in LIST",
+                        "the server's listings disagree; nothing was fetched or deleted, try again later");
+        ServerMessage message{entry.number, entry.uid, size->second};
+        if (state.is_delivered(entry.uid)) {
+            plan.delivered.push_back(std::move(message));
+        } else if (plan.first_run_scope_new) {
+            plan.mark_seen.push_back(std::move(message));
+        } else if (policy.scope_new && state.is_seen(entry.uid)) {
+            continue;
+        } else if (policy.max_size > 0 && message.size > policy.max_size) {
+            plan.too_large.push_back(std::move(message));
+        } else if (policy.limit > 0 && plan.download.size() >= policy.limit) {
+            plan.deferred.push_back(std::move(message));
+        } else {
+            plan.download_bytes += message.size;
+            plan.download.push_back(std::move(message));
+        }
+    }
+    return plan;
+}
+
+std::string human_size(std::uint64_t bytes) {
+    if (bytes < 1024) return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+    static const char* units[] = {"KB", "MB", "GB", "TB"};
+    double value = static_cast<double>(bytes);
+    int unit = -1;
+    while (value >= 1024 && unit < 3) {
+        value /= 1024;
+        ++unit;
+    }
+    char text[32];
+    if (value < 10 && value != static_cast<double>(static_cast<long long>(value)))
+        std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
+    else
+        std::snprintf(text, sizeof text, "%.0f %s", value, units[unit]);
+    return text;
+}
+
+}  // namespace zmail::fetch

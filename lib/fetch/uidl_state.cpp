@@ -1,0 +1,171 @@
+#include "fetch/uidl_state.hpp"
+
+#include "error.hpp"
+
+#include <algorithm>
+#include <sys/stat.h>
+
+namespace zmail::fetch {
+
+namespace {
+
+bool valid_uidl(std::string_view uidl) {
+    if (uidl.empty() || uidl.size() > 70) return false;
+    return std::all_of(uidl.begin(), uidl.end(), [](unsigned char c) { return c >= 0x21 && c <= 0x7e; });
+}
+
+bool file_exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+}  // namespace
+
+UidlState::UidlState(std::string path) : journal_(std::move(path), uidl_state_header) {}
+
+void UidlState::load() {
+    existed_ = file_exists(journal_.path()) || file_exists(journal_.path() + ".journal");
+    entries_.clear();
+    std::vector<std::string> lines = journal_.load();
+    std::size_t number = 0;
+    for (const std::string& line : lines) {
+        ++number;
+        auto bad = [&] {
+            return Error(ErrorKind::Config,
+                         "state file '" + journal_.path() + "' has a bad record: '" + line.substr(0, 80) + "'",
+                         "it was changed by hand or by another program; restore it from a backup, or move it "
+                         "away (then the next fetch treats every message on the server as new)");
+        };
+        if (line.size() < 3 || line[1] != ' ') throw bad();
+        const std::size_t space = line.find(' ', 2);
+        std::string uidl = line.substr(2, space == std::string::npos ? std::string::npos : space - 2);
+        std::string detail = space == std::string::npos ? std::string() : line.substr(space + 1);
+        if (!valid_uidl(uidl)) throw bad();
+        switch (line[0]) {
+        case 'D':
+            if (!detail.empty()) throw bad();
+            apply(UidlStatus::Delivered, uidl, {});
+            break;
+        case 'S':
+            if (!detail.empty()) throw bad();
+            apply(UidlStatus::Seen, uidl, {});
+            break;
+        case 'P':
+            if (detail.empty()) throw bad();
+            apply(UidlStatus::Pending, uidl, std::move(detail));
+            break;
+        default: throw bad();
+        }
+    }
+    changed_ = false;
+}
+
+void UidlState::apply(UidlStatus status, const std::string& uidl, std::string detail) {
+    auto [it, inserted] = entries_.try_emplace(uidl);
+    if (!inserted && it->second.status == UidlStatus::Delivered) return;
+    it->second.status = status;
+    it->second.detail = std::move(detail);
+}
+
+const UidlEntry* UidlState::find(std::string_view uidl) const {
+    auto it = entries_.find(std::string(uidl));
+    return it == entries_.end() ? nullptr : &it->second;
+}
+
+bool UidlState::is_delivered(std::string_view uidl) const {
+    const UidlEntry* e = find(uidl);
+    return e && e->status == UidlStatus::Delivered;
+}
+
+bool UidlState::is_seen(std::string_view uidl) const {
+    const UidlEntry* e = find(uidl);
+    return e && e->status == UidlStatus::Seen;
+}
+
+std::vector<std::pair<std::string, std::string>> UidlState::pending() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [uidl, entry] : entries_)
+        if (entry.status == UidlStatus::Pending) out.emplace_back(uidl, entry.detail);
+    return out;
+}
+
+std::vector<std::string> UidlState::uidls() const {
+    std::vector<std::string> out;
+    out.reserve(entries_.size());
+    for (const auto& entry : entries_) out.push_back(entry.first);
+    return out;
+}
+
+void UidlState::check_record(const std::string& uidl, std::string_view detail) {
+    if (!valid_uidl(uidl)) throw Error(ErrorKind::Internal, "invalid UIDL '" + uidl.substr(0, 80) + "' for the state");
+    if (detail.find_first_of("\r\n") != std::string_view::npos)
+        throw Error(ErrorKind::Internal, "state record for '" + uidl + "' contains a line break");
+}
+
+void UidlState::record_pending(const std::string& uidl, const std::string& detail) {
+    check_record(uidl, detail);
+    if (detail.empty()) throw Error(ErrorKind::Internal, "pending state record for '" + uidl + "' without detail");
+    journal_.append("P " + uidl + " " + detail);
+    apply(UidlStatus::Pending, uidl, detail);
+    changed_ = true;
+}
+
+void UidlState::record_delivered(const std::string& uidl) {
+    check_record(uidl, {});
+    journal_.append("D " + uidl);
+    apply(UidlStatus::Delivered, uidl, {});
+    changed_ = true;
+}
+
+void UidlState::record_seen(const std::string& uidl) {
+    check_record(uidl, {});
+    journal_.append("S " + uidl);
+    apply(UidlStatus::Seen, uidl, {});
+    changed_ = true;
+}
+
+void UidlState::mark_delivered(const std::string& uidl) { apply(UidlStatus::Delivered, uidl, {}); }
+
+void UidlState::forget(const std::string& uidl) {
+    if (entries_.erase(uidl) > 0) changed_ = true;
+}
+
+void UidlState::sync() { journal_.sync(); }
+
+void UidlState::compact(const std::function<bool(const std::string&)>& keep) {
+    std::vector<std::string> lines;
+    lines.reserve(entries_.size());
+    for (auto it = entries_.begin(); it != entries_.end();) {
+        const bool live = it->second.status != UidlStatus::Pending && keep(it->first);
+        if (!live) {
+            it = entries_.erase(it);
+            continue;
+        }
+        lines.push_back((it->second.status == UidlStatus::Delivered ? "D " : "S ") + it->first);
+        ++it;
+    }
+    std::sort(lines.begin(), lines.end());
+    journal_.compact(lines);
+    changed_ = false;
+    existed_ = true;
+}
+
+std::string uidl_state_path(const std::string& state_dir, const std::string& host, const std::string& user) {
+    auto escape = [](const std::string& text) {
+        static const char* hex = "0123456789ABCDEF";
+        std::string out;
+        for (unsigned char c : text) {
+            if (c < 0x21 || c > 0x7e || c == '/' || c == '%') {
+                out += '%';
+                out += hex[c >> 4];
+                out += hex[c & 15];
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+        return out;
+    };
+    return state_dir + "/fetch/" + escape(host) + "-" + escape(user) + ".uidl";
+}
+
+}  // namespace zmail::fetch

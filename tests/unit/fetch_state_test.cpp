@@ -1,0 +1,244 @@
+// The UIDL state and the settling of pending deliveries, for every point a run can be killed at:
+// P without D with and without the delivered file (Maildir new/ and cur/, mbox regions whole,
+// torn and absent), a torn journal line, replay order, compaction and garbage collection.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <openssl/evp.h>
+
+#include "error.hpp"
+#include "fetch/delivery.hpp"
+#include "fetch/uidl_state.hpp"
+#include "fetch_test_support.hpp"
+
+namespace zmail::fetch {
+namespace {
+
+using testing::read_file;
+using testing::TempDir;
+using testing::write_file;
+
+TEST(FetchState, FirstRunHasNoState) {
+    TempDir dir;
+    UidlState state(dir.path() + "/fetch/x.uidl");
+    state.load();
+    EXPECT_FALSE(state.existed());
+    EXPECT_EQ(state.size(), 0u);
+    EXPECT_FALSE(state.changed());
+}
+
+TEST(FetchState, RecordsSurviveAReloadInOrder) {
+    TempDir dir;
+    const std::string path = dir.path() + "/fetch/x.uidl";
+    {
+        UidlState state(path);
+        state.load();
+        state.record_seen("old1");
+        state.record_pending("a", "maildir /m/new/1");
+        state.record_delivered("a");
+        state.record_pending("b", "maildir /m/new/2");
+        state.sync();
+    }
+    UidlState state(path);
+    state.load();
+    EXPECT_TRUE(state.existed());
+    EXPECT_TRUE(state.is_seen("old1"));
+    EXPECT_TRUE(state.is_delivered("a"));
+    ASSERT_TRUE(state.find("b"));
+    EXPECT_EQ(state.find("b")->status, UidlStatus::Pending);
+    EXPECT_EQ(state.find("b")->detail, "maildir /m/new/2");
+    EXPECT_EQ(state.pending().size(), 1u);
+    EXPECT_TRUE(state.changed());  // the journal is waiting to be compacted
+}
+
+TEST(FetchState, NothingReplacesDelivered) {
+    TempDir dir;
+    const std::string path = dir.path() + "/x.uidl";
+    write_file(path + ".journal", "D u1\nS u1\nP u1 maildir /x\nS u2\nD u2\n");
+    UidlState state(path);
+    state.load();
+    EXPECT_TRUE(state.is_delivered("u1"));
+    EXPECT_TRUE(state.is_delivered("u2"));
+}
+
+TEST(FetchState, UnsyncedRecordsAreLostNotHalfWritten) {
+    TempDir dir;
+    const std::string path = dir.path() + "/x.uidl";
+    {
+        UidlState state(path);
+        state.load();
+        state.record_delivered("synced");
+        state.sync();
+        state.record_delivered("never-synced");  // the process dies before sync()
+    }
+    UidlState state(path);
+    state.load();
+    EXPECT_TRUE(state.is_delivered("synced"));
+    EXPECT_FALSE(state.find("never-synced"));
+}
+
+TEST(FetchState, ATornLastLineIsIgnoredAndRepaired) {
+    TempDir dir;
+    const std::string path = dir.path() + "/x.uidl";
+    write_file(path + ".journal", "D whole\nP torn maildir /m/ne");  // killed while writing
+    {
+        UidlState state(path);
+        state.load();
+        EXPECT_TRUE(state.is_delivered("whole"));
+        EXPECT_FALSE(state.find("torn"));
+        state.record_delivered("next");
+        state.sync();
+    }
+    EXPECT_EQ(read_file(path + ".journal"), "D whole\nD next\n");
+    UidlState state(path);
+    state.load();
+    EXPECT_TRUE(state.is_delivered("next"));
+}
+
+TEST(FetchState, CompactionKeepsOnlyLiveEntries) {
+    TempDir dir;
+    const std::string path = dir.path() + "/x.uidl";
+    UidlState state(path);
+    state.load();
+    state.record_delivered("on-server");
+    state.record_delivered("gone");
+    state.record_seen("seen");
+    state.record_pending("pending", "maildir /nowhere");
+    state.sync();
+    state.compact([](const std::string& uidl) { return uidl != "gone"; });
+    EXPECT_FALSE(std::filesystem::exists(path + ".journal"));
+    EXPECT_EQ(read_file(path), std::string(uidl_state_header) + "\nD on-server\nS seen\n");
+    EXPECT_FALSE(state.changed());
+
+    UidlState again(path);
+    again.load();
+    EXPECT_EQ(again.size(), 2u);
+    EXPECT_TRUE(again.is_delivered("on-server"));
+    EXPECT_TRUE(again.is_seen("seen"));
+}
+
+TEST(FetchState, CrashBetweenSnapshotAndJournalRemovalReplaysHarmlessly) {
+    TempDir dir;
+    const std::string path = dir.path() + "/x.uidl";
+    // a new snapshot was written, then the run died before removing the old journal
+    write_file(path, std::string(uidl_state_header) + "\nD a\nS b\n");
+    write_file(path + ".journal", "D a\nS b\nD c\n");
+    UidlState state(path);
+    state.load();
+    EXPECT_TRUE(state.is_delivered("a"));
+    EXPECT_TRUE(state.is_seen("b"));
+    EXPECT_TRUE(state.is_delivered("c"));
+}
+
+TEST(FetchState, ABadRecordIsAConfigErrorNamingTheFile) {
+    TempDir dir;
+    const std::string path = dir.path() + "/x.uidl";
+    for (const char* text : {"X a\n", "D\n", "D a extra\n", "P a\n", "Da\n"}) {
+        write_file(path + ".journal", text);
+        UidlState state(path);
+        try {
+            state.load();
+            ADD_FAILURE() << "accepted " << text;
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind, ErrorKind::Config) << text;
+            EXPECT_NE(std::string(e.what()).find(path), std::string::npos);
+        }
+    }
+    write_file(path + ".journal", "");
+    write_file(path, "something else\nD a\n");
+    UidlState other(path);
+    EXPECT_THROW(other.load(), Error);
+}
+
+TEST(FetchState, RejectsRecordsThatWouldBreakTheFile) {
+    TempDir dir;
+    UidlState state(dir.path() + "/x.uidl");
+    state.load();
+    EXPECT_THROW(state.record_delivered("has space"), Error);
+    EXPECT_THROW(state.record_delivered(""), Error);
+    EXPECT_THROW(state.record_delivered(std::string(71, 'a')), Error);
+    EXPECT_THROW(state.record_pending("a", "maildir /x\nD b"), Error);
+    state.record_delivered(std::string(70, 'a'));
+}
+
+TEST(FetchState, PathPerHostAndUserWithUnsafeBytesEscaped) {
+    EXPECT_EQ(uidl_state_path("/s", "pop.example.com", "me@example.com"), "/s/fetch/pop.example.com-me@example.com.uidl");
+    EXPECT_EQ(uidl_state_path("/s", "h", "a/b c%"), "/s/fetch/h-a%2Fb%20c%25.uidl");
+    EXPECT_EQ(uidl_state_path("/s", "h", "用户"), "/s/fetch/h-%E7%94%A8%E6%88%B7.uidl");
+}
+
+// ---------------------------------------------------------------- settling pending deliveries
+
+TEST(FetchPending, MaildirFileInNewMeansDelivered) {
+    TempDir dir;
+    const std::string file = dir.path() + "/INBOX/new/123.M1P2Q3.host,S=5";
+    write_file(file, "hello");
+    EXPECT_TRUE(pending_was_delivered("maildir " + file, true, 0));
+}
+
+TEST(FetchPending, MaildirFileMovedToCurByAReaderMeansDelivered) {
+    TempDir dir;
+    std::filesystem::create_directories(dir.path() + "/INBOX/new");
+    write_file(dir.path() + "/INBOX/cur/123.M1P2Q3.host,S=5:2,S", "hello");
+    EXPECT_TRUE(pending_was_delivered("maildir " + dir.path() + "/INBOX/new/123.M1P2Q3.host,S=5", true, 0));
+    // a name that merely starts the same is another message
+    EXPECT_FALSE(pending_was_delivered("maildir " + dir.path() + "/INBOX/new/123.M1P2Q", true, 0));
+}
+
+TEST(FetchPending, MaildirFileNeverLinkedMeansNotDelivered) {
+    TempDir dir;
+    EXPECT_FALSE(pending_was_delivered("maildir " + dir.path() + "/INBOX/new/123.M1P2Q3.host", true, 0));
+    std::filesystem::create_directories(dir.path() + "/INBOX/new");
+    std::filesystem::create_directories(dir.path() + "/INBOX/cur");
+    EXPECT_FALSE(pending_was_delivered("maildir " + dir.path() + "/INBOX/new/123.M1P2Q3.host", true, 0));
+}
+
+TEST(FetchPending, UnknownDetailIsAnError) {
+    EXPECT_THROW(pending_was_delivered("tape /dev/st0", true, 0), Error);
+    EXPECT_THROW(pending_was_delivered("mbox 1 2 nothex /x", true, 0), Error);
+}
+
+constexpr const char* chunk = "From x\nbody\n\n";
+const std::string wrong_sha(64, 'a');
+
+std::string sha256_hex(const std::string& text) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+    std::string hex;
+    for (unsigned int i = 0; i < length; ++i) {
+        hex += "0123456789abcdef"[digest[i] >> 4];
+        hex += "0123456789abcdef"[digest[i] & 15];
+    }
+    return hex;
+}
+
+TEST(FetchPending, MboxRegionWithTheRightHashMeansDelivered) {
+    TempDir dir;
+    const std::string mbox = dir.path() + "/mbox";
+    const std::string before = "From old\nold\n\n";
+    write_file(mbox, before + chunk + "From later\nlater\n\n");
+    const std::string sha = sha256_hex(chunk);
+    const std::string where = std::to_string(before.size()) + " " + std::to_string(std::string(chunk).size());
+    EXPECT_TRUE(pending_was_delivered("mbox " + where + " " + sha + " " + mbox, true, 0));
+    EXPECT_FALSE(pending_was_delivered("mbox " + where + " " + wrong_sha + " " + mbox, true, 0));
+    EXPECT_FALSE(pending_was_delivered("mbox 1 13 " + sha + " " + mbox, true, 0));
+    EXPECT_EQ(read_file(mbox), before + chunk + "From later\nlater\n\n");  // nothing repaired
+    EXPECT_FALSE(pending_was_delivered("mbox 0 13 " + sha + " " + dir.path() + "/missing", true, 0));
+}
+
+TEST(FetchPending, MboxCutShortByAKilledRunIsTruncatedOnlyWhenRepairing) {
+    TempDir dir;
+    const std::string mbox = dir.path() + "/mbox with space";
+    const std::string before = "From old\nold\n\n";
+    write_file(mbox, before + std::string(chunk).substr(0, 8));
+    const std::string detail = "mbox " + std::to_string(before.size()) + " 13 " + sha256_hex(chunk) + " " + mbox;
+    EXPECT_FALSE(pending_was_delivered(detail, false, 0));
+    EXPECT_EQ(read_file(mbox).size(), before.size() + 8);
+    EXPECT_FALSE(pending_was_delivered(detail, true, 0));
+    EXPECT_EQ(read_file(mbox), before);
+}
+
+}  // namespace
+}  // namespace zmail::fetch
