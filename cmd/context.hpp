@@ -64,5 +64,6 @@ const std::vector<Command>& command_table();
 Runner define_fetch(CLI::App& app);
 Runner define_folders(CLI::App& app);
 Runner define_settings(CLI::App& app);
+Runner define_sync(CLI::App& app);
 
 }  // namespace zmail::cli

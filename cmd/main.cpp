@@ -18,6 +18,7 @@ const std::vector<Command>& command_table() {
         {"fetch", "download mail over POP3 into a Maildir, an mbox or an MDA", define_fetch},
         {"folders", "list, create, rename, delete and subscribe to IMAP folders", define_folders},
         {"settings", "manage accounts, provider presets and policies", define_settings},
+        {"sync", "two-way sync of IMAP folders with a local Maildir", define_sync},
     };
     return table;
 }

@@ -1,0 +1,257 @@
+// zmail sync: two-way IMAP <-> Maildir sync (lib/sync does the work).
+#include "context.hpp"
+
+#include "error.hpp"
+#include "sync/runner.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+
+namespace zmail::cli {
+
+namespace {
+
+using nlohmann::json;
+using sync::Far;
+using sync::Near;
+
+struct SyncOptions {
+    std::vector<std::string> accounts, folders;
+    bool all = false, pull = false, push = false, dry_run = false, watch = false, allow_mass_delete = false;
+    bool known_folders = false;
+    int jobs = 1, wait = 0, interval = 300;
+};
+
+/// One progress line on stderr (a terminal only), at most ten times a second; thread-safe.
+class ProgressLine {
+public:
+    ProgressLine(Printer& out, std::string account) : out_(out), account_(std::move(account)) {}
+    ~ProgressLine() { clear(); }
+
+    void update(const std::string& folder, sync::Side target, std::size_t done, std::size_t total) {
+        if (!out_.progress_allowed()) return;
+        std::lock_guard lock(mutex_);
+        auto now = std::chrono::steady_clock::now();
+        if (now - last_ < std::chrono::milliseconds(100) && done != total) return;
+        last_ = now;
+        std::string text = account_ + " " + folder + ": " + std::to_string(done) + "/" + std::to_string(total) +
+                           (target == Near ? " fetched" : " uploaded");
+        std::fprintf(stderr, "\r%s\033[K", text.c_str());
+        std::fflush(stderr);
+        drawn_ = true;
+    }
+    void clear() {
+        std::lock_guard lock(mutex_);
+        if (!drawn_) return;
+        std::fputs("\r\033[K", stderr);
+        std::fflush(stderr);
+        drawn_ = false;
+    }
+
+private:
+    Printer& out_;
+    std::string account_;
+    std::mutex mutex_;
+    std::chrono::steady_clock::time_point last_{};
+    bool drawn_ = false;
+};
+
+json error_json(const Error& e) {
+    return {{"kind", kind_name(e.kind)}, {"message", e.what()}, {"hint", e.hint}, {"server_reply", e.server_reply}};
+}
+
+json both(std::size_t local, std::size_t server) { return {{"local", local}, {"server", server}}; }
+
+json folder_json(const sync::FolderReport& f) {
+    json j = {{"folder", f.folder},
+              {"new", both(f.added[Near], f.added[Far])},
+              {"flags", both(f.flagged[Near], f.flagged[Far])},
+              {"deleted", both(f.deleted[Near], f.deleted[Far])},
+              {"folder_created", {{"local", f.folder_created[Near]}, {"server", f.folder_created[Far]}}},
+              {"folder_deleted", {{"local", f.folder_deleted[Near]}, {"server", f.folder_deleted[Far]}}},
+              {"rematched", f.rematched},
+              {"matched", f.matched},
+              {"stopped", f.stopped},
+              {"notes", f.notes},
+              {"error", f.error ? error_json(*f.error) : json(nullptr)}};
+    return j;
+}
+
+int report_code(const sync::AccountReport& r) {
+    if (r.error) return exit_code(r.error->kind);
+    for (const auto& f : r.folders)
+        if (f.error) return exit_code(f.error->kind);
+    return 0;
+}
+
+json account_json(const std::string& account, const sync::AccountReport& r, bool dry_run) {
+    json folders = json::array();
+    for (const auto& f : r.folders) folders.push_back(folder_json(f));
+    return {{"account", account}, {"dry_run", dry_run}, {"folders", folders},
+            {"error", r.error ? error_json(*r.error) : json(nullptr)}, {"exit_code", report_code(r)}};
+}
+
+/// "fetched 3, uploaded 1, flags changed 2 here and 1 on the server, deleted 1 here"; for a dry
+/// run "would fetch 3, upload 1, change flags of 2 here and 1 on the server, delete 1 here".
+std::string describe(const sync::FolderReport& f, bool dry_run) {
+    std::vector<std::string> parts;
+    auto both = [&](const std::string& what, std::size_t here, std::size_t there) {
+        if (!here && !there) return;
+        std::string text = what;
+        if (here) text += " " + std::to_string(here) + " here";
+        if (here && there) text += " and";
+        if (there) text += " " + std::to_string(there) + " on the server";
+        parts.push_back(text);
+    };
+    auto count = [&](const char* done, const char* todo, std::size_t n) {
+        if (n) parts.push_back(std::string(dry_run ? todo : done) + " " + std::to_string(n));
+    };
+    if (f.folder_created[Near]) parts.push_back(dry_run ? "create the folder here" : "folder created here");
+    if (f.folder_created[Far]) parts.push_back(dry_run ? "create the folder on the server" : "folder created on the server");
+    count("fetched", "fetch", f.added[Near]);
+    count("uploaded", "upload", f.added[Far]);
+    both(dry_run ? "change flags of" : "flags changed", f.flagged[Near], f.flagged[Far]);
+    both(dry_run ? "delete" : "deleted", f.deleted[Near], f.deleted[Far]);
+    if (f.folder_deleted[Near]) parts.push_back(dry_run ? "delete the folder here" : "folder deleted here");
+    if (f.folder_deleted[Far]) parts.push_back(dry_run ? "delete the folder on the server" : "folder deleted on the server");
+    if (f.rematched && f.matched)
+        parts.push_back(std::to_string(f.matched) + (dry_run ? " to match" : " matched") + " by Message-ID");
+    std::string text;
+    for (const auto& p : parts) text += (text.empty() ? "" : ", ") + p;
+    return text.empty() || !dry_run ? text : "would " + text;
+}
+
+void print_report(Printer& out, const std::string& account, const sync::AccountReport& r, bool dry_run) {
+    for (const auto& f : r.folders) {
+        for (const auto& note : f.notes) out.note(account + ": " + note);
+        if (f.error) {
+            std::string message = f.error->what();
+            if (message.find("'" + f.folder + "'") == std::string::npos)
+                message = "folder '" + f.folder + "': " + message;
+            out.error(Error(f.error->kind, account + ": " + message, f.error->hint, f.error->server_reply));
+        }
+    }
+    if (r.error) out.error(Error(r.error->kind, account + ": " + r.error->what(), r.error->hint, r.error->server_reply));
+    if (out.quiet()) return;
+    bool any = false;
+    for (const auto& f : r.folders) {
+        std::string text = describe(f, dry_run);
+        if (text.empty()) continue;
+        any = true;
+        out.line(account + " " + f.folder + ": " + text);
+    }
+    if (!any && r.ok() && out.stdout_is_tty())
+        out.line(account + ": " + (dry_run ? "nothing to do" : "up to date") + " (" + std::to_string(r.folders.size()) +
+                 (r.folders.size() == 1 ? " folder)" : " folders)"));
+}
+
+sync::RunRequest make_request(Context& ctx, const SyncOptions& o, ProgressLine& progress) {
+    sync::RunRequest request;
+    request.folders = o.folders;
+    if (o.pull) request.direction = sync::Direction::Pull;
+    if (o.push) request.direction = sync::Direction::Push;
+    request.dry_run = o.dry_run;
+    request.allow_mass_delete = o.allow_mass_delete;
+    request.jobs = o.jobs;
+    request.lock_wait_seconds = o.wait;
+    request.progress = [&progress](const std::string& folder, sync::Side target, std::size_t done, std::size_t total) {
+        progress.update(folder, target, done, total);
+    };
+    Printer& out = ctx.out();
+    if (out.verbose() >= 2)
+        request.trace = [&out, &progress](std::string_view line) {
+            progress.clear();
+            out.trace(line);
+        };
+    request.warning = [&out](std::string_view line) { out.warning(line); };
+    return request;
+}
+
+int sync_one(Context& ctx, const std::string& name, const SyncOptions& o, json& results) {
+    profile::Profile& profile = ctx.profile();
+    profile::Account account = profile::resolve_account(profile, name);
+    ProgressLine progress(ctx.out(), name);
+    sync::RunRequest request = make_request(ctx, o, progress);
+    if (o.watch) {
+        sync::watch_account(profile, account, request, std::chrono::seconds(o.interval),
+                            [&](const sync::AccountReport& r) {
+                                progress.clear();
+                                if (ctx.out().json()) ctx.out().json_value(account_json(name, r, o.dry_run));
+                                else print_report(ctx.out(), name, r, o.dry_run);
+                                std::fflush(stdout);
+                                return true;
+                            });
+        return 0;
+    }
+    sync::AccountReport report = sync::run_account(profile, account, request);
+    progress.clear();
+    if (ctx.out().json()) results.push_back(account_json(name, report, o.dry_run));
+    else print_report(ctx.out(), name, report, o.dry_run);
+    return report_code(report);
+}
+
+}  // namespace
+
+Runner define_sync(CLI::App& app) {
+    auto o = std::make_shared<SyncOptions>();
+    app.add_option("account", o->accounts, "accounts to sync (default: -a, else the default account)");
+    app.add_flag("--all", o->all, "every account with an IMAP server");
+    app.add_option("--folder", o->folders, "sync only this folder (repeatable; '/' between levels)")
+        ->allow_extra_args(false);
+    auto* pull = app.add_flag("--pull", o->pull, "only bring server changes here (overrides sync.direction)");
+    auto* push = app.add_flag("--push", o->push, "only send local changes to the server (overrides sync.direction)");
+    pull->excludes(push);
+    app.add_flag("--dry-run", o->dry_run, "show what would change on either side; change nothing");
+    app.add_option("--jobs", o->jobs, "sync up to N folders at once, each over its own connection (default 1)")
+        ->check(CLI::Range(1, 16));
+    auto* watch = app.add_flag("--watch", o->watch, "keep running: sync again when the server's INBOX changes "
+                                                    "(IDLE) and every --interval seconds, until interrupted");
+    app.add_option("--interval", o->interval, "with --watch: seconds between syncs without a change (default 300)")
+        ->check(CLI::Range(10, 86400));
+    app.add_flag("--allow-mass-delete", o->allow_mass_delete,
+                 "go ahead even when a run would delete more than sync.mass_delete_percent of a folder");
+    app.add_option("--wait", o->wait, "wait up to SECONDS for another sync of the account (default 0)")
+        ->check(CLI::Range(0, 86400));
+    watch->excludes("--dry-run");
+    // for shell completions: the folders synced before, from the account's sync state
+    app.add_flag("--known-folders", o->known_folders)->group("");
+
+    return [o](Context& ctx) -> int {
+        if (o->known_folders) {
+            std::string name = o->accounts.empty() ? ctx.account_name() : o->accounts.front();
+            profile::Account account = profile::resolve_account(ctx.profile(), name);
+            for (const auto& folder : sync::known_folders(sync::sync_state_directory(account))) ctx.out().line(folder);
+            return 0;
+        }
+        if (o->all && !o->accounts.empty()) throw Error(ErrorKind::Usage, "give account names or --all, not both");
+        std::vector<std::string> names = ctx.select_accounts(
+            o->accounts, o->all, [](const profile::Account& a) { return a.imap.configured(); });
+        if (o->watch && names.size() != 1)
+            throw Error(ErrorKind::Usage, "--watch syncs one account", "run one 'zmail sync --watch' per account");
+        json results = json::array();
+        int code = 0;
+        for (const std::string& name : names) {
+            int account_code = 0;
+            try {
+                account_code = sync_one(ctx, name, *o, results);
+            } catch (const Error& e) {
+                if (ctx.out().json()) {
+                    results.push_back({{"account", name}, {"dry_run", o->dry_run}, {"folders", json::array()},
+                                       {"error", error_json(e)}, {"exit_code", exit_code(e.kind)}});
+                } else if (names.size() > 1) {
+                    ctx.out().error(Error(e.kind, name + ": " + e.what(), e.hint, e.server_reply));
+                } else {
+                    throw;
+                }
+                account_code = exit_code(e.kind);
+            }
+            if (code == 0) code = account_code;
+        }
+        if (ctx.out().json() && !o->watch) ctx.out().json_value(results);
+        return code;
+    };
+}
+
+}  // namespace zmail::cli

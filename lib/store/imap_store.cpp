@@ -1,0 +1,271 @@
+#include "store/imap_store.hpp"
+
+#include "error.hpp"
+#include "imap/command.hpp"
+#include "imap/uid_set.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+namespace zmail::store {
+
+namespace {
+
+constexpr std::size_t memory_spool_limit = 1024 * 1024;
+
+// Adapts the session's body sink to the engine's receiver.
+class ReceiverSink : public imap::MessageSink {
+public:
+    explicit ReceiverSink(const BodyReceiver& receiver) : receiver_(receiver) {}
+    void begin(const imap::BodyStart& start) override { receiver_.begin(start.uid, start.size, 0); }
+    void data(std::string_view bytes, std::uint64_t) override { receiver_.data(bytes); }
+    void complete(const imap::FetchedMessage& message) override {
+        receiver_.end(message.uid, message.internal_date.value_or(0));
+    }
+    void abandon() noexcept override {}  // the engine drops an unfinished append on its next begin
+
+private:
+    const BodyReceiver& receiver_;
+};
+
+}  // namespace
+
+/// Collects the message (in memory up to 1 MiB, then in an unlinked temporary file, so a large
+/// message never sits in memory whole), then APPENDs it in finish().
+class ImapAppendWriter : public AppendWriter {
+public:
+    explicit ImapAppendWriter(ImapStore& store) : store_(store) {}
+    ~ImapAppendWriter() override {
+        if (file_) std::fclose(file_);
+    }
+
+    void write(std::string_view bytes) override {
+        size_ += bytes.size();
+        if (!file_ && memory_.size() + bytes.size() <= memory_spool_limit) {
+            memory_.append(bytes);
+            return;
+        }
+        if (!file_) {
+            file_ = std::tmpfile();
+            if (!file_) throw Error(ErrorKind::Storage, "cannot create a temporary file for a message to upload");
+            put(memory_);
+            memory_.clear();
+            memory_.shrink_to_fit();
+        }
+        put(bytes);
+    }
+
+    std::uint32_t finish(Flags flags, std::time_t date) override {
+        if (file_ && (std::fflush(file_) != 0 || std::fseek(file_, 0, SEEK_SET) != 0))
+            throw Error(ErrorKind::Storage, "cannot read back the temporary copy of a message to upload");
+        std::uint64_t position = 0;
+        imap::AppendSource source;
+        source.size = size_;
+        source.read = [&](char* buffer, std::size_t capacity) -> std::size_t {
+            if (!file_) {
+                std::size_t n = std::min<std::uint64_t>(capacity, memory_.size() - position);
+                std::copy_n(memory_.data() + position, n, buffer);
+                position += n;
+                return n;
+            }
+            return std::fread(buffer, 1, capacity, file_);
+        };
+        std::optional<imap::DateTime> when;
+        if (date > 0) when = imap::DateTime{date, 0};
+        auto result = store_.session_.append(store_.selected_, source, imap_flags(flags), when);
+        if (result.uid && (!result.uid_validity || *result.uid_validity == store_.uid_validity_)) return *result.uid;
+        return 0;
+    }
+
+private:
+    void put(std::string_view bytes) {
+        if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
+            throw Error(ErrorKind::Storage, "cannot write the temporary copy of a message to upload",
+                        "free some space in the temporary directory ($TMPDIR)");
+    }
+
+    ImapStore& store_;
+    std::string memory_;
+    std::FILE* file_ = nullptr;
+    std::uint64_t size_ = 0;
+};
+
+ImapStore::ImapStore(imap::Session& session, std::string server) : session_(session), server_(std::move(server)) {}
+
+std::string ImapStore::describe() const { return "server '" + server_ + "'"; }
+
+Capabilities ImapStore::capabilities() const {
+    Capabilities c;
+    c.mod_sequences = session_.condstore();
+    c.staged_appends = false;
+    c.selective_expunge = session_.capabilities().has("UIDPLUS");
+    return c;
+}
+
+char ImapStore::delimiter() {
+    if (!delimiter_known_) {
+        imap::ListRequest request;
+        request.pattern = "";
+        for (const auto& entry : session_.list(request))
+            if (entry.delimiter) delimiter_ = entry.delimiter;
+        delimiter_known_ = true;
+    }
+    return delimiter_.value_or('/');
+}
+
+std::string ImapStore::server_name(const std::string& name) {
+    char d = delimiter();
+    std::string out = name;
+    if (d != '/') std::replace(out.begin(), out.end(), '/', d);
+    return out;
+}
+
+std::vector<FolderInfo> ImapStore::list_folders() {
+    std::vector<FolderInfo> folders;
+    imap::ListRequest request;
+    // with mod-sequences, UIDVALIDITY and HIGHESTMODSEQ tell which folders changed at all
+    // (LIST-STATUS: in the same round trip; else pipelined STATUS commands)
+    if (session_.condstore()) request.status = {imap::StatusItem::UidValidity, imap::StatusItem::HighestModseq};
+    for (const auto& entry : session_.list(request)) {
+        if (entry.delimiter && !delimiter_known_) {
+            delimiter_ = entry.delimiter;
+            delimiter_known_ = true;
+        }
+        std::string name = entry.name;
+        if (name.empty()) continue;
+        if (entry.delimiter && *entry.delimiter != '/') {
+            if (name.find('/') != std::string::npos) continue;  // cannot be shown with '/' levels
+            std::replace(name.begin(), name.end(), *entry.delimiter, '/');
+        }
+        FolderInfo info{name, entry.selectable, entry.special_use, std::nullopt};
+        if (entry.status && entry.status->uid_validity && entry.status->highest_modseq)
+            info.status = FolderStatus{*entry.status->uid_validity, 0, *entry.status->highest_modseq};
+        folders.push_back(std::move(info));
+    }
+    return folders;
+}
+
+void ImapStore::create_folder(const std::string& name) {
+    try {
+        session_.create(server_name(name));
+    } catch (const imap::CommandError& e) {
+        if (!e.result.has_code(imap::CodeKind::AlreadyExists)) throw;
+    }
+}
+
+void ImapStore::delete_folder(const std::string& name) {
+    std::string server = server_name(name);
+    if (selected_ == server) {
+        session_.unselect();
+        selected_.clear();
+    }
+    session_.delete_mailbox(server);
+}
+
+FolderStatus ImapStore::select(const std::string& name) {
+    selected_.clear();
+    imap::OpenOptions options;
+    options.condstore = session_.condstore();
+    std::string server = server_name(name);
+    auto mailbox = session_.select(server, options);
+    selected_ = server;
+    uid_validity_ = mailbox.uid_validity;
+    FolderStatus status;
+    status.uid_validity = mailbox.uid_validity;
+    status.uid_next = mailbox.uid_next;
+    status.highest_modseq = mailbox.no_modseq ? 0 : mailbox.highest_modseq;
+    return status;
+}
+
+Listing ImapStore::list_messages(std::uint64_t changed_since) {
+    const auto& mailbox = session_.selected();
+    if (!mailbox) throw Error(ErrorKind::Internal, "IMAP store used without a selected folder");
+    bool partial = changed_since > 0 && session_.condstore() && !mailbox->no_modseq && mailbox->highest_modseq > 0;
+    Listing listing;
+    listing.partial = partial;
+    if (!partial && mailbox->exists == 0) return listing;
+    imap::FlagListingOptions options;
+    options.size_and_date = true;
+    if (partial) {
+        options.changed_since = changed_since;
+        options.vanished = true;
+    }
+    std::map<std::uint32_t, MessageInfo> seen;  // a message may come twice; the later one wins
+    auto result = session_.uid_fetch_flags("1:*", options, [&](const imap::MessageFlags& m) {
+        seen[m.uid] = MessageInfo{m.uid, flags_from_imap(m.flags), m.size.value_or(0)};
+    });
+    listing.messages.reserve(seen.size());
+    for (const auto& [uid, info] : seen) listing.messages.push_back(info);
+    if (partial) {
+        if (session_.qresync()) listing.vanished = result.vanished.numbers();
+        else listing.present = session_.uid_search({imap::SearchTerm::keyword("ALL")});
+    }
+    return listing;
+}
+
+std::vector<MessageIdentity> ImapStore::fetch_identities(const std::string& uid_set, std::uint32_t min_uid) {
+    std::vector<MessageIdentity> out;
+    const std::string section = std::string("BODY.PEEK[HEADER.FIELDS (") + identity_header_fields + ")]";
+    auto handler = [&](const imap::Response& response) {
+        const auto* fetch = response.get<imap::FetchData>();
+        if (!fetch || !fetch->uid || !fetch->rfc822_size || fetch->sections.empty()) return false;
+        if (*fetch->uid >= min_uid) {
+            const auto& s = fetch->sections.front();
+            out.push_back({*fetch->uid, header_hash(s.nil ? std::string_view() : std::string_view(s.data)),
+                           *fetch->rfc822_size});
+        }
+        return true;
+    };
+    auto result = session_.run(
+        [&](const std::string& tag) {
+            return imap::command::uid_fetch(tag, uid_set, {"UID", "RFC822.SIZE", section});
+        },
+        handler);
+    if (!result.ok())
+        throw imap::command_error(result, "cannot read the message headers of folder '" + selected_ + "'");
+    return out;
+}
+
+std::vector<MessageIdentity> ImapStore::identities(const std::vector<std::uint32_t>& uids) {
+    std::vector<MessageIdentity> out;
+    for (const auto& set : imap::format_sequence_sets(uids)) {
+        auto part = fetch_identities(set, 0);
+        out.insert(out.end(), part.begin(), part.end());
+    }
+    return out;
+}
+
+std::vector<MessageIdentity> ImapStore::identities_from(std::uint32_t min_uid) {
+    const auto& mailbox = session_.selected();
+    if (mailbox && mailbox->exists == 0 && session_.updates().exists.value_or(0) == 0) return {};
+    return fetch_identities(std::to_string(std::max<std::uint32_t>(min_uid, 1)) + ":*", min_uid);
+}
+
+void ImapStore::fetch(const std::vector<std::uint32_t>& uids, const BodyReceiver& receiver) {
+    if (uids.empty()) return;
+    ReceiverSink sink(receiver);
+    imap::FetchBodiesOptions options;
+    options.batch_size = 50;
+    options.max_in_flight = 4;
+    session_.uid_fetch_bodies(uids, sink, options);
+}
+
+std::unique_ptr<AppendWriter> ImapStore::begin_append(std::uint64_t, Flags, std::time_t) {
+    if (selected_.empty()) throw Error(ErrorKind::Internal, "IMAP store used without a selected folder");
+    return std::make_unique<ImapAppendWriter>(*this);
+}
+
+void ImapStore::set_flags(const std::vector<std::uint32_t>& uids, Flags add, Flags remove) {
+    if (uids.empty()) return;
+    if (add) session_.uid_store(uids, imap::StoreMode::Add, imap_flags(add));
+    if (remove) session_.uid_store(uids, imap::StoreMode::Remove, imap_flags(remove));
+}
+
+void ImapStore::remove(const std::vector<std::uint32_t>& uids, bool expunge) {
+    if (uids.empty()) return;
+    session_.uid_store(uids, imap::StoreMode::Add, {"\\Deleted"});
+    if (expunge && session_.capabilities().has("UIDPLUS")) session_.uid_expunge(uids);
+}
+
+}  // namespace zmail::store

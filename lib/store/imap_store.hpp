@@ -1,0 +1,57 @@
+// The far side of sync: an IMAP account as a store::Store, over an imap::Session.
+//
+// Folder names: the server's names in UTF-8 (the session decodes modified UTF-7) with the server's
+// hierarchy delimiter shown as '/'. A server name that holds a '/' inside one level (possible when
+// the delimiter is another character) cannot be shown that way and is left out of list_folders().
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "imap/session.hpp"
+#include "store/store.hpp"
+
+namespace zmail::store {
+
+/// An IMAP account as a store. Borrows `session` (logged in; must outlive the store). Errors are
+/// those of imap::Session (CommandError for NO/BAD, Network for a cut connection).
+class ImapStore : public Store {
+public:
+    /// `server` names the server in messages ("imap.example.com").
+    ImapStore(imap::Session& session, std::string server);
+
+    std::string describe() const override;
+    Capabilities capabilities() const override;
+    std::vector<FolderInfo> list_folders() override;
+    void create_folder(const std::string& name) override;
+    void delete_folder(const std::string& name) override;
+    FolderStatus select(const std::string& name) override;
+    Listing list_messages(std::uint64_t changed_since) override;
+    std::vector<MessageIdentity> identities(const std::vector<std::uint32_t>& uids) override;
+    std::vector<MessageIdentity> identities_from(std::uint32_t min_uid) override;
+    void fetch(const std::vector<std::uint32_t>& uids, const BodyReceiver& receiver) override;
+    std::unique_ptr<AppendWriter> begin_append(std::uint64_t size, Flags flags, std::time_t date) override;
+    void commit_appends() override {}
+    void set_flags(const std::vector<std::uint32_t>& uids, Flags add, Flags remove) override;
+    void remove(const std::vector<std::uint32_t>& uids, bool expunge) override;
+
+    /// The server's name of a folder ("A/B" -> "A.B" when the delimiter is '.'), UTF-8.
+    std::string server_name(const std::string& name);
+
+private:
+    friend class ImapAppendWriter;
+    char delimiter();
+    std::vector<MessageIdentity> fetch_identities(const std::string& uid_set, std::uint32_t min_uid);
+
+    imap::Session& session_;
+    std::string server_;
+    std::optional<char> delimiter_;
+    bool delimiter_known_ = false;
+    std::string selected_;  // server name of the selected folder
+    std::uint32_t uid_validity_ = 0;
+};
+
+}  // namespace zmail::store

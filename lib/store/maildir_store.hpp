@@ -1,0 +1,96 @@
+// The near side of sync: a tree of Maildir folders as a store::Store.
+//
+// UIDs: every folder has a ".zmail-uidvalidity" file holding its UIDVALIDITY (random, so two
+// folders differ) and the next free UID. A message's UID is in its file name, as
+// "<unique>,V=<uidvalidity>,U=<uid>[:2,<flags>]", so it survives renames by mail readers. A file
+// without that tag (new mail, a draft) or with another folder's tag (moved in by a mail reader)
+// gets a fresh UID when the folder is listed: the next-UID value is made durable first, then the
+// file is renamed, then the directories are synced. Two files with the same UID (a copy) keep it
+// for one of them only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "maildir/maildir.hpp"
+#include "store/store.hpp"
+
+namespace zmail::store {
+
+struct MaildirOptions {
+    std::string layout = "fs";  ///< "fs" (root/A/B) or "maildir++" (root/.A.B, INBOX is root)
+    bool read_only = false;     ///< dry run: never creates, renames or writes anything
+};
+
+/// The ",V=<uidvalidity>,U=<uid>" tag of a file's unique part.
+struct UidTag {
+    std::uint32_t uid_validity = 0;
+    std::uint32_t uid = 0;
+};
+/// The tag at the end of `unique` (the file name before ":2,"), if any.
+std::optional<UidTag> parse_uid_tag(std::string_view unique);
+/// `unique` without a trailing UID tag, ours or another program's bare ",U=<n>".
+std::string strip_uid_tag(std::string_view unique);
+/// The tag as written into a file name.
+std::string format_uid_tag(UidTag tag);
+
+/// A Maildir tree as a store. Errors: Error{Storage} (Temporary for a full disk) for files,
+/// Error{Protocol} for a folder name that cannot be a directory (see maildir::folder_path).
+class MaildirStore : public Store {
+public:
+    MaildirStore(std::string root, MaildirOptions options = {});
+    /// Removes the temporary files of appends that were finished but never committed.
+    ~MaildirStore() override;
+    MaildirStore(const MaildirStore&) = delete;
+    MaildirStore& operator=(const MaildirStore&) = delete;
+
+    std::string describe() const override;
+    Capabilities capabilities() const override;
+    std::vector<FolderInfo> list_folders() override;
+    void create_folder(const std::string& name) override;
+    void delete_folder(const std::string& name) override;
+    FolderStatus select(const std::string& name) override;
+    Listing list_messages(std::uint64_t changed_since) override;
+    std::vector<MessageIdentity> identities(const std::vector<std::uint32_t>& uids) override;
+    std::vector<MessageIdentity> identities_from(std::uint32_t min_uid) override;
+    void fetch(const std::vector<std::uint32_t>& uids, const BodyReceiver& receiver) override;
+    std::unique_ptr<AppendWriter> begin_append(std::uint64_t size, Flags flags, std::time_t date) override;
+    void commit_appends() override;
+    void set_flags(const std::vector<std::uint32_t>& uids, Flags add, Flags remove) override;
+    void remove(const std::vector<std::uint32_t>& uids, bool expunge) override;
+
+    /// The directory of a folder (for tests and messages).
+    std::string folder_directory(const std::string& name) const;
+
+private:
+    friend class MaildirAppendWriter;
+    struct Staged {
+        std::string temp_path;
+        maildir::Entry entry;
+        std::uint32_t uid = 0;
+    };
+
+    void require_selected() const;
+    /// Allocates `count` fresh UIDs, making the next-UID value durable first; returns the first.
+    std::uint32_t allocate_uids(std::uint32_t count);
+    void write_uid_file(std::uint32_t next_uid);
+    /// The current entry of `uid`, looking again in the directory when the file was renamed
+    /// behind our back; nullptr when it is gone.
+    const maildir::Entry* find(std::uint32_t uid);
+    void sync_directories(bool new_dir, bool cur_dir) const;
+
+    std::string root_;
+    MaildirOptions options_;
+    // the selected folder
+    std::string folder_name_, path_;
+    bool selected_ = false;
+    std::uint32_t uid_validity_ = 0, next_uid_ = 1, reserved_until_ = 1;
+    std::unordered_map<std::uint32_t, maildir::Entry> index_;
+    std::vector<Staged> staged_;
+};
+
+}  // namespace zmail::store

@@ -1,0 +1,197 @@
+#include "sync/account.hpp"
+
+#include "profile/folder_patterns.hpp"
+#include "sync/state.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <dirent.h>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace zmail::sync {
+
+bool AccountReport::ok() const {
+    if (error) return false;
+    for (const auto& f : folders)
+        if (f.error || f.stopped) return false;
+    return true;
+}
+
+bool AccountReport::changed() const {
+    for (const auto& f : folders)
+        if (f.changed()) return true;
+    return false;
+}
+
+std::vector<std::string> select_folders(const std::vector<store::FolderInfo>& far,
+                                        const std::vector<store::FolderInfo>& near,
+                                        const std::vector<std::string>& known, const AccountOptions& options) {
+    std::set<std::string> candidates, unselectable;
+    for (const auto& f : far) (f.selectable ? candidates : unselectable).insert(f.name);
+    for (const auto& f : near) candidates.insert(f.name);
+    candidates.insert(known.begin(), known.end());
+    for (const auto& name : unselectable) candidates.erase(name);
+
+    std::vector<std::string> chosen;
+    if (!options.only.empty()) {
+        for (const auto& name : options.only)
+            if (!unselectable.count(name)) chosen.push_back(name);
+    } else {
+        for (const auto& name : candidates) {
+            bool wanted = std::any_of(options.folders.begin(), options.folders.end(),
+                                      [&](const std::string& p) { return profile::folder_pattern_matches(p, name); });
+            bool skipped = std::any_of(options.exclude.begin(), options.exclude.end(),
+                                       [&](const std::string& p) { return profile::folder_pattern_matches(p, name); });
+            if (wanted && !skipped) chosen.push_back(name);
+        }
+    }
+    std::stable_sort(chosen.begin(), chosen.end(), [](const std::string& a, const std::string& b) {
+        bool a_inbox = a == "INBOX", b_inbox = b == "INBOX";
+        if (a_inbox != b_inbox) return a_inbox;
+        return a < b;
+    });
+    chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+    return chosen;
+}
+
+std::vector<std::string> known_folders(const std::string& state_directory) {
+    std::vector<std::string> names;
+    DIR* d = ::opendir(state_directory.c_str());
+    if (!d) return names;
+    while (struct dirent* de = ::readdir(d)) {
+        std::string folder = folder_of_state_file(de->d_name);
+        if (!folder.empty()) names.push_back(folder);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+namespace {
+
+// The folders to sync and which side has each.
+struct FolderJobs {
+    std::vector<std::string> names;
+    std::set<std::string> on_near;
+    std::map<std::string, std::optional<store::FolderStatus>> on_far;
+    FolderPresence presence(const std::string& name) const {
+        auto far = on_far.find(name);
+        return {far != on_far.end(), on_near.count(name) > 0, far != on_far.end() ? far->second : std::nullopt};
+    }
+};
+
+FolderJobs plan_folders(store::Store& far, store::Store& near, const std::string& state_directory,
+                        const AccountOptions& options) {
+    FolderJobs jobs;
+    auto far_folders = far.list_folders();
+    auto near_folders = near.list_folders();
+    for (const auto& f : far_folders)
+        if (f.selectable) jobs.on_far[f.name] = f.status;
+    for (const auto& f : near_folders) jobs.on_near.insert(f.name);
+    jobs.names = select_folders(far_folders, near_folders, known_folders(state_directory), options);
+    return jobs;
+}
+
+Error connection_lost(const store::Store& far, const std::string& folder) {
+    return Error(ErrorKind::Network,
+                 "sync ended early: the connection to " + far.describe() + " was lost while syncing folder '" +
+                     folder + "'",
+                 "run the sync again; nothing was lost");
+}
+
+}  // namespace
+
+AccountReport sync_account(store::Store& far, store::Store& near, const std::string& state_directory,
+                           const AccountOptions& options, const ProgressCallback& progress) {
+    AccountReport report;
+    FolderJobs jobs;
+    try {
+        jobs = plan_folders(far, near, state_directory, options);
+    } catch (const Error& e) {
+        report.error = e;
+        return report;
+    }
+    for (const auto& name : jobs.names) {
+        FolderReport folder = sync_folder(far, near, name, state_directory + "/" + state_file_name(name),
+                                          jobs.presence(name), options.folder, progress);
+        bool lost = folder.error && folder.error->kind == ErrorKind::Network;
+        report.folders.push_back(std::move(folder));
+        if (lost) {
+            report.error = connection_lost(far, name);
+            break;
+        }
+    }
+    return report;
+}
+
+AccountReport sync_account_parallel(const StoreOpener& open, const std::string& state_directory,
+                                    const AccountOptions& options, int jobs, const ProgressCallback& progress) {
+    AccountReport report;
+    StorePair first;
+    FolderJobs folders;
+    try {
+        first = open();
+        folders = plan_folders(*first.far, *first.near, state_directory, options);
+    } catch (const Error& e) {
+        report.error = e;
+        return report;
+    }
+    // only folders that changed on the server are worth another connection
+    std::size_t busy = 0;
+    for (const auto& name : folders.names) {
+        auto presence = folders.presence(name);
+        StateHeader recorded = peek_state_header(state_directory + "/" + state_file_name(name));
+        if (!presence.far_status || presence.far_status->uid_validity != recorded.uid_validity[Far] ||
+            presence.far_status->highest_modseq != recorded.far_modseq)
+            ++busy;
+    }
+    std::size_t workers = std::min<std::size_t>(std::max(jobs, 1), std::max<std::size_t>(busy, 1));
+    std::vector<std::optional<FolderReport>> results(folders.names.size());
+    std::mutex mutex;
+    std::size_t next = 0;
+    std::optional<Error> last_error;
+
+    auto work = [&](StorePair stores) {
+        try {
+            if (!stores.far) stores = open();
+        } catch (const Error& e) {
+            std::lock_guard lock(mutex);
+            last_error = e;
+            return;
+        }
+        while (true) {
+            std::size_t index;
+            {
+                std::lock_guard lock(mutex);
+                if (next == folders.names.size()) return;
+                index = next++;
+            }
+            const std::string& name = folders.names[index];
+            FolderReport folder = sync_folder(*stores.far, *stores.near, name, state_directory + "/" + state_file_name(name),
+                                              folders.presence(name), options.folder, progress);
+            bool lost = folder.error && folder.error->kind == ErrorKind::Network;
+            std::lock_guard lock(mutex);
+            results[index] = std::move(folder);
+            if (lost) {
+                last_error = connection_lost(*stores.far, name);
+                return;
+            }
+        }
+    };
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < workers; ++i) threads.emplace_back(work, StorePair{});
+    work(std::move(first));
+    for (auto& t : threads) t.join();
+
+    for (auto& r : results)
+        if (r) report.folders.push_back(std::move(*r));
+    if (report.folders.size() < folders.names.size() || (last_error && !report.ok()))
+        report.error = last_error ? *last_error
+                                  : Error(ErrorKind::Internal, "sync ended early without an error");
+    return report;
+}
+
+}  // namespace zmail::sync

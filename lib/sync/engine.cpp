@@ -1,0 +1,478 @@
+#include "sync/engine.hpp"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+#include <unordered_map>
+
+namespace zmail::sync {
+
+bool FolderReport::changed() const {
+    for (Side s : {Far, Near})
+        if (added[s] || flagged[s] || deleted[s] || folder_created[s] || folder_deleted[s]) return true;
+    return false;
+}
+
+namespace {
+
+class FolderRun {
+public:
+    FolderRun(store::Store& far, store::Store& near, const std::string& folder, const std::string& state_path,
+              const FolderOptions& options, const ProgressCallback& progress, FolderReport& report)
+        : stores_{&far, &near}, folder_(folder), state_(state_path), options_(options), progress_(progress),
+          report_(report) {}
+
+    void run(const FolderPresence& presence);
+
+private:
+    store::Store& store(Side side) { return *stores_[side]; }
+    PlanOptions plan_options() const {
+        return {options_.direction, options_.mass_delete_percent, options_.allow_mass_delete};
+    }
+    store::Flags flags_of(Side side, std::uint32_t uid) const {
+        auto it = views_[side].find(uid);
+        return it == views_[side].end() ? 0 : it->second.flags & store::all_flags;
+    }
+
+    bool create_missing(Side side);
+    bool nothing_changed(const FolderPresence& presence);
+    bool handle_gone(Side gone);
+    void sync_both();
+    void list(Side side, std::uint64_t changed_since);
+    void rematch(const std::array<bool, 2>& validity_changed);
+    void settle_pending();
+    void record_pair(Side target, std::uint32_t source_uid, std::uint32_t target_uid, store::Flags flags);
+    void transfer(Side target, const std::vector<std::uint32_t>& uids);
+    void find_appended(Side target, const std::vector<std::uint32_t>& sources,
+                       const std::unordered_map<std::uint32_t, store::MessageIdentity>& identity, std::uint32_t min_uid);
+    void apply_flags(const Plan& plan);
+    void apply_deletions(const Plan& plan, Side side);
+    void stop_for_guard(const Plan& plan, const char* reason);
+    void report_plan(const Plan& plan);
+    void finish();
+
+    std::array<store::Store*, 2> stores_;
+    std::string folder_;
+    SyncState state_;
+    FolderOptions options_;
+    const ProgressCallback& progress_;
+    FolderReport& report_;
+    std::array<store::FolderStatus, 2> status_{};
+    std::array<store::Listing, 2> listing_;
+    std::array<View, 2> views_;
+    bool complete_ = true;  // every far change was seen through: the far modseq may advance
+};
+
+void FolderRun::run(const FolderPresence& presence) {
+    state_.load();
+    state_.set_dry_run(options_.dry_run);
+    std::array<bool, 2> exists{presence.far, presence.near};
+    if (!exists[Far] && !exists[Near]) {
+        if (state_.existed()) {
+            state_.remove_files();
+            report_.notes.push_back("folder '" + folder_ + "' is gone from both sides; its sync state was removed");
+        }
+        return;
+    }
+    for (Side s : {Far, Near}) {
+        if (exists[s]) continue;
+        if (state_.existed()) return handle_gone(s) ? sync_both() : void();
+        if (!create_missing(s)) return;
+    }
+    if (nothing_changed(presence)) return;
+    sync_both();
+}
+
+// The steady state: the far folder's UIDVALIDITY and HIGHESTMODSEQ (from the folder listing) are
+// the recorded ones, and the near folder holds exactly the recorded messages with the recorded
+// flags. Then there is nothing to do, and the far folder need not be selected.
+bool FolderRun::nothing_changed(const FolderPresence& presence) {
+    const auto& far = presence.far_status;
+    if (!far || !state_.existed() || !state_.pending().empty() || far->highest_modseq == 0) return false;
+    if (far->uid_validity != state_.uid_validity(Far) || far->highest_modseq != state_.far_modseq()) return false;
+    status_[Near] = store(Near).select(folder_);
+    if (status_[Near].uid_validity != state_.uid_validity(Near)) return false;
+    list(Near, 0);
+    if (views_[Near].size() != state_.pairs().size() + state_.left(Near).size()) return false;
+    for (const auto& [uid, info] : views_[Near]) {
+        const Pair* pair = state_.pairs().by_near(uid);
+        if (pair ? (info.flags & store::all_flags) != pair->flags : !state_.left(Near).count(uid)) return false;
+    }
+    return true;
+}
+
+// A folder that exists on one side only and was never synced: create it on the other.
+bool FolderRun::create_missing(Side side) {
+    if (!may_change(options_.direction, side)) {
+        report_.notes.push_back("folder '" + folder_ + "' exists only on " + store(other(side)).describe() +
+                                "; not created on " + store(side).describe() + " in this direction");
+        return false;
+    }
+    report_.folder_created[side] = true;
+    if (options_.dry_run) {
+        store(other(side)).select(folder_);
+        report_.added[side] = store(other(side)).list_messages(0).messages.size();
+        return false;
+    }
+    store(side).create_folder(folder_);
+    return true;
+}
+
+// The folder was synced before and is gone from `gone` now: its messages were deleted there.
+// Returns true when the folder was created again and the caller should sync it.
+bool FolderRun::handle_gone(Side gone) {
+    Side kept = other(gone);
+    status_[kept] = store(kept).select(folder_);
+    bool same_folder = status_[kept].uid_validity == state_.uid_validity(kept);
+    if (same_folder && may_change(options_.direction, kept)) {
+        list(kept, 0);
+        views_[gone].clear();
+        Plan plan = make_plan(state_, views_, plan_options());
+        // a whole folder gone is a bigger step than some messages: any deletion needs the option
+        if (!options_.allow_mass_delete && !plan.deletions[kept].empty()) plan.mass_delete[kept] = true;
+        if (plan.mass_delete[kept]) {
+            stop_for_guard(plan, "the folder is gone from the other side");
+            return false;
+        }
+        bool delete_folder = options_.delete_folders && plan.transfer[gone].empty();
+        if (options_.dry_run) {
+            report_.deleted[kept] = plan.deletions[kept].size();
+            report_.folder_deleted[kept] = delete_folder;
+            report_.folder_created[gone] = !delete_folder;
+            report_.added[gone] = delete_folder ? 0 : plan.transfer[gone].size();
+            return false;
+        }
+        apply_deletions(plan, kept);
+        for (auto far_uid : plan.forget) state_.remove_pair(far_uid);
+        state_.sync();
+        if (delete_folder) {
+            store(kept).delete_folder(folder_);
+            report_.folder_deleted[kept] = true;
+            state_.remove_files();
+            return false;
+        }
+    }
+    if (!may_change(options_.direction, gone)) {
+        report_.notes.push_back("folder '" + folder_ + "' is gone from " + store(gone).describe() +
+                                "; not created again in this direction");
+        return false;
+    }
+    report_.folder_created[gone] = true;
+    if (options_.dry_run) {
+        report_.added[gone] = store(kept).list_messages(0).messages.size();
+        return false;
+    }
+    store(gone).create_folder(folder_);
+    status_[gone] = store(gone).select(folder_);
+    // a new, empty folder: forget the pairs; the kept side's messages are copied into it
+    auto left = same_folder ? state_.left(kept) : std::set<std::uint32_t>{};
+    state_.reset();
+    state_.set_header(status_[Far].uid_validity, status_[Near].uid_validity, 0);
+    for (auto uid : left) state_.leave(kept, uid);
+    state_.sync();
+    report_.notes.push_back("folder '" + folder_ + "' was gone from " + store(gone).describe() +
+                            " and was created again");
+    return true;
+}
+
+void FolderRun::list(Side side, std::uint64_t changed_since) {
+    listing_[side] = store(side).list_messages(changed_since);
+    views_[side] = make_view(listing_[side], state_, side);
+}
+
+void FolderRun::sync_both() {
+    for (Side s : {Far, Near}) status_[s] = store(s).select(folder_);
+    views_[Near].clear();
+    bool existed = state_.existed();
+    std::array<bool, 2> changed{true, true};
+    if (existed)
+        for (Side s : {Far, Near}) changed[s] = status_[s].uid_validity != state_.uid_validity(s);
+    bool rematching = existed && (changed[Far] || changed[Near]);
+    std::uint64_t since = 0;
+    // (a mod-sequence lower than the one recorded: the server lost its index; list everything)
+    if (existed && !rematching && state_.far_modseq() > 0 && status_[Far].highest_modseq >= state_.far_modseq() &&
+        store(Far).capabilities().mod_sequences)
+        since = state_.far_modseq();
+    list(Far, since);
+    list(Near, 0);
+    if (!existed) {
+        rematching = !views_[Far].empty() && !views_[Near].empty();
+        if (!rematching) {
+            state_.set_header(status_[Far].uid_validity, status_[Near].uid_validity, 0);
+            state_.sync();
+        }
+    }
+    if (rematching) rematch(changed);
+    else settle_pending();
+
+    Plan plan = make_plan(state_, views_, plan_options());
+    if (plan.stopped()) return stop_for_guard(plan, nullptr);
+    if (options_.dry_run) return report_plan(plan);
+
+    transfer(Near, plan.transfer[Near]);
+    transfer(Far, plan.transfer[Far]);
+    apply_flags(plan);
+    apply_deletions(plan, Near);
+    apply_deletions(plan, Far);
+    for (auto far_uid : plan.forget) state_.remove_pair(far_uid);
+    for (Side s : {Far, Near})
+        for (auto uid : plan.unleave[s]) state_.unleave(s, uid);
+    finish();
+}
+
+// UIDs were reset on a side (or this is the first run with mail on both): pair by identity. Nothing
+// is ever deleted here; what does not match is copied by the plan.
+void FolderRun::rematch(const std::array<bool, 2>& changed) {
+    PairTable old_pairs = state_.pairs();
+    std::array<std::set<std::uint32_t>, 2> old_left{state_.left(Far), state_.left(Near)};
+    std::array<std::vector<std::uint32_t>, 2> candidates;
+    for (Side s : {Far, Near})
+        for (const auto& [uid, info] : views_[s])
+            if (changed[s] || !old_left[s].count(uid)) candidates[s].push_back(uid);
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> matches;
+    if (!candidates[Far].empty() && !candidates[Near].empty()) {
+        for (Side s : {Far, Near}) std::sort(candidates[s].begin(), candidates[s].end());
+        matches = match_identities(store(Far).identities(candidates[Far]), store(Near).identities(candidates[Near]));
+    }
+    state_.reset();
+    state_.set_header(status_[Far].uid_validity, status_[Near].uid_validity, 0);
+    for (Side s : {Far, Near})
+        if (!changed[s])
+            for (auto uid : old_left[s])
+                if (views_[s].count(uid)) state_.leave(s, uid);
+    for (auto [far, near] : matches) {
+        // the flags of the last sync when one side still knows them; else both sides' union
+        store::Flags base = flags_of(Far, far) & flags_of(Near, near);
+        const Pair* old = nullptr;
+        if (!changed[Far]) old = old_pairs.by_far(far);
+        if (!old && !changed[Near]) old = old_pairs.by_near(near);
+        if (old) base = old->flags;
+        state_.add_pair(far, near, base);
+    }
+    state_.sync();
+    report_.rematched = true;
+    report_.matched = matches.size();
+    if (old_pairs.size() > 0 || !old_left[Far].empty())
+        for (Side s : {Far, Near})
+            if (changed[s])
+                report_.notes.push_back("the UIDVALIDITY of folder '" + folder_ + "' on " + store(s).describe() +
+                                        " changed; " + std::to_string(matches.size()) +
+                                        " messages were matched again by Message-ID");
+}
+
+void FolderRun::record_pair(Side target, std::uint32_t source_uid, std::uint32_t target_uid, store::Flags flags) {
+    if (target == Near) state_.add_pair(source_uid, target_uid, flags);
+    else state_.add_pair(target_uid, source_uid, flags);
+}
+
+// Transfers a stopped run left open: done (the copy is there) -> pair; not done -> forget, so the
+// plan copies the message again.
+void FolderRun::settle_pending() {
+    auto pending = state_.pending();
+    if (pending.empty()) return;
+    std::array<std::vector<Pending>, 2> search;
+    for (const auto& p : pending) {
+        if (!p.target_uid) {
+            search[p.target].push_back(p);
+            continue;
+        }
+        if (views_[p.target].count(p.target_uid) && !state_.pairs().by(p.target, p.target_uid))
+            record_pair(p.target, p.source_uid, p.target_uid, flags_of(p.target, p.target_uid));
+        else
+            state_.settle_pending(p.target, p.source_uid);
+    }
+    for (Side t : {Far, Near}) {
+        if (search[t].empty()) continue;
+        std::uint32_t min_uid = search[t].front().min_uid;
+        for (const auto& p : search[t]) min_uid = std::min(min_uid, p.min_uid);
+        auto found = store(t).identities_from(min_uid);
+        std::set<std::uint32_t> used;
+        for (const auto& p : search[t]) {
+            std::uint32_t match = 0;
+            for (const auto& id : found) {
+                if (id.uid < p.min_uid || id.header_hash != p.header_hash || id.size != p.size) continue;
+                if (used.count(id.uid) || state_.pairs().by(t, id.uid)) continue;
+                match = id.uid;
+                break;
+            }
+            if (!match) {
+                state_.settle_pending(t, p.source_uid);
+                continue;
+            }
+            used.insert(match);
+            // a listing that missed it (it cannot, but never pair with something unseen)
+            if (!views_[t].count(match)) views_[t][match] = store::MessageInfo{match, 0, p.size};
+            record_pair(t, p.source_uid, match, flags_of(t, match));
+        }
+    }
+    state_.sync();
+}
+
+void FolderRun::transfer(Side target, const std::vector<std::uint32_t>& uids) {
+    if (uids.empty()) return;
+    Side source = other(target);
+    store::Store& from = store(source);
+    store::Store& to = store(target);
+    bool staged = to.capabilities().staged_appends;
+    // every message appended from now on gets a UID at least this high
+    std::uint32_t min_uid = std::max<std::uint32_t>(status_[target].uid_next, 1);
+    for (const auto& [uid, info] : views_[target]) min_uid = std::max(min_uid, uid + 1);
+
+    std::size_t done = 0;
+    for (std::size_t next = 0; next < uids.size();) {
+        std::vector<std::uint32_t> batch;
+        std::uint64_t bytes = 0;
+        while (next < uids.size() && batch.size() < options_.batch_messages &&
+               (batch.empty() || bytes < options_.batch_bytes)) {
+            bytes += views_[source][uids[next]].size;
+            batch.push_back(uids[next++]);
+        }
+        std::unordered_map<std::uint32_t, store::MessageIdentity> identity;
+        if (!staged) {
+            // the append cannot be undone or named before it happens: record what to look for
+            for (const auto& id : from.identities(batch)) identity[id.uid] = id;
+            std::erase_if(batch, [&](std::uint32_t uid) { return !identity.count(uid); });
+            for (auto uid : batch)
+                state_.add_pending({target, uid, 0, min_uid, identity[uid].header_hash, identity[uid].size});
+            state_.sync();
+        }
+        struct Copied {
+            std::uint32_t source, target;
+        };
+        std::vector<Copied> copied;
+        std::unique_ptr<store::AppendWriter> writer;
+        store::BodyReceiver receiver;
+        receiver.begin = [&](std::optional<std::uint32_t> uid, std::uint64_t size, std::time_t date) {
+            writer.reset();
+            writer = to.begin_append(size, uid ? flags_of(source, *uid) : 0, date);
+        };
+        receiver.data = [&](std::string_view bytes) { writer->write(bytes); };
+        receiver.end = [&](std::uint32_t uid, std::time_t date) {
+            std::uint32_t target_uid = writer->finish(flags_of(source, uid), date);
+            writer.reset();
+            copied.push_back({uid, target_uid});
+            if (progress_) progress_(folder_, target, ++done, uids.size());
+        };
+        from.fetch(batch, receiver);
+        if (copied.size() < batch.size()) complete_ = false;  // gone meanwhile: look again next time
+        if (staged) {
+            // the UIDs are known before the messages can be seen: record them, then show them
+            for (const auto& c : copied) state_.add_pending({target, c.source, c.target});
+            state_.sync();
+            to.commit_appends();
+        }
+        std::vector<std::uint32_t> unnamed;
+        for (const auto& c : copied) {
+            if (c.target) record_pair(target, c.source, c.target, flags_of(source, c.source));
+            else unnamed.push_back(c.source);
+        }
+        if (!unnamed.empty()) find_appended(target, unnamed, identity, min_uid);
+        state_.sync();
+        report_.added[target] += copied.size();
+    }
+}
+
+// Appends whose UID the target did not tell (IMAP without UIDPLUS): find them by identity among
+// the new messages. What is not found stays pending and is settled by the next run.
+void FolderRun::find_appended(Side target, const std::vector<std::uint32_t>& sources,
+                              const std::unordered_map<std::uint32_t, store::MessageIdentity>& identity,
+                              std::uint32_t min_uid) {
+    auto found = store(target).identities_from(min_uid);
+    std::set<std::uint32_t> used;
+    for (auto source : sources) {
+        const auto& want = identity.at(source);
+        for (const auto& id : found) {
+            if (id.header_hash != want.header_hash || id.size != want.size) continue;
+            if (used.count(id.uid) || state_.pairs().by(target, id.uid)) continue;
+            used.insert(id.uid);
+            record_pair(target, source, id.uid, flags_of(other(target), source));
+            break;
+        }
+    }
+}
+
+void FolderRun::apply_flags(const Plan& plan) {
+    if (plan.flag_updates.empty()) return;
+    for (Side s : {Far, Near}) {
+        std::map<std::pair<store::Flags, store::Flags>, std::vector<std::uint32_t>> groups;
+        for (const auto& u : plan.flag_updates)
+            if (u.add[s] || u.remove[s]) groups[{u.add[s], u.remove[s]}].push_back(u.uid[s]);
+        for (const auto& [change, uids] : groups) {
+            store(s).set_flags(uids, change.first, change.second);
+            report_.flagged[s] += uids.size();
+        }
+    }
+    for (const auto& u : plan.flag_updates) state_.set_flags(u.uid[Far], u.base);
+    state_.sync();
+}
+
+void FolderRun::apply_deletions(const Plan& plan, Side side) {
+    const auto& pairs = plan.deletions[side];
+    if (pairs.empty()) return;
+    std::vector<std::uint32_t> uids;
+    for (const auto& p : pairs) uids.push_back(p.uid[side]);
+    // the near side always removes; the far side expunges only what it deleted, if asked to
+    bool expunge = side == Near || (options_.expunge && store(side).capabilities().selective_expunge);
+    store(side).remove(uids, expunge);
+    for (const auto& p : pairs) {
+        state_.remove_pair(p.uid[Far]);
+        if (!expunge) state_.leave(side, p.uid[side]);  // flagged \Deleted: never fetch it back
+    }
+    state_.sync();
+    report_.deleted[side] += pairs.size();
+}
+
+void FolderRun::stop_for_guard(const Plan& plan, const char* reason) {
+    report_.stopped = true;
+    for (Side s : {Far, Near}) {
+        if (!plan.mass_delete[s]) continue;
+        std::string message = "stopped syncing folder '" + folder_ + "': it would delete " +
+                              std::to_string(plan.deletions[s].size()) + " of its " + std::to_string(plan.count[s]) +
+                              " messages on " + store(s).describe();
+        if (reason) message += std::string(" (") + reason + ")";
+        report_.error = Error(ErrorKind::Data, message,
+                              "if that is what you want, run again with --allow-mass-delete; the share that stops a "
+                              "sync is sync.mass_delete_percent (" +
+                                  std::to_string(options_.mass_delete_percent) + "%)");
+        return;
+    }
+}
+
+void FolderRun::report_plan(const Plan& plan) {
+    for (Side s : {Far, Near}) {
+        report_.added[s] = plan.transfer[s].size();
+        report_.deleted[s] = plan.deletions[s].size();
+        for (const auto& u : plan.flag_updates)
+            if (u.add[s] || u.remove[s]) ++report_.flagged[s];
+    }
+}
+
+void FolderRun::finish() {
+    std::uint64_t modseq = state_.far_modseq();
+    if (complete_ && may_change(options_.direction, Near)) modseq = status_[Far].highest_modseq;
+    state_.set_header(status_[Far].uid_validity, status_[Near].uid_validity, modseq);
+    state_.sync();
+    state_.compact();
+}
+
+}  // namespace
+
+FolderReport sync_folder(store::Store& far, store::Store& near, const std::string& folder,
+                         const std::string& state_path, const FolderPresence& presence,
+                         const FolderOptions& options, const ProgressCallback& progress) {
+    FolderReport report;
+    report.folder = folder;
+    try {
+        FolderRun run(far, near, folder, state_path, options, progress, report);
+        run.run(presence);
+    } catch (const Error& e) {
+        report.error = e;
+    } catch (const std::exception& e) {
+        report.error = Error(ErrorKind::Internal, std::string("internal error while syncing folder '") + folder +
+                                                      "': " + e.what());
+    }
+    return report;
+}
+
+}  // namespace zmail::sync

@@ -1,0 +1,372 @@
+// zmail sync against the fixture's Dovecot: a 5,000-message corpus in 12 folders (Japanese and
+// Chinese names) into an empty Maildir, byte for byte (after CRLF -> LF) with every flag, read by
+// notmuch and neomutt; changes on both sides in one run and then nothing to do; a UIDVALIDITY
+// reset; the mass-deletion guard; --dry-run, --json, --folder, --pull, --jobs; the account lock;
+// silence under cron; peak memory with a 50 MB message.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "fixture.hpp"
+#include "imap/session.hpp"
+#include "maildir/maildir.hpp"
+#include "net/connection.hpp"
+#include "store/imap_store.hpp"
+#include "store/store.hpp"
+#include "util/lock_file.hpp"
+
+namespace zmail {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string slurp(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+void write(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+}
+
+std::string to_lf(const std::string& crlf) {
+    std::string out;
+    out.reserve(crlf.size());
+    for (size_t i = 0; i < crlf.size(); ++i)
+        if (!(crlf[i] == '\r' && i + 1 < crlf.size() && crlf[i + 1] == '\n')) out += crlf[i];
+    return out;
+}
+
+std::string message(const std::string& id, const std::string& body = "本文です\r\n") {
+    return "From: sender@example.test\r\nTo: user@example.test\r\nSubject: =?UTF-8?B?5Lu25ZCN?= " + id +
+           "\r\nMessage-ID: <" + id + "@sync.example.test>\r\nDate: Tue, 2 Jan 2024 09:00:00 +0900\r\n\r\n" + body;
+}
+
+/// What the server holds: folder -> (message in LF form -> flags), read over IMAP.
+using Contents = std::map<std::string, std::map<std::string, std::string>>;
+
+Contents server_contents(const std::string& user, std::size_t* duplicates = nullptr) {
+    net::Connection connection(test::server_options(net::Protocol::imap, net::Security::tls, user));
+    imap::Session session(connection);
+    store::ImapStore far(session, "fixture");
+    Contents out;
+    for (const auto& folder : far.list_folders()) {
+        if (!folder.selectable) continue;
+        far.select(folder.name);
+        auto listing = far.list_messages(0);
+        std::map<std::uint32_t, store::Flags> flags;
+        std::vector<std::uint32_t> uids;
+        for (const auto& m : listing.messages) {
+            flags[m.uid] = m.flags;
+            uids.push_back(m.uid);
+        }
+        auto& messages = out[folder.name];
+        std::string body;
+        store::BodyReceiver r;
+        r.begin = [&](std::optional<std::uint32_t>, std::uint64_t, std::time_t) { body.clear(); };
+        r.data = [&](std::string_view b) { body += b; };
+        r.end = [&](std::uint32_t uid, std::time_t) {
+            std::string key = to_lf(body);
+            if (messages.count(key) && duplicates) ++*duplicates;
+            messages[key] = store::maildir_flags(flags[uid]);
+        };
+        far.fetch(uids, r);
+    }
+    return out;
+}
+
+/// What the local Maildir holds (fs layout): folder -> (message -> flags).
+Contents local_contents(const std::string& root, std::size_t* duplicates = nullptr) {
+    Contents out;
+    for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+        if (!it->is_directory() || it->path().filename() != "cur") continue;
+        fs::path dir = it->path().parent_path();
+        std::string folder = fs::relative(dir, root).string();
+        auto& messages = out[folder];
+        for (const auto& e : maildir::Folder(dir.string()).list()) {
+            std::string content = slurp(dir / e.path());
+            if (messages.count(content) && duplicates) ++*duplicates;
+            messages[content] = e.flags;
+        }
+    }
+    return out;
+}
+
+/// Runs the zmail binary under GNU time for its peak resident set size. (wait4() on a child
+/// spawned from this big test process would report this process's size: Linux keeps the larger
+/// of the pre-exec and post-exec peaks.)
+struct Measured {
+    int exit_code = -1;
+    long max_rss_kb = 0;
+};
+
+Measured run_measured(const std::vector<std::string>& args, std::map<std::string, std::string> env,
+                      const std::string& scratch) {
+    std::string out = scratch + "/time.out";
+    std::vector<std::string> argv{"/usr/bin/time", "-f", "%M", "-o", out, ZMAIL_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    env["NO_COLOR"] = "1";
+    auto r = test::run_command(argv, env);
+    Measured m;
+    m.exit_code = r.exit_code;
+    std::string text = slurp(out);
+    if (!text.empty()) m.max_rss_kb = std::stol(text.substr(text.find_last_of('\n', text.size() - 2) + 1));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return m;
+}
+
+class SyncCommand : public ::testing::Test {
+protected:
+    std::string user, dir, maildir;
+    std::map<std::string, std::string> env;
+
+    void SetUp() override {
+        user = test::create_user();
+        dir = test::make_scratch_dir("sync");
+        maildir = dir + "/Mail";
+        env = {{"ZMAIL_CONFIG", dir + "/config.json"}, {"XDG_STATE_HOME", dir + "/state"}, {"HOME", dir},
+               {"ZMAIL_TEST_PASSWORD", test::password_for(user)}};
+        const auto& e = test::server_env();
+        auto r = zmail({"settings", "add", "work", "--preset", "custom", "--address", test::address_of(user), "--user",
+                        user, "--imap", e.host + ":" + std::to_string(e.port("imaps")), "--ca-file", e.ca_file,
+                        "--password-env", "ZMAIL_TEST_PASSWORD", "--maildir", maildir});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        r = zmail({"settings", "set", "work", "imap.security", "tls"});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+
+    test::CommandResult zmail(const std::vector<std::string>& args) { return test::run_zmail(args, env); }
+
+    test::CommandResult sync(std::vector<std::string> args = {}) {
+        args.insert(args.begin(), "sync");
+        auto r = zmail(args);
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return r;
+    }
+
+    json sync_json(std::vector<std::string> args = {}) {
+        args.insert(args.begin(), "--json");
+        auto r = sync(args);
+        return json::parse(r.out);
+    }
+
+    std::string state_dir() const { return dir + "/state/zmail/work"; }
+
+    void expect_in_sync() {
+        std::size_t server_duplicates = 0, local_duplicates = 0;
+        Contents server = server_contents(user, &server_duplicates), local = local_contents(maildir, &local_duplicates);
+        EXPECT_EQ(server_duplicates, 0u);
+        EXPECT_EQ(local_duplicates, 0u);
+        for (const auto& [folder, messages] : server) {
+            const auto& mine = local[folder];
+            EXPECT_EQ(messages.size(), mine.size()) << folder;
+            for (const auto& [content, flags] : messages) {
+                auto it = mine.find(content);
+                if (it == mine.end()) {
+                    ADD_FAILURE() << folder << ": not here: " << content.substr(0, 300);
+                    continue;
+                }
+                EXPECT_EQ(it->second, flags) << folder << ": " << content.substr(0, 200);
+            }
+        }
+        for (const auto& [folder, messages] : local) {
+            if (!server.count(folder)) {
+                EXPECT_TRUE(messages.empty()) << folder << " is not on the server";
+            }
+        }
+    }
+};
+
+std::size_t total(const json& accounts, const char* what, const char* side) {
+    std::size_t n = 0;
+    for (const auto& a : accounts)
+        for (const auto& f : a["folders"]) n += f[what][side].get<std::size_t>();
+    return n;
+}
+
+TEST_F(SyncCommand, CorpusIntoAnEmptyMaildirThenNothingToDo) {
+    auto load = test::run_command({"/usr/bin/python3", std::string(ZMAIL_SOURCE_DIR) + "/bench/corpus.py", "--load",
+                                   ZMAIL_FIXTURE_DIR, "--user", user, "--messages", "5000", "--folders", "12",
+                                   "--seed", "sync-test", "--max-size", "2000000"});
+    ASSERT_EQ(load.exit_code, 0) << load.err;
+    auto first = sync_json({"--jobs", "3"});
+    EXPECT_EQ(total(first, "new", "local"), 5000u);
+    EXPECT_EQ(total(first, "new", "server"), 0u);
+    expect_in_sync();
+    Contents local = local_contents(maildir);
+    EXPECT_GE(local.size(), 12u);
+    bool japanese = false, chinese = false;
+    for (const auto& [folder, m] : local) {
+        japanese |= folder.find("送信済み") != std::string::npos || folder.find("仕事") != std::string::npos;
+        chinese |= folder.find("已发送") != std::string::npos || folder.find("客户") != std::string::npos;
+    }
+    EXPECT_TRUE(japanese);
+    EXPECT_TRUE(chinese);
+
+    // nothing to do: no body crosses the wire, and nothing is printed under cron
+    auto traced = zmail({"-v", "-v", "sync"});
+    EXPECT_EQ(traced.exit_code, 0) << traced.err;
+    EXPECT_EQ(traced.err.find("BODY.PEEK[]"), std::string::npos);
+    auto quiet = sync();
+    EXPECT_EQ(quiet.out, "");
+    EXPECT_EQ(quiet.err, "");
+
+    // other programs read the result
+    write(dir + "/notmuch-config", "[database]\npath=" + maildir + "\n[new]\ntags=new\n[maildir]\nsynchronize_flags=true\n");
+    auto notmuch = test::run_command({"notmuch", "--config=" + dir + "/notmuch-config", "new", "--quiet"});
+    EXPECT_EQ(notmuch.exit_code, 0) << notmuch.err;
+    auto counted = test::run_command({"notmuch", "--config=" + dir + "/notmuch-config", "count", "--output=files", "*"});
+    EXPECT_EQ(counted.out, "5000\n") << counted.err;
+    auto mutt = test::run_command({"script", "-qec",
+                                   "neomutt -n -R -F /dev/null -f " + maildir + "/INBOX -e 'push <quit>'",
+                                   "/dev/null"},
+                                  {{"TERM", "dumb"}, {"HOME", dir}});
+    EXPECT_EQ(mutt.exit_code, 0) << mutt.out << mutt.err;
+}
+
+TEST_F(SyncCommand, ChangesOnBothSidesArriveInOneRun) {
+    for (std::string folder : {"INBOX", "送信済み", "仕事/プロジェクト"}) {
+        test::run_doveadm({"mailbox", "create", "-u", user, folder});
+        for (int i = 0; i < 6; ++i) test::save_message(user, folder, message(folder + std::to_string(i)));
+    }
+    test::run_doveadm({"flags", "add", "-u", user, "\\Seen", "mailbox", "INBOX", "uid", "1:3"});
+    sync();
+    expect_in_sync();
+
+    // server: new mail, flags, an expunge, a new folder, a message moved between folders
+    test::save_message(user, "INBOX", message("server-new"));
+    test::run_doveadm({"flags", "add", "-u", user, "\\Flagged", "mailbox", "INBOX", "uid", "4"});
+    test::run_doveadm({"flags", "remove", "-u", user, "\\Seen", "mailbox", "INBOX", "uid", "1"});
+    test::run_doveadm({"expunge", "-u", user, "mailbox", "INBOX", "uid", "2"});
+    test::run_doveadm({"mailbox", "create", "-u", user, "已发送"});
+    test::save_message(user, "已发送", message("in-new-server-folder"));
+    test::run_doveadm({"move", "-u", user, "送信済み", "mailbox", "INBOX", "uid", "5"});
+    // here: a draft, a flag, a deletion, a new folder, a message moved by a mail reader
+    write(maildir + "/INBOX/cur/1700000000.M1P1.reader:2,DS", "Subject: draft\nMessage-ID: <draft@here>\n\nhi\n");
+    maildir::Folder inbox(maildir + "/INBOX");
+    auto entries = inbox.list();
+    std::sort(entries.begin(), entries.end(), [](auto& a, auto& b) { return a.filename < b.filename; });
+    inbox.set_flags(entries[2], "RS");
+    maildir::Folder projects(maildir + "/仕事/プロジェクト");
+    auto project_entries = projects.list();
+    projects.remove(project_entries[0]);
+    maildir::Folder(maildir + "/Local/メモ").create();
+    write(maildir + "/Local/メモ/new/1700000000.M2P1.reader", "Subject: memo\nMessage-ID: <memo@here>\n\nmemo\n");
+    fs::rename(maildir + "/仕事/プロジェクト/" + project_entries[1].path(),
+               maildir + "/送信済み/" + project_entries[1].path());
+
+    auto changed = sync_json();
+    EXPECT_GT(total(changed, "new", "local"), 0u);
+    EXPECT_GT(total(changed, "new", "server"), 0u);
+    EXPECT_GT(total(changed, "deleted", "server"), 0u);
+    EXPECT_GT(total(changed, "deleted", "local"), 0u);
+    expect_in_sync();
+    auto again = sync_json();
+    for (const char* what : {"new", "flags", "deleted"})
+        for (const char* side : {"local", "server"}) EXPECT_EQ(total(again, what, side), 0u) << what << side;
+}
+
+TEST_F(SyncCommand, UidValidityResetLosesAndDoublesNothing) {
+    for (int i = 0; i < 10; ++i) test::save_message(user, "INBOX", message("r" + std::to_string(i)));
+    sync();
+    test::run_doveadm({"mailbox", "update", "-u", user, "--uid-validity", "777", "INBOX"});
+    test::save_message(user, "INBOX", message("after-reset"));
+    write(maildir + "/INBOX/new/1700000000.M3P1.reader", "Subject: local\nMessage-ID: <local@here>\n\nx\n");
+    auto report = sync_json();
+    bool rematched = false;
+    for (const auto& f : report[0]["folders"]) {
+        if (f["folder"] != "INBOX") continue;
+        rematched = f["rematched"].get<bool>();
+        EXPECT_EQ(f["matched"], 10);
+        EXPECT_EQ(f["new"]["local"], 1);
+        EXPECT_EQ(f["new"]["server"], 1);
+    }
+    EXPECT_TRUE(rematched);
+    expect_in_sync();
+}
+
+TEST_F(SyncCommand, MassDeletionGuardStopsAfterTheLocalFolderIsDeleted) {
+    test::run_doveadm({"mailbox", "create", "-u", user, "Archive2"});
+    for (int i = 0; i < 20; ++i) test::save_message(user, "Archive2", message("a" + std::to_string(i)));
+    sync();
+    fs::remove_all(maildir + "/Archive2");
+    auto stopped = zmail({"sync"});
+    EXPECT_EQ(stopped.exit_code, 65) << stopped.err;
+    EXPECT_NE(stopped.err.find("stopped syncing folder 'Archive2'"), std::string::npos) << stopped.err;
+    EXPECT_NE(stopped.err.find("--allow-mass-delete"), std::string::npos) << stopped.err;
+    EXPECT_EQ(server_contents(user)["Archive2"].size(), 20u);
+    // --pull brings the folder back instead
+    sync({"--pull", "--folder", "Archive2"});
+    expect_in_sync();
+}
+
+TEST_F(SyncCommand, AMaildirRootThatIsGoneIsNeverTakenForDeletions) {
+    for (int i = 0; i < 3; ++i) test::save_message(user, "INBOX", message("m" + std::to_string(i)));
+    sync();
+    fs::remove_all(maildir);  // or a disk that is not mounted
+    auto r = zmail({"sync"});
+    EXPECT_EQ(r.exit_code, 73) << r.err;
+    EXPECT_NE(r.err.find("its Maildir '" + maildir + "' is gone"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(maildir));
+    EXPECT_EQ(server_contents(user)["INBOX"].size(), 3u);
+}
+
+TEST_F(SyncCommand, DryRunChangesNothingAndSaysWhat) {
+    for (int i = 0; i < 3; ++i) test::save_message(user, "INBOX", message("d" + std::to_string(i)));
+    auto plan = zmail({"sync", "--dry-run", "--json"});
+    ASSERT_EQ(plan.exit_code, 0) << plan.err;
+    auto j = json::parse(plan.out);
+    EXPECT_TRUE(j[0]["dry_run"].get<bool>());
+    EXPECT_EQ(total(j, "new", "local"), 3u);
+    EXPECT_FALSE(fs::exists(maildir + "/INBOX"));
+    EXPECT_FALSE(fs::exists(state_dir() + "/sync/INBOX.state"));
+    auto text = zmail({"sync", "--dry-run", "--folder", "INBOX"});
+    EXPECT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_NE(text.out.find("work INBOX: would create the folder here, fetch 3"), std::string::npos) << text.out;
+}
+
+TEST_F(SyncCommand, OneSyncPerAccountAtATime) {
+    fs::create_directories(state_dir());
+    util::LockFile held(state_dir() + "/sync.lock", "zmail sync work (test)", 0);
+    auto r = zmail({"sync"});
+    EXPECT_EQ(r.exit_code, 75) << r.err;
+    EXPECT_NE(r.err.find("zmail sync work (test)"), std::string::npos) << r.err;
+}
+
+TEST_F(SyncCommand, PeakMemoryStaysSmallWithA50MegabyteMessage) {
+    std::string big = message("big", "");
+    std::string line = std::string(998, 'x') + "\r\n";
+    while (big.size() < 50u * 1024 * 1024) big += line;
+    test::save_message(user, "INBOX", big);
+    test::save_message(user, "INBOX", message("small"));
+    Measured m = run_measured({"sync"}, env, dir);
+    EXPECT_EQ(m.exit_code, 0);
+    EXPECT_LT(m.max_rss_kb, 64 * 1024) << "peak RSS " << m.max_rss_kb << " KB";
+    RecordProperty("pull_peak_rss_kb", std::to_string(m.max_rss_kb));
+    auto local = local_contents(maildir);
+    EXPECT_EQ(local["INBOX"].count(to_lf(big)), 1u);
+    // and back: a 50 MB message made here goes up without being held whole
+    std::string big_local = to_lf(message("big-local", ""));
+    std::string local_line = std::string(998, 'y') + "\n";
+    while (big_local.size() < 50u * 1024 * 1024) big_local += local_line;
+    write(maildir + "/INBOX/new/1700000000.M4P1.reader", big_local);
+    m = run_measured({"sync"}, env, dir);
+    EXPECT_EQ(m.exit_code, 0);
+    EXPECT_LT(m.max_rss_kb, 64 * 1024) << "peak RSS " << m.max_rss_kb << " KB";
+    RecordProperty("push_peak_rss_kb", std::to_string(m.max_rss_kb));
+    EXPECT_EQ(server_contents(user)["INBOX"].size(), 3u);
+}
+
+}  // namespace
+}  // namespace zmail
