@@ -61,9 +61,10 @@ struct Command {
 const std::vector<Command>& command_table();
 
 // One definition function per subcommand file.
-Runner define_fetch(CLI::App& app);
 Runner define_folders(CLI::App& app);
 Runner define_settings(CLI::App& app);
+Runner define_send(CLI::App& app);
+Runner define_fetch(CLI::App& app);
 Runner define_sync(CLI::App& app);
 
 }  // namespace zmail::cli

@@ -17,6 +17,7 @@ const std::vector<Command>& command_table() {
     static const std::vector<Command> table = {
         {"fetch", "download mail over POP3 into a Maildir, an mbox or an MDA", define_fetch},
         {"folders", "list, create, rename, delete and subscribe to IMAP folders", define_folders},
+        {"send", "send mail over SMTP: compose, or pass a ready message as sendmail does", define_send},
         {"settings", "manage accounts, provider presets and policies", define_settings},
         {"sync", "two-way sync of IMAP folders with a local Maildir", define_sync},
     };
@@ -39,7 +40,8 @@ int run(int argc, char** argv) {
     GlobalOptions options;
     CLI::App app{"zmail: fetch, sync, send and organise mail from the command line", "zmail"};
     app.footer(std::string("\nRun 'zmail help COMMAND' for a command's options.\n") + exit_code_text);
-    app.set_version_flag("--version", zmail::version_text());
+    // Lazily: curl_version() initialises libldap and its SASL plugins, several ms on every run.
+    app.set_version_flag("--version", std::function<std::string()>(zmail::version_text));
     app.require_subcommand(0, 1);
     app.fallthrough();
     app.add_option("--config", options.config, "profile store (default: $ZMAIL_CONFIG, else "

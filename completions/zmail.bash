@@ -16,7 +16,7 @@
 # _zmail_cmd_settings below. A command without such a function still gets its options from
 # `zmail NAME --help`.
 
-_zmail_static_commands='fetch folders settings sync'
+_zmail_static_commands='fetch folders send settings sync'
 _zmail_global_options='--config -a --account -v --verbose -q --quiet --json --color -h --help --version'
 
 # Runs zmail as the user typed it (a path, or zmail from $PATH), with the --config they gave,

@@ -14,7 +14,7 @@
 # `-n '__zmail_using_command NAME'` and its arguments with `__zmail_argument NAME ...`, like
 # the settings section below, and list its options that take a value in __zmail_value_options.
 
-set -g __zmail_static_commands 'fetch	download mail over POP3 into a Maildir, an mbox or an MDA' 'folders	list, create, rename, delete and subscribe to IMAP folders' 'settings	manage accounts, provider presets and policies' 'sync	two-way sync of IMAP folders with a local Maildir'
+set -g __zmail_static_commands 'fetch	download mail over POP3 into a Maildir, an mbox or an MDA' 'folders	list, create, rename, delete and subscribe to IMAP folders' 'send	send mail over SMTP: compose, or pass a ready message as sendmail does' 'settings	manage accounts, provider presets and policies' 'sync	two-way sync of IMAP folders with a local Maildir'
 
 # Options that take a value in the next word: their values are not positional arguments.
 function __zmail_value_options

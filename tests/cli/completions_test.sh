@@ -123,7 +123,7 @@ for with in "" $bash_completion_script; do
     expect "$b" "zmail settings set " "$(bc 'zmail settings set ')" home work
     expect "$b" "zmail settings default h" "$(bc 'zmail settings default h')" home
     expect "$b" "zmail --config other settings show " "$(bc "zmail --config $other settings show ")" alpha beta
-    expect "$b" "zmail " "$(bc 'zmail ')" fetch folders settings sync help
+    expect "$b" "zmail " "$(bc 'zmail ')" fetch folders send settings sync help
     expect_has "$b" "zmail -" "$(bc 'zmail -')" --config -a --account --json --color --quiet --verbose --version
     expect "$b" "zmail --color " "$(bc 'zmail --color ')" auto always never
     expect "$b" "zmail settings " "$(bc 'zmail settings ')" presets list show add set get unset remove default path keys test
@@ -135,7 +135,7 @@ for with in "" $bash_completion_script; do
     expect "$b" "zmail settings set work preset gm" "$(bc 'zmail settings set work preset gm')" gmail
     expect_has "$b" "zmail settings add x --" "$(bc 'zmail settings add x --')" --preset --address --imap --default
     expect "$b" "zmail settings add " "$(bc 'zmail settings add ')" ""
-    expect "$b" "zmail help " "$(bc 'zmail help ')" fetch folders settings sync help
+    expect "$b" "zmail help " "$(bc 'zmail help ')" fetch folders send settings sync help
 done
 (
     export ZMAIL_CONFIG=$other
@@ -151,7 +151,7 @@ expect bash "a path to zmail" "$(bash_complete_words "$ZMAIL" settings show '')"
     expect bash "zmail (listed at completion time)" "$(bash_complete 'zmail ')" frobnicate settings help
     expect bash "zmail frobnicate --" "$(bash_complete 'zmail frobnicate --')" --help --twist
     export PATH=$tmp/broken:$real_path
-    expect bash "zmail (static list)" "$(bash_complete 'zmail ')" fetch folders settings sync help
+    expect bash "zmail (static list)" "$(bash_complete 'zmail ')" fetch folders send settings sync help
     expect bash "zmail settings show (zmail broken)" "$(bash_complete 'zmail settings show ')" ""
 )
 
@@ -227,7 +227,7 @@ expect zsh "zmail settings remove " "$(zsh_complete 'zmail settings remove ')" h
 expect zsh "zmail settings set " "$(zsh_complete 'zmail settings set ')" home work
 expect zsh "zmail --config other settings show " "$(zsh_complete "zmail --config $other settings show ")" alpha beta
 expect zsh "zmail --config=other settings show " "$(zsh_complete "zmail --config=$other settings show ")" alpha beta
-expect zsh "zmail " "$(zsh_complete 'zmail ')" fetch folders settings sync help
+expect zsh "zmail " "$(zsh_complete 'zmail ')" fetch folders send settings sync help
 expect_has zsh "zmail -" "$(zsh_complete 'zmail -')" --config -a --account --json --color --quiet --version
 expect zsh "zmail --color " "$(zsh_complete 'zmail --color ')" auto always never
 expect zsh "zmail settings " "$(zsh_complete 'zmail settings ')" presets list show add set get unset remove default path keys test
@@ -240,7 +240,7 @@ expect zsh "zmail settings set work preset gm" "$(zsh_complete 'zmail settings s
 expect zsh "zmail settings set work send.save_sent " "$(zsh_complete 'zmail settings set work send.save_sent ')" \
     auto always never
 expect_has zsh "zmail settings add x --" "$(zsh_complete 'zmail settings add x --')" --preset --address --imap --default
-expect zsh "zmail help " "$(zsh_complete 'zmail help ')" fetch folders settings sync help
+expect zsh "zmail help " "$(zsh_complete 'zmail help ')" fetch folders send settings sync help
 (
     export ZMAIL_CONFIG=$other
     expect zsh "ZMAIL_CONFIG=other zmail settings show " "$(zsh_complete 'zmail settings show ')" alpha beta
@@ -250,7 +250,7 @@ expect zsh "zmail help " "$(zsh_complete 'zmail help ')" fetch folders settings 
     expect zsh "zmail (listed at completion time)" "$(zsh_complete 'zmail ')" frobnicate settings help
     expect zsh "zmail frobnicate --" "$(zsh_complete 'zmail frobnicate --')" --help --twist
     export PATH=$tmp/broken:$real_path
-    expect zsh "zmail (static list)" "$(zsh_complete 'zmail ')" fetch folders settings sync help
+    expect zsh "zmail (static list)" "$(zsh_complete 'zmail ')" fetch folders send settings sync help
 )
 
 ### fish
@@ -273,7 +273,7 @@ expect fish "zmail settings remove " "$(fish_complete 'zmail settings remove ')"
 expect fish "zmail settings set " "$(fish_complete 'zmail settings set ')" home work
 expect fish "zmail --config other settings show " "$(fish_complete "zmail --config $other settings show ")" alpha beta
 expect fish "zmail --config=other settings show " "$(fish_complete "zmail --config=$other settings show ")" alpha beta
-expect fish "zmail " "$(fish_complete 'zmail ')" fetch folders settings sync help
+expect fish "zmail " "$(fish_complete 'zmail ')" fetch folders send settings sync help
 expect_has fish "zmail -" "$(fish_complete 'zmail -')" --config -a --account --json --color --quiet --version
 expect fish "zmail --color " "$(fish_complete 'zmail --color ')" auto always never
 expect fish "zmail settings " "$(fish_complete 'zmail settings ')" presets list show add set get unset remove default path keys test
@@ -286,7 +286,7 @@ expect fish "zmail settings set work preset gm" "$(fish_complete 'zmail settings
 expect fish "zmail settings set work send.save_sent " "$(fish_complete 'zmail settings set work send.save_sent ')" \
     auto always never
 expect_has fish "zmail settings add x --" "$(fish_complete 'zmail settings add x --')" --preset --address --imap --default
-expect fish "zmail help " "$(fish_complete 'zmail help ')" fetch folders settings sync help
+expect fish "zmail help " "$(fish_complete 'zmail help ')" fetch folders send settings sync help
 (
     export ZMAIL_CONFIG=$other
     expect fish "ZMAIL_CONFIG=other zmail settings show " "$(fish_complete 'zmail settings show ')" alpha beta
@@ -295,7 +295,7 @@ expect fish "zmail help " "$(fish_complete 'zmail help ')" fetch folders setting
     export PATH=$tmp/fake:$real_path
     expect fish "zmail (listed at completion time)" "$(fish_complete 'zmail ')" frobnicate settings help
     export PATH=$tmp/broken:$real_path
-    expect fish "zmail (static list)" "$(fish_complete 'zmail ')" fetch folders settings sync help
+    expect fish "zmail (static list)" "$(fish_complete 'zmail ')" fetch folders send settings sync help
 )
 
 ### zmail send: --from and -f offer the account's address and aliases (-a, else the default)

@@ -1,0 +1,320 @@
+// zmail send: compose and send, or send a ready message as sendmail does; --queue, --flush
+// (lib/send does the work, lib/mime writes the message).
+#include "context.hpp"
+
+#include "error.hpp"
+#include "send/send.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <unistd.h>
+
+namespace zmail::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct SendCommandOptions {
+    send::ComposeInput compose;
+    std::vector<std::string> recipients;  // positional (sendmail style)
+    std::optional<std::string> body;
+    bool read_recipients = false;         // -t
+    bool ignore_dots = false;             // -i (always so: stdin is read to its end)
+    std::vector<std::string> sendmail_options;  // -o, -B, -N, -R, -V: accepted, ignored
+    bool queue = false, flush = false, resend_uncertain = false, drop_uncertain = false, dry_run = false;
+    bool save_sent = false, no_save_sent = false;
+};
+
+/// True when any option that composes a message was given.
+bool composing(const SendCommandOptions& o, const CLI::App& app) {
+    for (const char* name : {"--to", "--cc", "--bcc", "--subject", "--body", "--body-file", "--attach", "--from",
+                             "--reply-to", "--in-reply-to", "--header", "--charset"})
+        if (app.count(name) > 0) return true;
+    return o.body.has_value();
+}
+
+json refused_json(const std::vector<send::RefusedRecipient>& refused) {
+    json list = json::array();
+    for (const auto& r : refused)
+        list.push_back({{"address", r.address}, {"code", r.code}, {"temporary", r.temporary}, {"reply", r.reply}});
+    return list;
+}
+
+json error_json(const std::optional<Error>& e) {
+    if (!e) return nullptr;
+    return {{"kind", kind_name(e->kind)}, {"message", e->what()}, {"hint", e->hint}, {"server_reply", e->server_reply}};
+}
+
+json sent_copy_json(const send::SentCopyResult& c) {
+    return {{"outcome", send::sent_copy_outcome_name(c.outcome)},
+            {"made", c.outcome == send::SentCopyResult::Outcome::Made},
+            {"folder", c.folder},
+            {"reason", c.reason},
+            {"error", error_json(c.error)}};
+}
+
+json report_json(const send::SendReport& r, const std::vector<std::string>& warnings) {
+    return {{"account", r.account},
+            {"message_id", r.message_id},
+            {"sent", r.sent},
+            {"accepted", r.accepted},
+            {"refused", refused_json(r.refused)},
+            {"queued", r.queued},
+            {"queue_id", r.queue_id},
+            {"queued_recipients", r.queued_recipients},
+            {"uncertain", r.uncertain},
+            {"sent_copy", sent_copy_json(r.sent_copy)},
+            {"error", error_json(r.error)},
+            {"warnings", warnings},
+            {"exit_code", r.exit_code()}};
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out;
+}
+
+void print_report(Printer& out, const send::SendReport& r) {
+    for (const auto& refused : r.refused)
+        out.warning("'" + refused.address + "' was refused" + (refused.temporary ? " for now" : "") +
+                    " (server: " + refused.reply + ")");
+    if (r.sent && !r.refused.empty() && !r.accepted.empty())
+        out.note("the message went to " + join(r.accepted) + " only; it will not be sent to them again");
+    if (r.uncertain) {
+        out.error(*r.error);
+        out.note("kept in the queue as uncertain (" + r.queue_id + "): 'zmail send --flush' will not resend it; "
+                 "use --flush --resend-uncertain once you know it did not arrive");
+        return;
+    }
+    if (r.queued && !r.sent) {
+        out.note("queued " + r.message_id + " (" + (r.error ? std::string(r.error->what()) : "") +
+                 "); 'zmail send --flush' sends it");
+    } else if (r.queued) {
+        out.note("queued " + r.message_id + " for " + join(r.queued_recipients) + "; 'zmail send --flush' sends it");
+    }
+    using Outcome = send::SentCopyResult::Outcome;
+    if (r.sent_copy.outcome == Outcome::Failed && r.sent_copy.error) {
+        const Error& e = *r.sent_copy.error;
+        out.warning("the message was sent, but its copy in '" + r.sent_copy.folder + "' could not be saved: " +
+                    e.what() + (e.server_reply.empty() ? "" : " (server: " + e.server_reply + ")"));
+    }
+    if (out.verbose() > 0 && r.sent) {
+        out.note("sent " + r.message_id + " to " + join(r.accepted));
+        if (r.sent_copy.outcome == Outcome::Made) out.note("copy saved in '" + r.sent_copy.folder + "'");
+        if (r.sent_copy.outcome == Outcome::AlreadyThere) out.note("'" + r.sent_copy.folder + "' already had it");
+        if (r.sent_copy.outcome == Outcome::NotWanted) out.note("no Sent copy: " + r.sent_copy.reason);
+    }
+}
+
+json flush_json(const send::FlushReport& r) {
+    json messages = json::array();
+    for (const auto& m : r.messages)
+        messages.push_back({{"id", m.id},
+                            {"message_id", m.message_id},
+                            {"state", m.dropped ? "dropped" : send::queue_state_name(m.state)},
+                            {"sent", m.state == send::QueueState::Sent},
+                            {"sent_now", m.sent_now},
+                            {"accepted", m.accepted},
+                            {"refused", refused_json(m.refused)},
+                            {"error", error_json(m.error)},
+                            {"sent_copy", sent_copy_json(m.sent_copy)}});
+    return {{"account", r.account}, {"messages", messages},   {"sent", r.sent()},
+            {"remaining", r.remaining()}, {"uncertain", r.uncertain()}, {"failed", r.failed()},
+            {"connections", r.connections}, {"stopped", error_json(r.stopped)}, {"exit_code", r.exit_code()}};
+}
+
+void print_flush(Printer& out, const send::FlushReport& r) {
+    for (const auto& m : r.messages) {
+        const std::string label = m.message_id.empty() ? m.id : m.message_id;
+        if (m.dropped) out.note(label + ": taken as sent and removed from the queue (--drop-uncertain)");
+        else if (m.state == send::QueueState::Sending)
+            out.warning(label + " may already have been sent (no answer after the whole message went out); "
+                                "it is kept, not resent: check with the recipients, then use --flush "
+                                "--resend-uncertain or --flush --drop-uncertain");
+        if (m.state == send::QueueState::Failed && m.error)
+            out.error(Error(m.error->kind, label + ": " + m.error->what(), "it stays in the queue as failed",
+                            m.error->server_reply));
+        for (const auto& refused : m.refused)
+            if (m.sent_now)
+                out.warning(label + ": '" + refused.address + "' was refused (server: " + refused.reply + ")");
+        if (m.sent_copy.outcome == send::SentCopyResult::Outcome::Failed && m.sent_copy.error)
+            out.warning(label + " was sent, but its Sent copy failed: " + m.sent_copy.error->what());
+    }
+    if (r.stopped) {
+        if (send::queueable(*r.stopped))  // offline for now: the queue waits; cron with -q stays quiet
+            out.note(r.account + ": " + r.stopped->what() + "; the queue is kept for the next flush");
+        else
+            out.error(*r.stopped);
+    }
+    if (out.quiet()) return;
+    if (r.sent() > 0 || r.remaining() > 0 || out.verbose() > 0)
+        out.note(r.account + ": " + std::to_string(r.sent()) + " sent, " + std::to_string(r.remaining()) +
+                 " left in the queue" + (r.uncertain() ? ", " + std::to_string(r.uncertain()) + " uncertain" : "") +
+                 (r.failed() ? ", " + std::to_string(r.failed()) + " failed" : ""));
+}
+
+int run_flush(Context& ctx, const SendCommandOptions& o) {
+    Printer& out = ctx.out();
+    profile::Profile& profile = ctx.profile();
+    std::vector<std::string> names;
+    if (!ctx.options().account.empty()) {
+        names.push_back(ctx.account_name());
+    } else {
+        for (const auto& name : profile.account_names()) {
+            const profile::Account account = profile::resolve_account(profile, name);
+            if (!send::Queue(send::queue_directory(account)).entries().empty()) names.push_back(name);
+        }
+    }
+    send::FlushOptions options;
+    options.resend_uncertain = o.resend_uncertain;
+    options.drop_uncertain = o.drop_uncertain;
+    if (out.verbose() >= 2) options.trace = [&out](std::string_view line) { out.trace(line); };
+    options.warning = [&out](std::string_view line) { out.warning(line); };
+    json results = json::array();
+    int code = 0;
+    for (const auto& name : names) {
+        const profile::Account account = profile::resolve_account(profile, name);
+        const send::FlushReport report = send::flush_queue(profile, account, options);
+        if (out.json()) results.push_back(flush_json(report));
+        else print_flush(out, report);
+        if (code == 0) code = report.exit_code();
+    }
+    if (out.json()) out.json_value(results);
+    return code;
+}
+
+int run_send(Context& ctx, SendCommandOptions& o, bool compose_mode) {
+    Printer& out = ctx.out();
+    profile::Profile& profile = ctx.profile();
+    send::ReadyInput ready;
+    if (compose_mode) {
+        o.compose.body = o.body;
+        if (!o.body && (o.compose.body_file.empty() || o.compose.body_file == "-")) {
+            if (::isatty(STDIN_FILENO) && !out.quiet()) out.note("type the text, then Ctrl-D on a line of its own");
+            o.compose.stdin_text = send::read_stream(stdin, "the text from standard input");
+        }
+    } else {
+        ready.message = send::read_stream(stdin, "the message from standard input");
+        ready.recipients_from_headers = o.read_recipients;
+        ready.recipients = o.recipients;
+        ready.envelope_from = o.compose.envelope_from;
+        ready.from_name = o.compose.from_name;
+    }
+    const std::string hint =
+        compose_mode ? send::sender_hint(&o.compose, nullptr) : send::sender_hint(nullptr, &ready);
+    const std::string name = send::choose_account(profile, ctx.options().account, hint);
+    const profile::Account account = profile::resolve_account(profile, name);
+    const std::time_t now = std::time(nullptr);
+    const send::Outgoing message =
+        compose_mode ? send::compose_outgoing(account, o.compose, now) : send::ready_outgoing(account, ready, now);
+
+    if (o.dry_run) {
+        const std::string wire = send::wire_form(message.message);
+        if (out.json()) {
+            out.json_value({{"account", name}, {"dry_run", true}, {"message_id", message.message_id},
+                            {"mail_from", message.envelope.mail_from}, {"recipients", message.envelope.recipients},
+                            {"message", wire}, {"warnings", message.warnings}});
+        } else {
+            std::fwrite(wire.data(), 1, wire.size(), stdout);
+            std::fprintf(stderr, "account: %s\nenvelope from: %s\nenvelope to: %s\n", name.c_str(),
+                         message.envelope.mail_from.c_str(), join(message.envelope.recipients).c_str());
+            for (const auto& w : message.warnings) out.warning(w);
+        }
+        return 0;
+    }
+    if (!account.smtp.configured())
+        throw Error(ErrorKind::Config, "account '" + name + "' has no SMTP server",
+                    "set one: zmail settings set " + name + " smtp.host HOST");
+    if (!out.json())
+        for (const auto& w : message.warnings) out.warning(w);
+
+    send::SendOptions options;
+    options.queue = o.queue;
+    if (o.save_sent) options.save_sent = true;
+    if (o.no_save_sent) options.save_sent = false;
+    if (out.verbose() >= 2) options.trace = [&out](std::string_view line) { out.trace(line); };
+    options.warning = [&out](std::string_view line) { out.warning(line); };
+    const send::SendReport report = send::send_now(profile, account, message, options);
+    if (out.json()) out.json_value(report_json(report, message.warnings));
+    else print_report(out, report);
+    return report.exit_code();
+}
+
+}  // namespace
+
+Runner define_send(CLI::App& app) {
+    auto o = std::make_shared<SendCommandOptions>();
+    auto& c = o->compose;
+    app.add_option("recipient", o->recipients, "recipients of a ready message on standard input (sendmail style)")
+        ->type_name("ADDRESS");
+    app.add_option("--to", c.to, "recipient (repeatable; 'Name <addr>, addr2' lists work)")->type_name("ADDRESS");
+    app.add_option("--cc", c.cc, "copy recipient (repeatable)")->type_name("ADDRESS");
+    app.add_option("--bcc", c.bcc, "blind copy recipient: gets the message, appears in no header (repeatable)")
+        ->type_name("ADDRESS");
+    app.add_option("--subject", c.subject, "the subject (UTF-8; encoded as needed)")->type_name("TEXT");
+    app.add_option("--body", o->body, "the text (default: standard input)")->type_name("TEXT");
+    app.add_option("--body-file", c.body_file, "read the text from FILE ('-': standard input)")->type_name("FILE");
+    app.add_option("--attach", c.attachments, "attach FILE (repeatable; media type from /etc/mime.types)")
+        ->type_name("FILE");
+    app.add_option("--from", c.from, "From address: the account's address or an alias (default: the account's)")
+        ->type_name("ADDRESS");
+    app.add_option("--reply-to", c.reply_to, "Reply-To address (repeatable)")->type_name("ADDRESS");
+    app.add_option("--in-reply-to", c.in_reply_to, "Message-ID this answers (sets In-Reply-To and References)")
+        ->type_name("MESSAGE-ID");
+    app.add_option("--header", c.headers, "extra header field 'Name: value' (repeatable)")->type_name("'NAME: VALUE'");
+    app.add_option("--charset", c.charset, "utf-8 (default) or iso-2022-jp for subject, names and text")
+        ->check(CLI::IsMember({"utf-8", "UTF-8", "iso-2022-jp", "ISO-2022-JP"}));
+    app.add_flag("-t,--read-recipients", o->read_recipients,
+                 "sendmail mode: recipients from the message's To, Cc and Bcc (Bcc is removed)");
+    app.add_option("-f,--envelope-from", c.envelope_from, "envelope sender (must be the account's address or alias)")
+        ->type_name("ADDRESS");
+    app.add_option("-F,--full-name", c.from_name, "display name for the From zmail writes")->type_name("NAME");
+    app.add_flag("-i", o->ignore_dots, "sendmail compatibility: a line with only '.' does not end the message "
+                                       "(always so)");
+    app.add_option("-o,-B,-N,-R,-V", o->sendmail_options,
+                   "sendmail compatibility: -oi, -oem, -B8BITMIME, -N, -R, -V are accepted and ignored")
+        ->allow_extra_args(false);
+    app.add_flag("--queue", o->queue, "on a temporary failure keep the message in the account's queue, exit 0");
+    app.add_flag("--flush", o->flush, "send everything queued, oldest first, over one connection");
+    app.add_flag("--resend-uncertain", o->resend_uncertain,
+                 "with --flush: also resend messages that may have gone out already");
+    app.add_flag("--drop-uncertain", o->drop_uncertain,
+                 "with --flush: take messages that may have gone out as sent (you saw them arrive)");
+    app.add_flag("--dry-run", o->dry_run, "print the message that would be sent (envelope on stderr); send nothing");
+    auto* save = app.add_flag("--save-sent", o->save_sent, "save a copy in the Sent folder this time");
+    auto* no_save = app.add_flag("--no-save-sent", o->no_save_sent, "do not save a copy this time");
+    save->excludes(no_save);
+
+    return [o, &app](Context& ctx) -> int {
+        const bool compose_mode = composing(*o, app);
+        if ((o->resend_uncertain || o->drop_uncertain) && !o->flush)
+            throw Error(ErrorKind::Usage, "--resend-uncertain and --drop-uncertain need --flush");
+        if (o->resend_uncertain && o->drop_uncertain)
+            throw Error(ErrorKind::Usage, "give --resend-uncertain or --drop-uncertain, not both");
+        if (o->flush) {
+            if (compose_mode || o->read_recipients || !o->recipients.empty() || o->dry_run || o->queue)
+                throw Error(ErrorKind::Usage, "--flush sends the queue; it takes no message, recipients, "
+                                              "--dry-run or --queue");
+            return run_flush(ctx, *o);
+        }
+        if (compose_mode && (o->read_recipients || !o->recipients.empty()))
+            throw Error(ErrorKind::Usage, "give either --to/--cc/--bcc (zmail composes the message) or -t and "
+                                          "recipient arguments (a ready message on standard input), not both");
+        if (!compose_mode && !o->read_recipients && o->recipients.empty())
+            throw Error(ErrorKind::Usage, "nothing to send",
+                        "compose with --to ADDRESS [--subject ...], or pipe a ready message with -t or recipients");
+        try {
+            return run_send(ctx, *o, compose_mode);
+        } catch (const Error& e) {
+            if (ctx.out().json())  // scripts get the result shape; main still reports it on stderr
+                ctx.out().json_value({{"sent", false}, {"queued", false}, {"message_id", nullptr},
+                                      {"error", error_json(e)}, {"exit_code", exit_code(e.kind)}});
+            throw;
+        }
+    };
+}
+
+}  // namespace zmail::cli

@@ -1,0 +1,308 @@
+#include "send/outgoing.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include "error.hpp"
+#include "mime/compose.hpp"
+#include "mime/header_values.hpp"
+#include "mime/ready_message.hpp"
+#include "text/punycode.hpp"
+#include "text/rfc2047.hpp"
+#include "text/utf8.hpp"
+#include "util/atomic_file.hpp"
+
+namespace zmail::send {
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+/// The address in lower case with its domain in ASCII, for comparisons (providers treat local
+/// parts without regard to case); the input in lower case when it cannot be converted.
+std::string comparable(std::string_view address) {
+    const std::size_t at = address.rfind('@');
+    if (at == std::string_view::npos) return lower(address);
+    try {
+        return lower(address.substr(0, at + 1)) + lower(text::domain_to_ascii(address.substr(at + 1)));
+    } catch (const Error&) {
+        return lower(address);
+    }
+}
+
+void add_recipient(std::vector<std::string>& list, const std::string& address) {
+    const std::string key = lower(address);
+    for (const auto& existing : list)
+        if (lower(existing) == key) return;
+    list.push_back(address);
+}
+
+std::string read_user_file(const std::string& path, std::string_view option) {
+    std::string content;
+    try {
+        util::read_file(path, content);
+    } catch (const Error& e) {
+        throw Error(ErrorKind::Data, std::string(e.what()), "check the path given to " + std::string(option));
+    }
+    return content;
+}
+
+std::string base_name(const std::string& path) {
+    std::string name = path;
+    while (name.size() > 1 && name.back() == '/') name.pop_back();
+    const std::size_t slash = name.rfind('/');
+    return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+text::Address single_address(std::string_view option, std::string_view value) {
+    const auto list = parse_address_option(option, value);
+    if (list.size() != 1)
+        throw Error(ErrorKind::Usage, std::string(option) + " takes one address, not " + std::to_string(list.size()));
+    return list.front();
+}
+
+std::vector<text::Address> addresses_of(std::string_view option, const std::vector<std::string>& values) {
+    std::vector<text::Address> out;
+    for (const auto& v : values)
+        for (auto& a : parse_address_option(option, v)) out.push_back(std::move(a));
+    return out;
+}
+
+/// A recipient must have a domain: sendmail users pass "root" and expect local delivery.
+void check_has_domain(const std::string& address) {
+    if (address.find('@') == std::string::npos)
+        throw Error(ErrorKind::Usage, "recipient '" + text::printable(address) + "' has no domain",
+                    "zmail only sends through the account's server: give a full address such as "
+                    "you@example.com (for cron, set MAILTO)");
+}
+
+}  // namespace
+
+std::string wire_form(std::string_view message) { return mime::remove_fields(message, "Bcc"); }
+
+std::vector<text::Address> parse_address_option(std::string_view option, std::string_view value) {
+    mime::check_header_value(option, value);
+    std::vector<text::Address> out = text::parse_address_list(value);
+    if (out.empty())
+        throw Error(ErrorKind::Usage, "no address in " + std::string(option) + " '" + text::printable(value) + "'");
+    for (const auto& a : out) {
+        if (a.address.empty())
+            throw Error(ErrorKind::Usage, "no address in " + std::string(option) + " '" + text::printable(value) + "'",
+                        "write 'Name <name@example.com>' or just name@example.com");
+        text::validate_address(a.address);
+    }
+    return out;
+}
+
+std::string sender_hint(const ComposeInput* compose, const ReadyInput* ready) {
+    try {
+        if (compose) {
+            if (!compose->envelope_from.empty()) return single_address("-f", compose->envelope_from).address;
+            if (!compose->from.empty()) return single_address("--from", compose->from).address;
+        }
+        if (ready) {
+            if (!ready->envelope_from.empty()) return single_address("-f", ready->envelope_from).address;
+            const auto header = mime::parse_header_block(mime::without_mbox_separator(ready->message));
+            const auto from = mime::addresses_in(header, "From");
+            if (!from.empty()) return from.front().address;
+        }
+    } catch (const Error&) {
+        // the same value is checked again, with a proper message, once the account is known
+    }
+    return {};
+}
+
+bool account_may_send_as(const profile::Account& account, std::string_view address) {
+    const std::string want = comparable(address);
+    if (comparable(account.address) == want) return true;
+    for (const auto& alias : account.aliases)
+        if (comparable(alias) == want) return true;
+    return false;
+}
+
+void check_sender(const profile::Account& account, std::string_view address, std::string_view role) {
+    if (account_may_send_as(account, address)) return;
+    std::string known = account.address;
+    for (const auto& alias : account.aliases) known += ", " + alias;
+    throw Error(ErrorKind::Data,
+                std::string(role) + " address '" + text::printable(address) + "' is not an address of account '" +
+                    account.name + "' (" + (known.empty() ? "none set" : known) +
+                    "): the server would refuse it as relay denied",
+                "send from the account's address, pick the account with -a, or add the address with "
+                "'zmail settings set " + account.name + " aliases ...' if the provider lets you send as it");
+}
+
+std::string choose_account(const profile::Profile& profile, const std::string& explicit_name,
+                           const std::string& from_address) {
+    if (!explicit_name.empty()) {
+        profile.account(explicit_name);  // throws with the known names
+        return explicit_name;
+    }
+    if (!from_address.empty()) {
+        for (const auto& name : profile.account_names()) {
+            const profile::Account account = profile::resolve_account(profile, name);
+            if (account_may_send_as(account, from_address)) return name;
+        }
+    }
+    std::string name = profile.default_account();
+    if (name.empty()) {
+        if (profile.account_names().empty())
+            throw Error(ErrorKind::Config, "no account is configured",
+                        "add one: zmail settings add NAME --preset PRESET --address YOU@EXAMPLE.COM");
+        throw Error(ErrorKind::Config, "no default account", "pick one with -a NAME or 'zmail settings default NAME'");
+    }
+    return name;
+}
+
+Outgoing compose_outgoing(const profile::Account& account, const ComposeInput& in, std::time_t now) {
+    mime::Draft draft;
+    if (!in.from.empty()) {
+        draft.from = single_address("--from", in.from);
+    } else {
+        if (account.address.empty())
+            throw Error(ErrorKind::Config, "account '" + account.name + "' has no address",
+                        "set it: zmail settings set " + account.name + " address YOU@EXAMPLE.COM");
+        draft.from = {account.display_name, account.address, ""};
+    }
+    if (!in.from_name.empty()) {
+        mime::check_header_value("-F", in.from_name);
+        draft.from.display_name = in.from_name;
+    }
+    check_sender(account, draft.from.address, "the From");
+    const std::string envelope_from = in.envelope_from.empty() ? draft.from.address
+                                                               : single_address("-f", in.envelope_from).address;
+    if (!in.envelope_from.empty()) check_sender(account, envelope_from, "the envelope sender (-f)");
+
+    draft.to = addresses_of("--to", in.to);
+    draft.cc = addresses_of("--cc", in.cc);
+    draft.bcc = addresses_of("--bcc", in.bcc);
+    draft.reply_to = addresses_of("--reply-to", in.reply_to);
+    draft.subject = in.subject;
+    if (!in.in_reply_to.empty()) draft.in_reply_to = mime::normalize_message_id("--in-reply-to", in.in_reply_to);
+    for (const auto& header : in.headers) {
+        mime::check_header_value("--header", header);
+        const std::size_t colon = header.find(':');
+        if (colon == std::string::npos)
+            throw Error(ErrorKind::Usage, "invalid --header '" + text::printable(header) + "'",
+                        "write it as 'Name: value'");
+        std::string name = header.substr(0, colon);
+        while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
+        std::string value = header.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(" \t") == std::string::npos ? value.size()
+                                                                            : value.find_first_not_of(" \t"));
+        draft.extra_fields.emplace_back(std::move(name), std::move(value));
+    }
+
+    if (in.body) draft.body = *in.body;
+    else if (!in.body_file.empty() && in.body_file != "-") draft.body = read_user_file(in.body_file, "--body-file");
+    else if (in.stdin_text) draft.body = *in.stdin_text;
+
+    const mime::MediaTypes media_types(in.mime_types_path);
+    for (const auto& path : in.attachments) {
+        mime::Attachment a;
+        a.filename = base_name(path);
+        if (!text::is_valid_utf8(a.filename))
+            throw Error(ErrorKind::Data, "the file name '" + text::printable(a.filename) + "' is not UTF-8",
+                        "rename the file, or copy it to a UTF-8 name first");
+        a.content = read_user_file(path, "--attach");
+        a.media_type = media_types.lookup(a.filename);
+        draft.attachments.push_back(std::move(a));
+    }
+
+    const std::string charset = lower(in.charset.empty() ? "utf-8" : in.charset);
+    if (charset != "utf-8" && charset != "iso-2022-jp")
+        throw Error(ErrorKind::Usage, "unsupported --charset '" + text::printable(in.charset) + "'",
+                    "use utf-8 (the default) or iso-2022-jp");
+    draft.charset = charset;
+
+    Outgoing out;
+    out.date = now;
+    out.date_offset_minutes = mime::local_offset_minutes(now);
+    draft.date = mime::format_date(now, out.date_offset_minutes);
+    draft.message_id = mime::new_message_id(mime::domain_of(mime::ascii_address(account.address)));
+    out.message_id = draft.message_id;
+
+    mime::Composed composed = mime::compose(draft);
+    out.message = std::move(composed.message);
+    out.warnings = std::move(composed.warnings);
+    out.envelope.mail_from = mime::ascii_address(envelope_from);
+    for (const auto* list : {&draft.to, &draft.cc, &draft.bcc})
+        for (const auto& a : *list) add_recipient(out.envelope.recipients, mime::ascii_address(a.address));
+    return out;
+}
+
+Outgoing ready_outgoing(const profile::Account& account, const ReadyInput& in, std::time_t now) {
+    Outgoing out;
+    out.date = now;
+    out.date_offset_minutes = mime::local_offset_minutes(now);
+    const std::string date = mime::format_date(now, out.date_offset_minutes);
+    const std::string new_id = mime::new_message_id(mime::domain_of(mime::ascii_address(account.address)));
+    if (!in.from_name.empty()) mime::check_header_value("-F", in.from_name);
+    const std::string display_name = in.from_name.empty() ? account.display_name : in.from_name;
+    const std::string own_address = mime::ascii_address(account.address);
+    const std::string own_from = "From: " + text::fold_header(4, text::format_address({display_name, own_address, ""}));
+
+    mime::ReadyMessage ready = mime::read_ready_message(in.message, date, new_id, own_from);
+    bool local_from = !ready.from.empty();
+    for (const auto& a : ready.from) local_from = local_from && a.address.find('@') == std::string::npos;
+    if (local_from) {  // cron's "From: root (Cron Daemon)": keep the name, use the account's address
+        const std::string name =
+            ready.from.front().display_name.empty() ? display_name : ready.from.front().display_name;
+        const std::string field =
+            "From: " + text::fold_header(4, text::format_address({name, mime::ascii_address(account.address), ""}));
+        ready.bytes = mime::prepend_fields(mime::remove_fields(ready.bytes, "From"), {field});
+        ready.from = {{name, account.address, ""}};
+        out.warnings.push_back("the From field had no domain: it was replaced by '" + account.address + "'");
+    }
+    if (ready.from.empty())
+        throw Error(ErrorKind::Data, "the message has a From field without an address");
+    for (const auto& a : ready.from) check_sender(account, a.address, "the From");
+    if (ready.sender) check_sender(account, ready.sender->address, "the Sender");
+    const std::string envelope_from = in.envelope_from.empty() ? ready.from.front().address
+                                                               : single_address("-f", in.envelope_from).address;
+    if (!in.envelope_from.empty()) check_sender(account, envelope_from, "the envelope sender (-f)");
+    out.envelope.mail_from = mime::ascii_address(envelope_from);
+
+    if (in.recipients_from_headers) {
+        for (const auto* list : {&ready.to, &ready.cc, &ready.bcc})
+            for (const auto& a : *list) {
+                check_has_domain(a.address);
+                add_recipient(out.envelope.recipients, mime::ascii_address(a.address));
+            }
+    }
+    for (const auto& arg : in.recipients)
+        for (const auto& a : parse_address_option("the recipient", arg)) {
+            check_has_domain(a.address);
+            add_recipient(out.envelope.recipients, mime::ascii_address(a.address));
+        }
+    if (out.envelope.recipients.empty())
+        throw Error(ErrorKind::Usage, "no recipients",
+                    in.recipients_from_headers
+                        ? "the message has no To, Cc or Bcc address"
+                        : "give the addresses as arguments, or -t to take them from the message");
+    out.message = mime::to_crlf(ready.bytes);
+    out.message_id = ready.message_id;
+    return out;
+}
+
+std::string read_stream(std::FILE* stream, std::string_view what) {
+    std::string out;
+    char buffer[65536];
+    for (;;) {
+        const std::size_t n = std::fread(buffer, 1, sizeof buffer, stream);
+        out.append(buffer, n);
+        if (n < sizeof buffer) {
+            if (std::ferror(stream))
+                throw Error(ErrorKind::Storage, "cannot read " + std::string(what) + ": " + std::strerror(errno));
+            break;
+        }
+    }
+    return out;
+}
+
+}  // namespace zmail::send
