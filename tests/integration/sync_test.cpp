@@ -348,6 +348,14 @@ TEST_F(SyncCommand, OneSyncPerAccountAtATime) {
     EXPECT_NE(r.err.find("zmail sync work (test)"), std::string::npos) << r.err;
 }
 
+// 64 MB as the issue asks; under ASan the shadow heap and quarantine add their own share, so the
+// sanitizer build checks a looser bound that a buffered 50 MB message would still exceed.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long peak_rss_bound_kb = 120 * 1024;
+#else
+constexpr long peak_rss_bound_kb = 64 * 1024;
+#endif
+
 TEST_F(SyncCommand, PeakMemoryStaysSmallWithA50MegabyteMessage) {
     std::string big = message("big", "");
     std::string line = std::string(998, 'x') + "\r\n";
@@ -356,7 +364,7 @@ TEST_F(SyncCommand, PeakMemoryStaysSmallWithA50MegabyteMessage) {
     test::save_message(user, "INBOX", message("small"));
     Measured m = run_measured({"sync"}, env, dir);
     EXPECT_EQ(m.exit_code, 0);
-    EXPECT_LT(m.max_rss_kb, 64 * 1024) << "peak RSS " << m.max_rss_kb << " KB";
+    EXPECT_LT(m.max_rss_kb, peak_rss_bound_kb) << "peak RSS " << m.max_rss_kb << " KB";
     RecordProperty("pull_peak_rss_kb", std::to_string(m.max_rss_kb));
     auto local = local_contents(maildir);
     EXPECT_EQ(local["INBOX"].count(to_lf(big)), 1u);
@@ -367,7 +375,7 @@ TEST_F(SyncCommand, PeakMemoryStaysSmallWithA50MegabyteMessage) {
     write(maildir + "/INBOX/new/1700000000.M4P1.reader", big_local);
     m = run_measured({"sync"}, env, dir);
     EXPECT_EQ(m.exit_code, 0);
-    EXPECT_LT(m.max_rss_kb, 64 * 1024) << "peak RSS " << m.max_rss_kb << " KB";
+    EXPECT_LT(m.max_rss_kb, peak_rss_bound_kb) << "peak RSS " << m.max_rss_kb << " KB";
     RecordProperty("push_peak_rss_kb", std::to_string(m.max_rss_kb));
     EXPECT_EQ(server_contents(user)["INBOX"].size(), 3u);
 }
