@@ -4,6 +4,7 @@
 // off again, so the mbox never keeps half a message.
 #include "fetch/mbox.hpp"
 #include "fetch/spool.hpp"
+#include "util/sha256.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -12,7 +13,6 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -22,38 +22,6 @@ namespace zmail::fetch {
 namespace {
 
 constexpr std::size_t copy_buffer_size = 64 * 1024;
-
-/// An incremental SHA-256.
-class Sha256 {
-public:
-    Sha256() : context_(EVP_MD_CTX_new()) {
-        if (!context_ || EVP_DigestInit_ex(context_, EVP_sha256(), nullptr) != 1)
-            throw Error(ErrorKind::Internal, "cannot set up SHA-256");
-    }
-    ~Sha256() { EVP_MD_CTX_free(context_); }
-    Sha256(const Sha256&) = delete;
-    Sha256& operator=(const Sha256&) = delete;
-
-    void update(std::string_view bytes) {
-        if (!bytes.empty() && EVP_DigestUpdate(context_, bytes.data(), bytes.size()) != 1)
-            throw Error(ErrorKind::Internal, "SHA-256 failed");
-    }
-    std::string hex() {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int length = 0;
-        if (EVP_DigestFinal_ex(context_, digest, &length) != 1) throw Error(ErrorKind::Internal, "SHA-256 failed");
-        static const char* digits = "0123456789abcdef";
-        std::string out;
-        for (unsigned int i = 0; i < length; ++i) {
-            out += digits[digest[i] >> 4];
-            out += digits[digest[i] & 15];
-        }
-        return out;
-    }
-
-private:
-    EVP_MD_CTX* context_;
-};
 
 void write_all_at(int fd, const char* data, std::size_t size, std::uint64_t offset, const std::string& path) {
     while (size > 0) {
@@ -108,7 +76,7 @@ private:
 
     SpoolFile spool_;
     MboxrdEncoder encoder_;
-    Sha256 hash_;
+    util::Sha256 hash_;
     std::string encoded_, digest_;
 };
 
@@ -185,7 +153,7 @@ private:
 
 bool region_matches(int fd, std::uint64_t offset, std::uint64_t length, const std::string& digest,
                     const std::string& path) {
-    Sha256 hash;
+    util::Sha256 hash;
     std::vector<char> buffer(copy_buffer_size);
     for (std::uint64_t done = 0; done < length;) {
         const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), length - done));

@@ -254,11 +254,14 @@ private:
     }
 
     void quit(pop3::Session& session) {
+        if (session.marked_deleted() > 0) {
+            session.quit();  // commits the deletions; throws when they may not have been
+            return;
+        }
         try {
-            session.quit();
+            session.leave();  // nothing to commit: the answer to QUIT changes nothing
         } catch (const Error&) {
-            // with nothing marked deleted there is nothing to commit: a lost QUIT changes nothing
-            if (session.marked_deleted() > 0) throw;
+            // a lost QUIT changes nothing either
         }
     }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -33,6 +34,43 @@ std::string dot_lock_holder(const std::string& path) {
     const bool whole = n > 0 && static_cast<std::size_t>(n) == pid.size() + 1 && buffer[n - 1] == '\n';
     if (!whole || pid.empty() || pid.size() > 9 || pid == "0") return {};
     return pid;
+}
+
+/// Whether `pid` (digits) names a process that no longer exists.
+bool gone(const std::string& pid) {
+    return !pid.empty() && ::kill(static_cast<pid_t>(std::stol(pid)), 0) != 0 && errno == ESRCH;
+}
+
+/// Creates the dot-lock `lock` holding our pid: written into "LOCK.zmail.PID" first and then
+/// linked to the lock's name, so the lock never exists without the pid that makes a killed
+/// holder's lock recognisable as stale. Removes such private files left by killed runs.
+/// Returns 0, or the errno of the failure (EEXIST: someone holds the lock).
+int create_dot_lock(const std::string& lock) {
+    const std::string pid = std::to_string(::getpid());
+    const std::string mine = lock + ".zmail." + pid;
+    const int fd = ::open(mine.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return errno;
+    const std::string content = pid + "\n";
+    const bool written = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+    ::close(fd);
+    const int error = !written ? EIO : ::link(mine.c_str(), lock.c_str()) == 0 ? 0 : errno;
+    ::unlink(mine.c_str());
+
+    // leftovers "LOCK.zmail.PID" of runs killed between the two steps above
+    const std::size_t slash = lock.rfind('/');
+    const std::string directory = slash == std::string::npos ? "." : lock.substr(0, slash == 0 ? 1 : slash);
+    const std::string prefix = lock.substr(slash == std::string::npos ? 0 : slash + 1) + ".zmail.";
+    if (DIR* dir = ::opendir(directory.c_str())) {
+        while (const dirent* entry = ::readdir(dir)) {
+            const std::string name = entry->d_name;
+            if (name.rfind(prefix, 0) != 0) continue;
+            const std::string other = name.substr(prefix.size());
+            if (other.find_first_not_of("0123456789") == std::string::npos && other.size() < 10 && gone(other))
+                ::unlink((directory + "/" + name).c_str());
+        }
+        ::closedir(dir);
+    }
+    return error;
 }
 
 }  // namespace
@@ -169,16 +207,11 @@ MboxLock::MboxLock(std::string path, int wait_seconds) : path_(std::move(path)),
 
     // the dot-lock first (what mail delivery agents check), then the fcntl lock
     for (;;) {
-        const int lock_fd = ::open(dot_lock_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (lock_fd >= 0) {
-            const std::string pid = std::to_string(::getpid()) + "\n";
-            ssize_t ignored = ::write(lock_fd, pid.data(), pid.size());
-            (void)ignored;
-            ::close(lock_fd);
+        const int error = create_dot_lock(dot_lock_);
+        if (error == 0) {
             have_dot_lock_ = true;
             break;
         }
-        const int error = errno;
         if (error == EACCES || error == EROFS || error == EPERM) break;  // no dot-locks possible here
         if (error != EEXIST) {
             ::close(fd_);
@@ -191,7 +224,7 @@ MboxLock::MboxLock(std::string path, int wait_seconds) : path_(std::move(path)),
             continue;
         }
         const std::string holder = dot_lock_holder(dot_lock_);
-        if (!holder.empty() && ::kill(static_cast<pid_t>(std::stol(holder)), 0) != 0 && errno == ESRCH) {
+        if (gone(holder)) {
             ::unlink(dot_lock_.c_str());  // stale: the process that wrote its pid is gone (killed)
             continue;
         }

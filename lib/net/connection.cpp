@@ -1,17 +1,18 @@
 #include "net/connection.hpp"
 
-#include <curl/curl.h>
-#include <openssl/ssl.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <mutex>
+#include <memory>
 
 #include "error.hpp"
 #include "net/connection_errors.hpp"
+#include "net/curl_library.hpp"
+#include "net/dial.hpp"
 #include "net/login_transcript.hpp"
 #include "net/redact.hpp"
 #include "text/base64.hpp"
@@ -22,11 +23,6 @@ namespace {
 
 /// A raw line longer than this without a line ending is traced in pieces (message bodies).
 constexpr std::size_t trace_line_limit = 4096;
-
-void global_init() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 const char* scheme(Protocol protocol, Security security) {
     const bool implicit = security == Security::tls;
@@ -76,6 +72,10 @@ bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std:
 
 struct Connection::State {
     ServerOptions options;
+    const CurlLibrary& api;
+    std::unique_ptr<Dial> dial;                // the TCP connect started before libcurl was loaded
+    curl_socket_t dialed_socket = CURL_SOCKET_BAD;
+    curl_slist* resolve = nullptr;             // CURLOPT_RESOLVE: the addresses the dial found
     CURL* curl = nullptr;
     char errbuf[CURL_ERROR_SIZE] = {};
     Redactor redactor;
@@ -91,9 +91,11 @@ struct Connection::State {
     std::chrono::microseconds connected_after{0};
     std::chrono::microseconds tls_after{0};
 
-    explicit State(ServerOptions o) : options(std::move(o)), transcript(options.protocol) {}
+    State(ServerOptions o, const CurlLibrary& library, std::unique_ptr<Dial> started)
+        : options(std::move(o)), api(library), dial(std::move(started)), transcript(options.protocol) {}
     ~State() {
-        if (curl) curl_easy_cleanup(curl);
+        if (curl) api.easy_cleanup(curl);
+        if (resolve) api.slist_free_all(resolve);
     }
     State(const State&) = delete;
     State& operator=(const State&) = delete;
@@ -180,7 +182,7 @@ struct Connection::State {
 
     curl_socket_t socket() {
         curl_socket_t fd = CURL_SOCKET_BAD;
-        if (curl_easy_getinfo(curl, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD)
+        if (api.easy_getinfo(curl, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD)
             throw Error(ErrorKind::Network, "connection to '" + peer() + "' is closed");
         return fd;
     }
@@ -203,6 +205,28 @@ struct Connection::State {
             if (rc < 0 && errno != EINTR)
                 throw Error(ErrorKind::Network, "cannot wait for '" + peer() + "': " + std::strerror(errno));
         }
+    }
+
+    /// CURLOPT_OPENSOCKETFUNCTION: the dialed socket when libcurl asks for the address it went to
+    /// (waiting for the connect to finish), else a new socket libcurl connects itself.
+    static curl_socket_t open_socket(void* userp, curlsocktype purpose, curl_sockaddr* address) {
+        auto* state = static_cast<State*>(userp);
+        if (purpose == CURLSOCKTYPE_IPCXN && state->dial && state->dial->dialed(&address->addr, address->addrlen)) {
+            const int fd = state->dial->take(std::chrono::seconds(state->options.connect_timeout_seconds));
+            if (fd >= 0) {
+                state->dialed_socket = fd;
+                state->connected_after = std::chrono::duration_cast<std::chrono::microseconds>(
+                    state->dial->connected_at() - state->started);
+                return fd;
+            }
+        }
+        return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    }
+
+    /// CURLOPT_SOCKOPTFUNCTION: tells libcurl the dialed socket is connected already.
+    static int socket_options(void* userp, curl_socket_t fd, curlsocktype) {
+        const auto* state = static_cast<const State*>(userp);
+        return fd == state->dialed_socket ? CURL_SOCKOPT_ALREADY_CONNECTED : CURL_SOCKOPT_OK;
     }
 
     /// CURLOPT_DEBUGFUNCTION: split what libcurl reports into lines.
@@ -260,93 +284,104 @@ void check_options(ServerOptions& o) {
     if (o.io_timeout_seconds <= 0) o.io_timeout_seconds = 120;
 }
 
-std::chrono::microseconds time_info(CURL* curl, CURLINFO info) {
+std::chrono::microseconds time_info(const CurlLibrary& api, CURL* curl, CURLINFO info) {
     curl_off_t value = 0;
-    curl_easy_getinfo(curl, info, &value);
+    api.easy_getinfo(curl, info, &value);
     return std::chrono::microseconds(value);
 }
 
-void read_tls_parameters(CURL* curl, LoginReport& report) {
-    curl_tlssessioninfo* info = nullptr;
-    if (curl_easy_getinfo(curl, CURLINFO_TLS_SSL_PTR, &info) != CURLE_OK || !info) return;
-    if (info->backend != CURLSSLBACKEND_OPENSSL || !info->internals) return;
-    auto* ssl = static_cast<SSL*>(info->internals);
-    report.tls_version = SSL_get_version(ssl);
-    if (const char* cipher = SSL_get_cipher_name(ssl)) report.tls_cipher = cipher;
-}
-
 template <typename T>
-void set(CURL* curl, CURLoption option, T value) {
-    if (const CURLcode rc = curl_easy_setopt(curl, option, value); rc != CURLE_OK)
-        throw Error(ErrorKind::Internal, std::string("cannot set up libcurl: ") + curl_easy_strerror(rc));
+void set(const CurlLibrary& api, CURL* curl, CURLoption option, T value) {
+    if (const CURLcode rc = api.easy_setopt(curl, option, value); rc != CURLE_OK)
+        throw Error(ErrorKind::Internal, std::string("cannot set up libcurl: ") + api.easy_strerror(rc));
 }
 
 }  // namespace
 
 Connection::Connection(ServerOptions options) {
     check_options(options);
-    global_init();
-    state_ = std::make_unique<State>(std::move(options));
+    // Connect first, then load libcurl while the server accepts (see curl_library.hpp).
+    const auto started = std::chrono::steady_clock::now();
+    auto dial = Dial::proxy_in_environment(scheme(options.protocol, options.security))
+                    ? std::unique_ptr<Dial>()
+                    : std::make_unique<Dial>(options.host, options.port);
+    const auto resolve_time = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
+    const CurlLibrary& api = curl_library();
+    state_ = std::make_unique<State>(std::move(options), api, std::move(dial));
     State& s = *state_;
+    s.started = started;
     const ServerOptions& o = s.options;
     s.io_timeout_seconds = o.io_timeout_seconds;
     s.secrets = {o.secret, text::base64_encode(o.secret),
                  text::base64_encode(std::string(1, '\0') + o.user + '\0' + o.secret),
                  text::base64_encode("user=" + o.user + "\x01" + "auth=Bearer " + o.secret + "\x01\x01")};
 
-    s.curl = curl_easy_init();
+    s.curl = api.easy_init();
     if (!s.curl) throw Error(ErrorKind::Internal, "cannot create a libcurl handle");
     CURL* c = s.curl;
+    const auto set = [&api, c](CURLoption option, auto value) { net::set(api, c, option, value); };
 
     std::string url = std::string(scheme(o.protocol, o.security)) + "://" + s.peer() + "/";
     if (o.protocol == Protocol::smtp) url += o.ehlo_name;
-    set(c, CURLOPT_URL, url.c_str());
-    set(c, CURLOPT_PROTOCOLS_STR, "imap,imaps,pop3,pop3s,smtp,smtps");
-    set(c, CURLOPT_CONNECT_ONLY, 1L);
-    set(c, CURLOPT_NOSIGNAL, 1L);
-    set(c, CURLOPT_ERRORBUFFER, s.errbuf);
-    set(c, CURLOPT_VERBOSE, 1L);  // the debug callback records the greeting and the server's replies
-    set(c, CURLOPT_DEBUGFUNCTION, &State::debug_callback);
-    set(c, CURLOPT_DEBUGDATA, &s);
-    set(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(o.connect_timeout_seconds));
-    set(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, static_cast<long>(o.io_timeout_seconds));
-    set(c, CURLOPT_TIMEOUT, static_cast<long>(o.connect_timeout_seconds + 4 * o.io_timeout_seconds));
-    set(c, CURLOPT_TCP_KEEPALIVE, 1L);
+    set(CURLOPT_URL, url.c_str());
+    set(CURLOPT_PROTOCOLS_STR, "imap,imaps,pop3,pop3s,smtp,smtps");
+    set(CURLOPT_CONNECT_ONLY, 1L);
+    set(CURLOPT_NOSIGNAL, 1L);
+    set(CURLOPT_ERRORBUFFER, s.errbuf);
+    set(CURLOPT_VERBOSE, 1L);  // the debug callback records the greeting and the server's replies
+    set(CURLOPT_DEBUGFUNCTION, &State::debug_callback);
+    set(CURLOPT_DEBUGDATA, &s);
+    set(CURLOPT_CONNECTTIMEOUT, static_cast<long>(o.connect_timeout_seconds));
+    set(CURLOPT_SERVER_RESPONSE_TIMEOUT, static_cast<long>(o.io_timeout_seconds));
+    set(CURLOPT_TIMEOUT, static_cast<long>(o.connect_timeout_seconds + 4 * o.io_timeout_seconds));
+    set(CURLOPT_TCP_KEEPALIVE, 1L);
+    set(CURLOPT_OPENSOCKETFUNCTION, &State::open_socket);
+    set(CURLOPT_OPENSOCKETDATA, &s);
+    set(CURLOPT_SOCKOPTFUNCTION, &State::socket_options);
+    set(CURLOPT_SOCKOPTDATA, &s);
+    if (s.dial && !s.dial->resolved().empty()) {
+        // libcurl connects to these addresses without resolving the name again
+        std::string entry = o.host + ":" + std::to_string(o.port) + ":";
+        for (std::size_t i = 0; i < s.dial->resolved().size(); ++i) entry += (i ? "," : "") + s.dial->resolved()[i];
+        s.resolve = api.slist_append(nullptr, entry.c_str());
+        if (!s.resolve) throw Error(ErrorKind::Internal, "cannot set up libcurl: out of memory");
+        set(CURLOPT_RESOLVE, s.resolve);
+    }
 
-    if (o.security == Security::starttls) set(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
-    set(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    if (o.security == Security::starttls) set(CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+    set(CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
     if (!o.ca_file.empty()) {
-        set(c, CURLOPT_CAINFO, o.ca_file.c_str());
-        set(c, CURLOPT_CAPATH, static_cast<const char*>(nullptr));
+        set(CURLOPT_CAINFO, o.ca_file.c_str());
+        set(CURLOPT_CAPATH, static_cast<const char*>(nullptr));
     }
     if (!o.tls_verify) {
-        set(c, CURLOPT_SSL_VERIFYPEER, 0L);
-        set(c, CURLOPT_SSL_VERIFYHOST, 0L);
+        set(CURLOPT_SSL_VERIFYPEER, 0L);
+        set(CURLOPT_SSL_VERIFYHOST, 0L);
         if (o.security != Security::none)
             s.warn("TLS certificate verification is off for '" + s.peer() +
                    "': anyone on the network path can read and change this connection, password included");
     }
 
-    set(c, CURLOPT_USERNAME, o.user.c_str());
+    set(CURLOPT_USERNAME, o.user.c_str());
     if (uses_token(o.mechanism))
-        set(c, CURLOPT_XOAUTH2_BEARER, o.secret.c_str());
+        set(CURLOPT_XOAUTH2_BEARER, o.secret.c_str());
     else
-        set(c, CURLOPT_PASSWORD, o.secret.c_str());
-    set(c, CURLOPT_LOGIN_OPTIONS, login_options(o.mechanism));
-    set(c, CURLOPT_SASL_IR, 1L);  // initial response with the AUTH command: one round trip less
+        set(CURLOPT_PASSWORD, o.secret.c_str());
+    set(CURLOPT_LOGIN_OPTIONS, login_options(o.mechanism));
+    set(CURLOPT_SASL_IR, 1L);  // initial response with the AUTH command: one round trip less
 
-    s.started = std::chrono::steady_clock::now();
-    const CURLcode rc = curl_easy_perform(c);
-    s.report.timings = {time_info(c, CURLINFO_NAMELOOKUP_TIME_T),
-                        s.connected_after.count() > 0 ? s.connected_after : time_info(c, CURLINFO_CONNECT_TIME_T),
+    const CURLcode rc = api.easy_perform(c);
+    s.report.timings = {resolve_time + time_info(api, c, CURLINFO_NAMELOOKUP_TIME_T),
+                        s.connected_after.count() > 0 ? s.connected_after : time_info(api, c, CURLINFO_CONNECT_TIME_T),
                         s.tls_after, s.since_start()};
     s.report.greeting = s.transcript.greeting();
     s.report.capabilities = s.transcript.capabilities();
     s.report.login_reply = s.transcript.login_reply();
     if (rc != CURLE_OK) {
         long verify_result = 0;
-        curl_easy_getinfo(c, CURLINFO_SSL_VERIFYRESULT, &verify_result);
-        FailedLogin failed{o, s.peer(), static_cast<int>(rc), curl_easy_strerror(rc), s.errbuf, verify_result,
+        api.easy_getinfo(c, CURLINFO_SSL_VERIFYRESULT, &verify_result);
+        FailedLogin failed{o, s.peer(), static_cast<int>(rc), api.easy_strerror(rc), s.errbuf, verify_result,
                            s.transcript, s.report.timings.connect.count() > 0};
         throw login_error(failed);  // ~State closes the handle
     }
@@ -355,10 +390,9 @@ Connection::Connection(ServerOptions options) {
         FailedLogin failed{o, s.peer(), static_cast<int>(CURLE_LOGIN_DENIED), "", "", 0, s.transcript, true};
         throw login_error(failed);
     }
-    if (o.security != Security::none && s.report.tls_version.empty()) read_tls_parameters(c, s.report);
     s.logged_in = true;
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 0L);  // the login deadline must not limit the session
-    if (!o.trace) curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
+    api.easy_setopt(c, CURLOPT_TIMEOUT, 0L);  // the login deadline must not limit the session
+    if (!o.trace) api.easy_setopt(c, CURLOPT_VERBOSE, 0L);
 }
 
 Connection::~Connection() = default;
@@ -371,13 +405,13 @@ void Connection::write(std::string_view bytes) {
     const auto deadline = s.deadline();
     while (!bytes.empty()) {
         std::size_t sent = 0;
-        const CURLcode rc = curl_easy_send(s.curl, bytes.data(), bytes.size(), &sent);
+        const CURLcode rc = s.api.easy_send(s.curl, bytes.data(), bytes.size(), &sent);
         if (rc == CURLE_OK) {
             bytes.remove_prefix(sent);
         } else if (rc == CURLE_AGAIN) {
             s.wait(POLLOUT, deadline);
         } else {
-            throw Error(ErrorKind::Network, "cannot send to '" + s.peer() + "': " + curl_easy_strerror(rc),
+            throw Error(ErrorKind::Network, "cannot send to '" + s.peer() + "': " + s.api.easy_strerror(rc),
                         "the connection was lost; try again");
         }
     }
@@ -389,7 +423,7 @@ std::size_t Connection::read_some(char* buffer, std::size_t size) {
     const auto deadline = s.deadline();
     for (;;) {
         std::size_t received = 0;
-        const CURLcode rc = curl_easy_recv(s.curl, buffer, size, &received);
+        const CURLcode rc = s.api.easy_recv(s.curl, buffer, size, &received);
         if (rc == CURLE_OK) {
             if (received == 0)
                 throw Error(ErrorKind::Network, "'" + s.peer() + "' closed the connection",
@@ -398,7 +432,7 @@ std::size_t Connection::read_some(char* buffer, std::size_t size) {
             return received;
         }
         if (rc != CURLE_AGAIN)
-            throw Error(ErrorKind::Network, "cannot read from '" + s.peer() + "': " + curl_easy_strerror(rc),
+            throw Error(ErrorKind::Network, "cannot read from '" + s.peer() + "': " + s.api.easy_strerror(rc),
                         "the connection was lost; try again");
         // Nothing buffered (libcurl drains TLS records first): wait for the socket.
         s.wait(POLLIN, deadline);

@@ -1,7 +1,7 @@
 #include "net/connection_errors.hpp"
 
 #include <curl/curl.h>
-#include <openssl/x509_vfy.h>
+#include <openssl/x509_vfy.h>  // the verification result codes only: libssl is loaded by libcurl
 
 #include <algorithm>
 #include <cctype>
@@ -98,7 +98,10 @@ Error certificate_error(const FailedLogin& f) {
         return Error(ErrorKind::Tls, head + ": it is not valid yet", "check this computer's date and time");
     default: break;
     }
-    std::string reason = f.verify_result != 0 ? X509_verify_cert_error_string(f.verify_result) : f.detail;
+    // libcurl words it "SSL certificate problem: " and OpenSSL's reason for the verification result
+    static constexpr std::string_view problem = "SSL certificate problem: ";
+    std::string reason = f.detail;
+    if (reason.rfind(problem, 0) == 0) reason.erase(0, problem.size());
     return Error(ErrorKind::Tls, with_detail(head, reason), ca_hint);
 }
 

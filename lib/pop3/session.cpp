@@ -349,4 +349,12 @@ void Session::quit() {
     }
 }
 
+void Session::leave() {
+    if (busy_) throw Error(ErrorKind::Internal, "POP3 session used from inside one of its sinks");
+    if (marked_deleted_ > 0) throw Error(ErrorKind::Internal, "POP3 session left without committing deletions");
+    if (finished_) throw Error(ErrorKind::Internal, "POP3 session with " + quoted(peer()) + " already ended");
+    finished_ = true;
+    if (!broken_) send({"QUIT"});
+}
+
 }  // namespace zmail::pop3

@@ -119,6 +119,12 @@ public:
     /// The session is finished afterwards either way.
     void quit();
 
+    /// QUIT without waiting for the answer, for a session that marked nothing deleted: the answer
+    /// could change nothing, and a run with nothing to do ends a round trip sooner. Throws
+    /// Error{Internal} when messages are marked deleted (use quit()), Error{Network} when the
+    /// command cannot be sent. The session is finished afterwards either way.
+    void leave();
+
     /// The peer, for messages ("pop.example.com:995").
     std::string peer() const { return stream_.peer(); }
     /// Messages marked deleted with a +OK since the last RSET.

@@ -219,6 +219,19 @@ TEST(LoginErrors, VerificationOffWarnsAndConnects) {
     check_session(connection, Protocol::imap);
 }
 
+TEST(LoginErrors, HostNameIsResolvedOnceAndConnects) {
+    // a name, not a literal: the early dial resolves it and hands libcurl the addresses
+    auto o = server_options(Protocol::imap, Security::tls, "alice");
+    o.host = "localhost";
+    std::vector<std::string> trace;
+    o.trace = [&](std::string_view line) { trace.emplace_back(line); };
+    Connection connection(o);
+    bool connected = false;
+    for (const std::string& line : trace) connected = connected || line.find("Connected to localhost") != std::string::npos;
+    EXPECT_TRUE(connected) << joined(trace);
+    check_session(connection, Protocol::imap);
+}
+
 int closed_port() {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};

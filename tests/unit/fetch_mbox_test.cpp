@@ -197,6 +197,27 @@ TEST(FetchMbox, DotLockOfAKilledProcessIsTakenOver) {
     EXPECT_EQ(testing::read_file(mbox + ".lock"), std::to_string(::getpid()) + "\n");
 }
 
+TEST(FetchMbox, DotLockNeverAppearsWithoutItsPidAndLeftoversAreRemoved) {
+    TempDir dir;
+    const std::string mbox = dir.path() + "/mbox";
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    ::waitpid(child, nullptr, 0);
+    // what a run killed between writing its pid and linking it to the lock's name leaves
+    const std::string leftover = mbox + ".lock.zmail." + std::to_string(child);
+    write_file(leftover, std::to_string(child) + "\n");
+    const std::string live = mbox + ".lock.zmail." + std::to_string(::getppid());  // a live process's
+    write_file(live, std::to_string(::getppid()) + "\n");
+    {
+        MboxLock lock(mbox, 0);
+        EXPECT_EQ(testing::read_file(mbox + ".lock"), std::to_string(::getpid()) + "\n");
+        EXPECT_FALSE(std::filesystem::exists(leftover));
+        EXPECT_TRUE(std::filesystem::exists(live));
+        EXPECT_FALSE(std::filesystem::exists(mbox + ".lock.zmail." + std::to_string(::getpid())));
+    }
+    EXPECT_FALSE(std::filesystem::exists(mbox + ".lock"));
+}
+
 TEST(FetchMbox, MissingDirectoryIsAStorageError) {
     TempDir dir;
     try {

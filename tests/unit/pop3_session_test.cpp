@@ -364,6 +364,27 @@ TEST(Pop3Session, QuitCommitsOnlyOnOk) {
     }
 }
 
+TEST(Pop3Session, LeaveSendsQuitWithoutWaitingOnlyWhenNothingIsMarked) {
+    {
+        ScriptedStream stream;
+        stream.expect("QUIT", "+OK Logging out.\r\n");
+        pop3::Session session(stream);
+        session.leave();
+        EXPECT_EQ(stream.commands(), std::vector<std::string>{"QUIT"});
+        EXPECT_EQ(stream.unread(), std::string("+OK Logging out.\r\n").size());  // not waited for
+        EXPECT_EQ(catch_error([&] { session.noop(); }).kind, ErrorKind::Internal);   // ended
+    }
+    {
+        ScriptedStream stream;
+        stream.expect("DELE 1", "+OK Marked to be deleted.\r\n");
+        pop3::Session session(stream);
+        session.dele(1);
+        // deletions are committed only by a QUIT whose +OK was read
+        EXPECT_EQ(catch_error([&] { session.leave(); }).kind, ErrorKind::Internal);
+        EXPECT_EQ(stream.commands(), std::vector<std::string>{"DELE 1"});
+    }
+}
+
 TEST(Pop3Session, GiantLineBreaksTheSession) {
     ScriptedStream stream;
     stream.set_chunk_sizes({4096});
