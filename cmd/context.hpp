@@ -57,6 +57,24 @@ struct Command {
     std::function<Runner(CLI::App& app)> define;
 };
 
+/// The verbs of a command with verbs ("zmail folders list"): each add() registers one, and
+/// `chosen()` names the one the command line picked (one is required).
+class Verbs {
+public:
+    explicit Verbs(CLI::App& app) : app_(app) { app_.require_subcommand(1); }
+    CLI::App* add(const char* name, const char* summary) {
+        CLI::App* verb = app_.add_subcommand(name, summary);
+        verb->callback([chosen = chosen_, name] { *chosen = name; });
+        return verb;
+    }
+    /// Shared, so the runner can keep it after the definition function returned.
+    std::shared_ptr<const std::string> chosen() const { return chosen_; }
+
+private:
+    CLI::App& app_;
+    std::shared_ptr<std::string> chosen_ = std::make_shared<std::string>();
+};
+
 /// The command table (cmd/main.cpp). A subcommand is listed only once it works.
 const std::vector<Command>& command_table();
 

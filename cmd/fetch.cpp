@@ -1,5 +1,6 @@
 // zmail fetch: POP3 download into a Maildir, an mbox or an MDA (lib/fetch does the work).
 #include "context.hpp"
+#include "progress_line.hpp"
 
 #include "error.hpp"
 #include "fetch/fetch.hpp"
@@ -7,7 +8,6 @@
 #include "net/connection.hpp"
 
 #include <chrono>
-#include <cstdio>
 #include <memory>
 
 namespace zmail::cli {
@@ -48,46 +48,36 @@ std::uint64_t parse_size(const std::string& text) {
     return value * factor;
 }
 
-/// Draws a one-line progress display on stderr (only on a terminal), at most ten times a second.
+/// Messages, bytes and rate on the progress line; the protocol trace with -vv.
 class ProgressDisplay final : public fetch::Observer {
 public:
     ProgressDisplay(Printer& out, std::string account, bool trace)
-        : out_(out), account_(std::move(account)), trace_(trace), started_(std::chrono::steady_clock::now()) {}
-    ~ProgressDisplay() override { clear(); }
+        : out_(out), line_(out), account_(std::move(account)), trace_(trace),
+          started_(std::chrono::steady_clock::now()) {}
 
     void progress(const fetch::Progress& p) override {
-        if (!out_.progress_allowed() || p.messages_total == 0) return;
-        const auto now = std::chrono::steady_clock::now();
-        if (now - last_ < std::chrono::milliseconds(100) && p.messages_done != p.messages_total) return;
-        last_ = now;
-        const double seconds = std::chrono::duration<double>(now - started_).count();
+        if (!line_.shown() || p.messages_total == 0) return;
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
         const auto rate = seconds > 0.2 ? static_cast<std::uint64_t>(static_cast<double>(p.bytes_done) / seconds) : 0;
         std::string text = account_ + ": " + std::to_string(p.messages_done) + "/" +
                            std::to_string(p.messages_total) + " messages, " + fetch::human_size(p.bytes_done) +
                            " of " + fetch::human_size(p.bytes_total);
         if (rate > 0) text += ", " + fetch::human_size(rate) + "/s";
-        std::fprintf(stderr, "\r%s\033[K", text.c_str());
-        std::fflush(stderr);
-        drawn_ = true;
+        line_.show(text, p.messages_done == p.messages_total);
     }
     bool tracing() const override { return trace_; }
     void trace(std::string_view line) override {
-        clear();
+        line_.clear();
         out_.trace(line);
     }
-    void clear() {
-        if (!drawn_) return;
-        std::fputs("\r\033[K", stderr);
-        std::fflush(stderr);
-        drawn_ = false;
-    }
+    void clear() { line_.clear(); }
 
 private:
     Printer& out_;
+    ProgressLine line_;
     std::string account_;
     bool trace_;
-    std::chrono::steady_clock::time_point started_, last_{};
-    bool drawn_ = false;
+    std::chrono::steady_clock::time_point started_;
 };
 
 std::string plural(std::size_t n, const char* word) {

@@ -107,27 +107,22 @@ int done(Context& ctx, const std::string& action, json details) {
 
 Runner define_folders(CLI::App& app) {
     auto o = std::make_shared<FoldersOptions>();
-    auto selected = std::make_shared<std::string>();
-    app.require_subcommand(1);
-    auto sub = [&](const char* name, const char* summary) {
-        CLI::App* s = app.add_subcommand(name, summary);
-        s->callback([selected, name] { *selected = name; });
-        return s;
-    };
-    CLI::App* list = sub("list", "list the account's folders as a tree (or --flat)");
+    Verbs verbs(app);
+    auto selected = verbs.chosen();
+    CLI::App* list = verbs.add("list", "list the account's folders as a tree (or --flat)");
     list->add_flag("--counts", o->counts, "add messages, unread and size of each folder");
     list->add_flag("--flat", o->flat, "full names, one a line, instead of a tree");
     list->add_flag("--subscribed", o->subscribed_only, "only subscribed folders");
-    sub("create", "create a folder ('Parent/Child' makes the levels)")
+    verbs.add("create", "create a folder ('Parent/Child' makes the levels)")
         ->add_option("folder", o->name, "folder name, UTF-8, '/' between levels")->required();
-    CLI::App* rename = sub("rename", "rename a folder");
+    CLI::App* rename = verbs.add("rename", "rename a folder");
     rename->add_option("folder", o->name, "the folder")->required();
     rename->add_option("new-name", o->new_name, "its new name")->required();
-    CLI::App* remove = sub("delete", "delete a folder and the messages in it (asks first)");
+    CLI::App* remove = verbs.add("delete", "delete a folder and the messages in it (asks first)");
     remove->add_option("folder", o->name, "the folder")->required();
     remove->add_flag("-y,--yes", o->yes, "do not ask (needed when not on a terminal)");
-    sub("subscribe", "subscribe to a folder")->add_option("folder", o->name, "the folder")->required();
-    sub("unsubscribe", "unsubscribe from a folder")->add_option("folder", o->name, "the folder")->required();
+    verbs.add("subscribe", "subscribe to a folder")->add_option("folder", o->name, "the folder")->required();
+    verbs.add("unsubscribe", "unsubscribe from a folder")->add_option("folder", o->name, "the folder")->required();
 
     return [o, selected](Context& ctx) -> int {
         auto account = ctx.account();

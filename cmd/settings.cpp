@@ -343,17 +343,12 @@ int cmd_test(Context& ctx, const std::string& name, int timeout) {
 
 Runner define_settings(CLI::App& app) {
     auto o = std::make_shared<SettingsOptions>();
-    auto selected = std::make_shared<std::string>();
-    app.require_subcommand(1);
-    auto sub = [&](const char* name, const char* summary) {
-        CLI::App* s = app.add_subcommand(name, summary);
-        s->callback([selected, name] { *selected = name; });
-        return s;
-    };
-    sub("presets", "list provider presets, or show one")->add_option("preset", o->name, "preset name");
-    sub("list", "list accounts (* marks the default)");
-    sub("show", "show an account with every effective value")->add_option("account", o->name, "account name");
-    CLI::App* add = sub("add", "add an account");
+    Verbs verbs(app);
+    auto selected = verbs.chosen();
+    verbs.add("presets", "list provider presets, or show one")->add_option("preset", o->name, "preset name");
+    verbs.add("list", "list accounts (* marks the default)");
+    verbs.add("show", "show an account with every effective value")->add_option("account", o->name, "account name");
+    CLI::App* add = verbs.add("add", "add an account");
     add->add_option("account", o->name, "account name")->required();
     add->add_option("--preset", o->preset, "provider preset (see 'zmail settings presets')")->required();
     add->add_option("--address", o->address, "the account's mail address")->required();
@@ -368,22 +363,22 @@ Runner define_settings(CLI::App& app) {
     add->add_option("--password-env", o->password_env, "environment variable that holds the password");
     add->add_option("--maildir", o->maildir, "local Maildir root (default ~/Mail/ACCOUNT)");
     add->add_flag("--default", o->make_default, "make it the default account");
-    CLI::App* set = sub("set", "set an account key");
+    CLI::App* set = verbs.add("set", "set an account key");
     set->add_option("account", o->name, "account name")->required();
     set->add_option("key", o->key, "dotted key, e.g. imap.port (see 'zmail settings keys')")->required();
     set->add_option("value", o->value, "the value")->required();
-    CLI::App* get = sub("get", "print an account key's effective value");
+    CLI::App* get = verbs.add("get", "print an account key's effective value");
     get->add_option("account", o->name, "account name")->required();
     get->add_option("key", o->key, "dotted key")->required();
-    CLI::App* unset = sub("unset", "remove an account key (back to the preset or default)");
+    CLI::App* unset = verbs.add("unset", "remove an account key (back to the preset or default)");
     unset->add_option("account", o->name, "account name")->required();
     unset->add_option("key", o->key, "dotted key")->required();
-    sub("remove", "remove an account (mail on disk is kept)")->add_option("account", o->name, "account name")->required();
-    sub("default", "print or set the default account")->add_option("account", o->name, "account name");
-    sub("path", "print the profile store's path");
-    sub("keys", "list the keys an account can hold");
+    verbs.add("remove", "remove an account (mail on disk is kept)")->add_option("account", o->name, "account name")->required();
+    verbs.add("default", "print or set the default account")->add_option("account", o->name, "account name");
+    verbs.add("path", "print the profile store's path");
+    verbs.add("keys", "list the keys an account can hold");
     auto timeout = std::make_shared<int>(15);
-    CLI::App* test = sub("test", "check each server of an account: resolve, connect, TLS, login, capabilities");
+    CLI::App* test = verbs.add("test", "check each server of an account: resolve, connect, TLS, login, capabilities");
     test->add_option("account", o->name, "account name (default: the default account)");
     test->add_option("--timeout", *timeout, "seconds to wait for each step (default 15)")->check(CLI::Range(1, 600));
 

@@ -1,5 +1,6 @@
 // zmail sync: two-way IMAP <-> Maildir sync (lib/sync does the work).
 #include "context.hpp"
+#include "progress_line.hpp"
 
 #include "error.hpp"
 #include "sync/runner.hpp"
@@ -7,7 +8,6 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <mutex>
 
 namespace zmail::cli {
 
@@ -24,38 +24,22 @@ struct SyncOptions {
     int jobs = 1, wait = 0, interval = 300;
 };
 
-/// One progress line on stderr (a terminal only), at most ten times a second; thread-safe.
-class ProgressLine {
+/// "work 仕事: 12/40 fetched" on the progress line.
+class FolderProgress {
 public:
-    ProgressLine(Printer& out, std::string account) : out_(out), account_(std::move(account)) {}
-    ~ProgressLine() { clear(); }
+    FolderProgress(Printer& out, std::string account) : line_(out), account_(std::move(account)) {}
 
     void update(const std::string& folder, sync::Side target, std::size_t done, std::size_t total) {
-        if (!out_.progress_allowed()) return;
-        std::lock_guard lock(mutex_);
-        auto now = std::chrono::steady_clock::now();
-        if (now - last_ < std::chrono::milliseconds(100) && done != total) return;
-        last_ = now;
-        std::string text = account_ + " " + folder + ": " + std::to_string(done) + "/" + std::to_string(total) +
-                           (target == Near ? " fetched" : " uploaded");
-        std::fprintf(stderr, "\r%s\033[K", text.c_str());
-        std::fflush(stderr);
-        drawn_ = true;
+        if (!line_.shown()) return;
+        line_.show(account_ + " " + folder + ": " + std::to_string(done) + "/" + std::to_string(total) +
+                       (target == Near ? " fetched" : " uploaded"),
+                   done == total);
     }
-    void clear() {
-        std::lock_guard lock(mutex_);
-        if (!drawn_) return;
-        std::fputs("\r\033[K", stderr);
-        std::fflush(stderr);
-        drawn_ = false;
-    }
+    void clear() { line_.clear(); }
 
 private:
-    Printer& out_;
+    ProgressLine line_;
     std::string account_;
-    std::mutex mutex_;
-    std::chrono::steady_clock::time_point last_{};
-    bool drawn_ = false;
 };
 
 json error_json(const Error& e) {
@@ -147,7 +131,7 @@ void print_report(Printer& out, const std::string& account, const sync::AccountR
                  (r.folders.size() == 1 ? " folder)" : " folders)"));
 }
 
-sync::RunRequest make_request(Context& ctx, const SyncOptions& o, ProgressLine& progress) {
+sync::RunRequest make_request(Context& ctx, const SyncOptions& o, FolderProgress& progress) {
     sync::RunRequest request;
     request.folders = o.folders;
     if (o.pull) request.direction = sync::Direction::Pull;
@@ -172,7 +156,7 @@ sync::RunRequest make_request(Context& ctx, const SyncOptions& o, ProgressLine& 
 int sync_one(Context& ctx, const std::string& name, const SyncOptions& o, json& results) {
     profile::Profile& profile = ctx.profile();
     profile::Account account = profile::resolve_account(profile, name);
-    ProgressLine progress(ctx.out(), name);
+    FolderProgress progress(ctx.out(), name);
     sync::RunRequest request = make_request(ctx, o, progress);
     if (o.watch) {
         sync::watch_account(profile, account, request, std::chrono::seconds(o.interval),

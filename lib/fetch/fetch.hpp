@@ -36,7 +36,9 @@ struct Request {
     int lock_wait_seconds = 0;      ///< --wait: for the account's fetch lock and an mbox lock
     std::size_t batch_messages = 64;               ///< messages per durable batch
     std::uint64_t batch_bytes = 8 * 1024 * 1024;   ///< bytes per durable batch
-    std::size_t pipeline_window = 32;              ///< RETR/DELE commands in flight
+    /// RETR/DELE commands in flight: at most about 3 KB of commands, which the socket buffers
+    /// always take, so writing them can never block while the server waits for us to read.
+    std::size_t pipeline_window = 256;
 };
 
 /// Where a run is, for a progress display.

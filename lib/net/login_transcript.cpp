@@ -1,17 +1,13 @@
 #include "net/login_transcript.hpp"
 
+#include "text/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 
 namespace zmail::net {
 
 namespace {
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
 
 std::vector<std::string_view> words(std::string_view line) {
     std::vector<std::string_view> out;
@@ -30,7 +26,7 @@ std::vector<std::string_view> words(std::string_view line) {
 std::string command_of(Protocol protocol, std::string_view line) {
     const auto w = words(line);
     const std::size_t index = protocol == Protocol::imap ? 1 : 0;
-    return w.size() > index ? upper(w[index]) : std::string();
+    return w.size() > index ? text::ascii_upper(w[index]) : std::string();
 }
 
 bool smtp_code_line(std::string_view line) {
@@ -98,13 +94,13 @@ void LoginTranscript::server(std::string_view line) {
 void LoginTranscript::text(std::string_view line) { last_text_ = std::string(line); }
 
 bool LoginTranscript::has_capability(std::string_view name) const {
-    const std::string wanted = upper(name);
+    const std::string wanted = text::ascii_upper(name);
     auto line_has = [&](std::string_view line) {
         for (std::string_view word : words(line)) {
             if (smtp_code_line(word) && word.size() > 3 && (word[3] == '-' || word[3] == ' ')) word.remove_prefix(4);
             while (!word.empty() && (word.front() == '[' || word.front() == '(')) word.remove_prefix(1);
             while (!word.empty() && (word.back() == ']' || word.back() == ')')) word.remove_suffix(1);
-            if (upper(word) == wanted) return true;
+            if (text::ascii_upper(word) == wanted) return true;
         }
         return false;
     };

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "error.hpp"
+#include "text/ascii.hpp"
 
 namespace zmail::pop3 {
 
@@ -18,25 +19,6 @@ std::string excerpt(std::string_view line) {
     return std::string(line.substr(0, excerpt_length)) + "...";
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
-    while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
-    return text;
-}
-
-/// Splits off the first blank-separated word; `text` keeps the rest (leading blanks removed).
-std::string_view next_word(std::string_view& text) {
-    while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
-    std::size_t end = 0;
-    while (end < text.size() && !is_blank(text[end])) ++end;
-    std::string_view word = text.substr(0, end);
-    text.remove_prefix(end);
-    while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
-    return word;
-}
-
 /// A plain decimal number (digits only), or nullopt when it is not one or exceeds `max`.
 std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max) {
     if (text.empty()) return std::nullopt;
@@ -47,14 +29,6 @@ std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t 
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc{} || end != text.data() + text.size() || value > max) return std::nullopt;
     return value;
-}
-
-std::string upper(std::string_view text) {
-    std::string result(text);
-    for (char& c : result) {
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    }
-    return result;
 }
 
 [[noreturn]] void malformed(const char* what, std::string_view line) {
@@ -71,24 +45,24 @@ std::uint32_t parse_message_number(std::string_view text) {
 
 MaildropStat parse_stat(std::string_view text) {
     std::string_view rest = text;
-    auto count = parse_decimal(next_word(rest), std::numeric_limits<std::uint32_t>::max());
-    auto size = parse_decimal(next_word(rest), std::numeric_limits<std::uint64_t>::max());
+    auto count = parse_decimal(text::next_word(rest), std::numeric_limits<std::uint32_t>::max());
+    auto size = parse_decimal(text::next_word(rest), std::numeric_limits<std::uint64_t>::max());
     if (!count || !size) malformed("STAT reply", text);
     return MaildropStat{static_cast<std::uint32_t>(*count), *size};
 }
 
 ListEntry parse_list_line(std::string_view line) {
     std::string_view rest = line;
-    auto number = parse_decimal(next_word(rest), std::numeric_limits<std::uint32_t>::max());
-    auto size = parse_decimal(next_word(rest), std::numeric_limits<std::uint64_t>::max());
+    auto number = parse_decimal(text::next_word(rest), std::numeric_limits<std::uint32_t>::max());
+    auto size = parse_decimal(text::next_word(rest), std::numeric_limits<std::uint64_t>::max());
     if (!number || *number == 0 || !size) malformed("LIST line", line);
     return ListEntry{static_cast<std::uint32_t>(*number), *size};
 }
 
 UidlEntry parse_uidl_line(std::string_view line) {
     std::string_view rest = line;
-    auto number = parse_decimal(next_word(rest), std::numeric_limits<std::uint32_t>::max());
-    std::string_view uid = next_word(rest);
+    auto number = parse_decimal(text::next_word(rest), std::numeric_limits<std::uint32_t>::max());
+    std::string_view uid = text::next_word(rest);
     if (!number || *number == 0 || !rest.empty()) malformed("UIDL line", line);
     if (uid.empty() || uid.size() > max_uid_length) malformed("UIDL line", line);
     for (char c : uid) {
@@ -143,7 +117,7 @@ Capabilities parse_capabilities(const std::vector<std::string>& lines) {
     caps.lines = lines;
     for (const std::string& line : lines) {
         std::string_view rest = line;
-        std::string keyword = upper(next_word(rest));
+        std::string keyword = text::ascii_upper(text::next_word(rest));
         if (keyword == "PIPELINING") {
             caps.pipelining = true;
         } else if (keyword == "UIDL") {
@@ -159,19 +133,19 @@ Capabilities parse_capabilities(const std::vector<std::string>& lines) {
         } else if (keyword == "STLS") {
             caps.stls = true;
         } else if (keyword == "SASL") {
-            while (!rest.empty()) caps.sasl.push_back(upper(next_word(rest)));
+            while (!rest.empty()) caps.sasl.push_back(text::ascii_upper(text::next_word(rest)));
         } else if (keyword == "IMPLEMENTATION") {
-            caps.implementation = std::string(trim(rest));
+            caps.implementation = std::string(text::trim_blanks(rest));
         } else if (keyword == "EXPIRE") {
-            std::string policy = upper(next_word(rest));
+            std::string policy = text::ascii_upper(text::next_word(rest));
             if (policy == "NEVER") {
                 caps.expire_days = -1;
             } else if (auto days = parse_decimal(policy, std::numeric_limits<long>::max())) {
                 caps.expire_days = static_cast<long>(*days);
             }
-            caps.expire_per_user = caps.expire_days && upper(next_word(rest)) == "USER";
+            caps.expire_per_user = caps.expire_days && text::ascii_upper(text::next_word(rest)) == "USER";
         } else if (keyword == "LOGIN-DELAY") {
-            if (auto seconds = parse_decimal(next_word(rest), std::numeric_limits<long>::max())) {
+            if (auto seconds = parse_decimal(text::next_word(rest), std::numeric_limits<long>::max())) {
                 caps.login_delay_seconds = static_cast<long>(*seconds);
             }
         }

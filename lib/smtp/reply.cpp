@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "error.hpp"
+#include "text/ascii.hpp"
 
 namespace zmail::smtp {
 
@@ -17,25 +18,8 @@ std::string excerpt(std::string_view line) {
     return std::string(line.substr(0, excerpt_length)) + "...";
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-std::string upper(std::string_view text) {
-    std::string result(text);
-    for (char& c : result) {
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    }
-    return result;
-}
-
-std::string_view next_word(std::string_view& text) {
-    while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
-    std::size_t end = 0;
-    while (end < text.size() && !is_blank(text[end])) ++end;
-    std::string_view word = text.substr(0, end);
-    text.remove_prefix(end);
-    return word;
-}
+using text::is_blank;
+using text::is_digit;
 
 /// 1..3 digits at `text[pos]`; advances pos. Returns -1 when there are none.
 int read_small_number(std::string_view text, std::size_t& pos) {
@@ -157,10 +141,10 @@ Reply parse_reply(std::string_view text) {
 }
 
 bool EhloCapabilities::has(std::string_view keyword) const {
-    std::string wanted = upper(keyword);
+    std::string wanted = text::ascii_upper(keyword);
     for (const std::string& line : keywords) {
         std::string_view rest = line;
-        std::string word = upper(next_word(rest));
+        std::string word = text::ascii_upper(text::next_word(rest));
         if (word == wanted || word.starts_with(wanted + "=")) return true;
     }
     return false;
@@ -173,14 +157,14 @@ EhloCapabilities parse_ehlo(const Reply& reply) {
     caps.keywords.assign(reply.lines.begin() + 1, reply.lines.end());
     for (const std::string& line : caps.keywords) {
         std::string_view rest = line;
-        std::string keyword = upper(next_word(rest));
+        std::string keyword = text::ascii_upper(text::next_word(rest));
         if (keyword.starts_with("AUTH=")) {  // the pre-RFC 4954 form some servers still send
             add_unique(caps.auth, keyword.substr(5));
             keyword = "AUTH";
         }
         if (keyword == "SIZE") {
             caps.size = true;
-            std::string_view limit = next_word(rest);
+            std::string_view limit = text::next_word(rest);
             std::uint64_t value = 0;
             auto [end, error] = std::from_chars(limit.data(), limit.data() + limit.size(), value);
             if (!limit.empty() && error == std::errc{} && end == limit.data() + limit.size()) caps.size_limit = value;
@@ -201,8 +185,8 @@ EhloCapabilities parse_ehlo(const Reply& reply) {
         } else if (keyword == "ENHANCEDSTATUSCODES") {
             caps.enhanced_status_codes = true;
         } else if (keyword == "AUTH") {
-            for (std::string_view word = next_word(rest); !word.empty(); word = next_word(rest)) {
-                add_unique(caps.auth, upper(word));
+            for (std::string_view word = text::next_word(rest); !word.empty(); word = text::next_word(rest)) {
+                add_unique(caps.auth, text::ascii_upper(word));
             }
         }
     }

@@ -105,38 +105,35 @@ def make_messages(count, seed, large_every=0):
     return out
 
 
-class Client:
-    """One zmail profile, state directory and local Maildir, for one account 'work'."""
+class ZmailProfile:
+    """One zmail profile with the account 'work', its state directory and local Maildir, in a
+    fresh directory of the fixture's scratch area; `service` is "pop" or "imap"."""
 
-    def __init__(self, fixture, user, password, port, security="tls", label="client", owner=None):
+    run_timeout = 120
+
+    def __init__(self, fixture, user, password, service, port, security, label):  # noqa: PLR0913
         self.fixture = fixture
         fixture.counter += 1
         self.dir = os.path.join(fixture.scratch, "%s-%d" % (label, fixture.counter))
         os.makedirs(self.dir)
         self.maildir = os.path.join(self.dir, "Mail")
-        self.inbox = os.path.join(self.maildir, "INBOX")
         self.env = dict(os.environ, ZMAIL_CONFIG=os.path.join(self.dir, "config.json"), HOME=self.dir,
                         XDG_STATE_HOME=os.path.join(self.dir, "state"), NO_COLOR="1", ZMAIL_FAULT_PASSWORD=password)
         self.env.pop("NETRC", None)
         self.run_checked("settings", "add", "work", "--preset", "custom", "--address", user + "@example.test",
-                         "--user", user, "--pop", "127.0.0.1:%d" % port, "--ca-file", fixture.env["ca_file"],
+                         "--user", user, "--" + service, "127.0.0.1:%d" % port, "--ca-file", fixture.env["ca_file"],
                          "--password-env", "ZMAIL_FAULT_PASSWORD", "--maildir", self.maildir)
-        self.run_checked("settings", "set", "work", "pop.security", security)
+        self.run_checked("settings", "set", "work", service + ".security", security)
         if security == "none":
-            self.run_checked("settings", "set", "work", "pop.allow_plaintext", "true")
+            self.run_checked("settings", "set", "work", service + ".allow_plaintext", "true")
         self.state_dir = os.path.join(self.dir, "state", "zmail", "work")
-        if owner is not None:
-            for root, dirs, files in os.walk(self.dir):
-                for name in dirs + files:
-                    os.chown(os.path.join(root, name), owner, owner)
-            os.chown(self.dir, owner, owner)
 
     def command(self, *args):
         return [self.fixture.zmail] + list(args)
 
-    def run(self, *args, timeout=120, prefix=()):
+    def run(self, *args, timeout=None, prefix=()):
         r = subprocess.run(list(prefix) + self.command(*args), env=self.env, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=timeout)
+                           stderr=subprocess.PIPE, timeout=timeout or self.run_timeout)
         r.out = r.stdout.decode(errors="replace")
         r.err = r.stderr.decode(errors="replace")
         return r
@@ -146,6 +143,19 @@ class Client:
         if r.returncode != 0:
             raise Failure("zmail %s exited %d: %s" % (" ".join(args), r.returncode, r.err))
         return r
+
+
+class Client(ZmailProfile):
+    """The POP3 side: fetch into the Maildir's INBOX."""
+
+    def __init__(self, fixture, user, password, port, security="tls", label="client", owner=None):  # noqa: PLR0913
+        super().__init__(fixture, user, password, "pop", port, security, label)
+        self.inbox = os.path.join(self.maildir, "INBOX")
+        if owner is not None:
+            for root, dirs, files in os.walk(self.dir):
+                for name in dirs + files:
+                    os.chown(os.path.join(root, name), owner, owner)
+            os.chown(self.dir, owner, owner)
 
     def popen(self, *args):
         return subprocess.Popen(self.command(*args), env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -53,41 +53,15 @@ def imap_utf7(name):
     return "".join(out)
 
 
-class SyncClient:
-    """One zmail profile, state directory and local Maildir for the account 'work'."""
+class SyncClient(fetchlib.ZmailProfile):
+    """The IMAP side: sync the folders the trials fill."""
+
+    run_timeout = 180
 
     def __init__(self, fixture, user, password, port, security, label):  # noqa: PLR0913
-        fixture.counter += 1
-        self.fixture = fixture
-        self.dir = os.path.join(fixture.scratch, "%s-%d" % (label, fixture.counter))
-        os.makedirs(self.dir)
-        self.maildir = os.path.join(self.dir, "Mail")
-        self.env = dict(os.environ, ZMAIL_CONFIG=os.path.join(self.dir, "config.json"), HOME=self.dir,
-                        XDG_STATE_HOME=os.path.join(self.dir, "state"), NO_COLOR="1", ZMAIL_FAULT_PASSWORD=password)
-        self.env.pop("NETRC", None)
-        self.run_checked("settings", "add", "work", "--preset", "custom", "--address", user + "@example.test",
-                         "--user", user, "--imap", "127.0.0.1:%d" % port, "--ca-file", fixture.env["ca_file"],
-                         "--password-env", "ZMAIL_FAULT_PASSWORD", "--maildir", self.maildir)
-        self.run_checked("settings", "set", "work", "imap.security", security)
-        if security == "none":
-            self.run_checked("settings", "set", "work", "imap.allow_plaintext", "true")
+        super().__init__(fixture, user, password, "imap", port, security, label)
         # only the folders the trial fills (the fixture also creates Sent, Drafts, ...)
         self.run_checked("settings", "set", "work", "sync.folders", "INBOX,送信済み")
-
-    def command(self, *args):
-        return [self.fixture.zmail] + list(args)
-
-    def run(self, *args, timeout=180):
-        r = subprocess.run(self.command(*args), env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=timeout)
-        r.out, r.err = r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
-        return r
-
-    def run_checked(self, *args):
-        r = self.run(*args)
-        if r.returncode != 0:
-            raise Failure("zmail %s exited %d: %s" % (" ".join(args), r.returncode, r.err))
-        return r
 
     def popen(self, *args):
         return subprocess.Popen(self.command(*args), env=self.env, stdout=subprocess.DEVNULL,

@@ -14,20 +14,15 @@
 
 #include "fixture.hpp"
 #include "util/lock_file.hpp"
+#include "../support/files.hpp"
 
 namespace zmail {
 namespace {
 
 namespace fs = std::filesystem;
+using zmail::testing::read_file;
 using test::run_zmail;
 using test::server_env;
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 /// The test messages: CRLF line ends as a server would store them.
 std::vector<std::string> sample_messages() {

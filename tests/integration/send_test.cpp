@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fixture.hpp"
+#include "../support/files.hpp"
 
 namespace zmail {
 namespace {
@@ -25,6 +26,7 @@ using nlohmann::json;
 using test::CommandResult;
 using test::server_env;
 namespace fs = std::filesystem;
+using zmail::testing::write_file;
 
 std::string source_dir() { return ZMAIL_SOURCE_DIR; }
 
@@ -39,12 +41,6 @@ int closed_port() {
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
     ::close(fd);
     return ntohs(addr.sin_port);
-}
-
-void write_file(const std::string& path, const std::string& content) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << content;
-    ASSERT_TRUE(out.good()) << path;
 }
 
 /// One fixture user with a private zmail profile (ZMAIL_CONFIG, state, presets.json).

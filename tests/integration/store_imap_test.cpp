@@ -20,34 +20,15 @@
 #include "store/imap_store.hpp"
 #include "store/maildir_store.hpp"
 #include "sync/account.hpp"
+#include "../support/files.hpp"
 
 namespace zmail {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-void write(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-}
-
-std::string to_crlf(const std::string& lf) {
-    std::string out;
-    char last = 0;
-    for (char c : lf) {
-        if (c == '\n' && last != '\r') out += '\r';
-        out += c;
-        last = c;
-    }
-    return out;
-}
+using zmail::testing::read_file;
+using zmail::testing::write_file;
+using zmail::testing::to_crlf;
 
 std::string message(const std::string& id, const std::string& subject = "test", const std::string& body = "body") {
     return "From: sender@example.test\r\nTo: user@example.test\r\nSubject: " + subject + "\r\nMessage-ID: <" + id +
@@ -103,7 +84,7 @@ std::map<std::string, store::Flags> local_messages(const std::string& dir, std::
     std::map<std::string, store::Flags> out;
     std::size_t n = 0;
     for (const auto& e : maildir::Folder(dir).list()) {
-        out[to_crlf(slurp(dir + "/" + e.path()))] = store::flags_from_maildir(e.flags);
+        out[to_crlf(read_file(dir + "/" + e.path()))] = store::flags_from_maildir(e.flags);
         ++n;
     }
     if (count) *count = n;
@@ -237,8 +218,8 @@ TEST_F(SyncOverImap, WholeAccountBothWaysThenNothingToDo) {
     doveadm({"flags", "remove", "-u", user, "\\Seen", "mailbox", "INBOX", "uid", "6"});
     doveadm({"expunge", "-u", user, "mailbox", "INBOX", "uid", "7"});
     doveadm({"expunge", "-u", user, "mailbox", "Archive", "uid", "1"});
-    write(root + "/INBOX/new/1700000000.M1P1.reader", "Subject: local draft\nMessage-ID: <draft@x>\n\nhi\n");
-    write(root + "/送信済み/cur/1700000000.M2P1.reader:2,S", "Subject: sent\nMessage-ID: <sent@x>\n\nok\n");
+    write_file(root + "/INBOX/new/1700000000.M1P1.reader", "Subject: local draft\nMessage-ID: <draft@x>\n\nhi\n");
+    write_file(root + "/送信済み/cur/1700000000.M2P1.reader:2,S", "Subject: sent\nMessage-ID: <sent@x>\n\nok\n");
     auto entries = maildir::Folder(root + "/INBOX").list();
     std::sort(entries.begin(), entries.end(), [](auto& a, auto& b) { return a.filename < b.filename; });
     maildir::Folder(root + "/INBOX").remove(entries[20]);
@@ -286,7 +267,7 @@ TEST_F(SyncOverImap, UidValidityResetOnTheServer) {
     // within the same second Dovecot could pick the same UIDVALIDITY again: make sure it differs
     doveadm({"mailbox", "update", "-u", user, "--uid-validity", "12345", "INBOX"});
     test::save_message(user, "INBOX", message("after-reset"));
-    write(root + "/INBOX/new/1700000000.M9P1.reader", "Subject: local\nMessage-ID: <local@x>\n\nhi\n");
+    write_file(root + "/INBOX/new/1700000000.M9P1.reader", "Subject: local\nMessage-ID: <local@x>\n\nhi\n");
     auto report = sync();
     const auto& inbox = folder_report(report, "INBOX");
     EXPECT_TRUE(inbox.rematched);

@@ -21,32 +21,16 @@
 #include "store/imap_store.hpp"
 #include "store/store.hpp"
 #include "util/lock_file.hpp"
+#include "../support/files.hpp"
 
 namespace zmail {
 namespace {
 
 namespace fs = std::filesystem;
+using zmail::testing::read_file;
+using zmail::testing::write_file;
+using zmail::testing::to_lf;
 using nlohmann::json;
-
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-void write(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-}
-
-std::string to_lf(const std::string& crlf) {
-    std::string out;
-    out.reserve(crlf.size());
-    for (size_t i = 0; i < crlf.size(); ++i)
-        if (!(crlf[i] == '\r' && i + 1 < crlf.size() && crlf[i + 1] == '\n')) out += crlf[i];
-    return out;
-}
 
 std::string message(const std::string& id, const std::string& body = "本文です\r\n") {
     return "From: sender@example.test\r\nTo: user@example.test\r\nSubject: =?UTF-8?B?5Lu25ZCN?= " + id +
@@ -95,7 +79,7 @@ Contents local_contents(const std::string& root, std::size_t* duplicates = nullp
         std::string folder = fs::relative(dir, root).string();
         auto& messages = out[folder];
         for (const auto& e : maildir::Folder(dir.string()).list()) {
-            std::string content = slurp(dir / e.path());
+            std::string content = read_file(dir / e.path());
             if (messages.count(content) && duplicates) ++*duplicates;
             messages[content] = e.flags;
         }
@@ -120,7 +104,7 @@ Measured run_measured(const std::vector<std::string>& args, std::map<std::string
     auto r = test::run_command(argv, env);
     Measured m;
     m.exit_code = r.exit_code;
-    std::string text = slurp(out);
+    std::string text = read_file(out);
     if (!text.empty()) m.max_rss_kb = std::stol(text.substr(text.find_last_of('\n', text.size() - 2) + 1));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return m;
@@ -226,7 +210,7 @@ TEST_F(SyncCommand, CorpusIntoAnEmptyMaildirThenNothingToDo) {
     // costs Xapian minutes of fsyncs and proves nothing more about the Maildir.
     std::size_t inbox_files = local.at("INBOX").size();
     ASSERT_GT(inbox_files, 100u);
-    write(dir + "/notmuch-config",
+    write_file(dir + "/notmuch-config",
           "[database]\npath=" + maildir + "/INBOX\n[new]\ntags=new\n[maildir]\nsynchronize_flags=true\n");
     auto notmuch = test::run_command({"notmuch", "--config=" + dir + "/notmuch-config", "new", "--quiet"});
     EXPECT_EQ(notmuch.exit_code, 0) << notmuch.err;
@@ -257,7 +241,7 @@ TEST_F(SyncCommand, ChangesOnBothSidesArriveInOneRun) {
     test::save_message(user, "已发送", message("in-new-server-folder"));
     test::run_doveadm({"move", "-u", user, "送信済み", "mailbox", "INBOX", "uid", "5"});
     // here: a draft, a flag, a deletion, a new folder, a message moved by a mail reader
-    write(maildir + "/INBOX/cur/1700000000.M1P1.reader:2,DS", "Subject: draft\nMessage-ID: <draft@here>\n\nhi\n");
+    write_file(maildir + "/INBOX/cur/1700000000.M1P1.reader:2,DS", "Subject: draft\nMessage-ID: <draft@here>\n\nhi\n");
     maildir::Folder inbox(maildir + "/INBOX");
     auto entries = inbox.list();
     std::sort(entries.begin(), entries.end(), [](auto& a, auto& b) { return a.filename < b.filename; });
@@ -266,7 +250,7 @@ TEST_F(SyncCommand, ChangesOnBothSidesArriveInOneRun) {
     auto project_entries = projects.list();
     projects.remove(project_entries[0]);
     maildir::Folder(maildir + "/Local/メモ").create();
-    write(maildir + "/Local/メモ/new/1700000000.M2P1.reader", "Subject: memo\nMessage-ID: <memo@here>\n\nmemo\n");
+    write_file(maildir + "/Local/メモ/new/1700000000.M2P1.reader", "Subject: memo\nMessage-ID: <memo@here>\n\nmemo\n");
     fs::rename(maildir + "/仕事/プロジェクト/" + project_entries[1].path(),
                maildir + "/送信済み/" + project_entries[1].path());
 
@@ -286,7 +270,7 @@ TEST_F(SyncCommand, UidValidityResetLosesAndDoublesNothing) {
     sync();
     test::run_doveadm({"mailbox", "update", "-u", user, "--uid-validity", "777", "INBOX"});
     test::save_message(user, "INBOX", message("after-reset"));
-    write(maildir + "/INBOX/new/1700000000.M3P1.reader", "Subject: local\nMessage-ID: <local@here>\n\nx\n");
+    write_file(maildir + "/INBOX/new/1700000000.M3P1.reader", "Subject: local\nMessage-ID: <local@here>\n\nx\n");
     auto report = sync_json();
     bool rematched = false;
     for (const auto& f : report[0]["folders"]) {
@@ -372,7 +356,7 @@ TEST_F(SyncCommand, PeakMemoryStaysSmallWithA50MegabyteMessage) {
     std::string big_local = to_lf(message("big-local", ""));
     std::string local_line = std::string(998, 'y') + "\n";
     while (big_local.size() < 50u * 1024 * 1024) big_local += local_line;
-    write(maildir + "/INBOX/new/1700000000.M4P1.reader", big_local);
+    write_file(maildir + "/INBOX/new/1700000000.M4P1.reader", big_local);
     m = run_measured({"sync"}, env, dir);
     EXPECT_EQ(m.exit_code, 0);
     EXPECT_LT(m.max_rss_kb, peak_rss_bound_kb) << "peak RSS " << m.max_rss_kb << " KB";

@@ -19,48 +19,15 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/files.hpp"
 #include "error.hpp"
 #include "net/stream.hpp"
 
 namespace zmail::fetch::testing {
 
-class TempDir {
-public:
-    /// Under /dev/shm when it is there: the tests sync a lot, which costs nothing on tmpfs.
-    TempDir() {
-        const char* base = std::getenv("TMPDIR");
-        std::string parent = base && *base ? base : "/tmp";
-        if (std::filesystem::is_directory("/dev/shm") && ::access("/dev/shm", W_OK) == 0) parent = "/dev/shm";
-        std::string pattern = parent + "/zmail-fetch-test.XXXXXX";
-        std::vector<char> buffer(pattern.begin(), pattern.end());
-        buffer.push_back('\0');
-        if (!::mkdtemp(buffer.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = buffer.data();
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
-
-inline std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-inline void write_file(const std::string& path, std::string_view content) {
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-}
+using zmail::testing::TempDir;
+using zmail::testing::read_file;
+using zmail::testing::write_file;
 
 /// The contents of every file in DIR/new and DIR/cur, sorted.
 inline std::vector<std::string> maildir_messages(const std::string& folder) {

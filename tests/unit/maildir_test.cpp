@@ -6,27 +6,14 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <sstream>
+#include "../support/files.hpp"
 
 using namespace zmail;
 using namespace zmail::maildir;
+using zmail::testing::read_file;
+using zmail::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/zmail-maildir-XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::string convert_in_chunks(std::string_view input, size_t chunk) {
     LineEndConverter c;
@@ -46,7 +33,7 @@ TEST(LineEndConverter, ConvertsCrlfAcrossEveryChunking) {
 
 TEST(Maildir, DeliverToNewAndCur) {
     TempDir t;
-    Folder f(t.path + "/INBOX");
+    Folder f(t.path() + "/INBOX");
     EXPECT_FALSE(f.exists());
     f.create();
     EXPECT_TRUE(f.exists());
@@ -55,7 +42,7 @@ TEST(Maildir, DeliverToNewAndCur) {
         d.write("Subject: x\r\n\r\nbody\r\n");
         Entry e = d.commit(",S=20", "", false);
         EXPECT_EQ(e.subdir, "new");
-        EXPECT_EQ(slurp(f.path() + "/" + e.path()), "Subject: x\n\nbody\n");
+        EXPECT_EQ(read_file(f.path() + "/" + e.path()), "Subject: x\n\nbody\n");
         EXPECT_EQ(d.size(), 17u);
     }
     {
@@ -65,7 +52,7 @@ TEST(Maildir, DeliverToNewAndCur) {
         EXPECT_EQ(e.subdir, "cur");
         EXPECT_EQ(e.flags, "FS");
         EXPECT_NE(e.filename.find(",U=7:2,FS"), std::string::npos);
-        EXPECT_EQ(slurp(f.path() + "/" + e.path()), "raw\r\n");
+        EXPECT_EQ(read_file(f.path() + "/" + e.path()), "raw\r\n");
     }
     auto entries = f.list();
     EXPECT_EQ(entries.size(), 2u);
@@ -74,7 +61,7 @@ TEST(Maildir, DeliverToNewAndCur) {
 
 TEST(Maildir, AbandonedDeliveryLeavesNothing) {
     TempDir t;
-    Folder f(t.path + "/x");
+    Folder f(t.path() + "/x");
     f.create();
     {
         auto d = f.deliver();
@@ -86,7 +73,7 @@ TEST(Maildir, AbandonedDeliveryLeavesNothing) {
 
 TEST(Maildir, SetFlagsAndRemove) {
     TempDir t;
-    Folder f(t.path + "/x");
+    Folder f(t.path() + "/x");
     f.create();
     auto d = f.deliver();
     d.write("m\n");

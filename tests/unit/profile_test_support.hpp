@@ -2,6 +2,7 @@
 // helpers, an environment guard and a way to catch one zmail::Error.
 #pragma once
 
+#include "../support/files.hpp"
 #include "error.hpp"
 
 #include <gtest/gtest.h>
@@ -18,31 +19,7 @@
 
 namespace zmail::profile::testing {
 
-/// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
-class TempDir {
-public:
-    TempDir() {
-        const char* base = std::getenv("TMPDIR");
-        std::string pattern = std::string(base && *base ? base : "/tmp") + "/zmail-profile-test.XXXXXX";
-        std::vector<char> buffer(pattern.begin(), pattern.end());
-        buffer.push_back('\0');
-        if (!::mkdtemp(buffer.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = buffer.data();
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ignored);
-        std::filesystem::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    const std::string& path() const { return path_; }
-    std::string file(const std::string& name) const { return path_ + "/" + name; }
-
-private:
-    std::string path_;
-};
+using zmail::testing::TempDir;
 
 /// Writes `content` to `path` and sets its mode exactly (the umask does not apply).
 inline void write_text(const std::string& path, const std::string& content, mode_t mode = 0600) {

@@ -6,22 +6,15 @@
 #include <fstream>
 #include <gtest/gtest.h>
 
+#include "../support/files.hpp"
+
 using zmail::state::Journal;
 
-namespace {
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/zmail-journal-XXXXXX";
-        path = ::mkdtemp(tmpl);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
-}  // namespace
+using zmail::testing::TempDir;
 
 TEST(Journal, AppendSyncLoadCompact) {
     TempDir t;
-    std::string p = t.path + "/sub/state";
+    std::string p = t.path() + "/sub/state";
     {
         Journal j(p, "test 1");
         EXPECT_TRUE(j.load().empty());
@@ -46,7 +39,7 @@ TEST(Journal, AppendSyncLoadCompact) {
 
 TEST(Journal, TornTailIsIgnoredAndRepaired) {
     TempDir t;
-    std::string p = t.path + "/state";
+    std::string p = t.path() + "/state";
     {
         std::ofstream out(p + ".journal", std::ios::binary);
         out << "D one\nD tw";
@@ -63,7 +56,7 @@ TEST(Journal, TornTailIsIgnoredAndRepaired) {
 
 TEST(Journal, ForeignHeaderIsRefused) {
     TempDir t;
-    std::string p = t.path + "/state";
+    std::string p = t.path() + "/state";
     {
         std::ofstream out(p, std::ios::binary);
         out << "something else\nD x\n";

@@ -11,22 +11,12 @@
 
 using namespace zmail;
 using namespace zmail::store;
-using zmail::testing::TempDirectory;
+using zmail::testing::TempDir;
+using zmail::testing::read_file;
+using zmail::testing::write_file;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write(const std::string& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-}
 
 std::vector<std::string> files(const std::string& dir) {
     std::vector<std::string> names;
@@ -65,8 +55,8 @@ std::vector<Fetched> fetch(MaildirStore& store, const std::vector<std::uint32_t>
 }
 
 struct MaildirTest : ::testing::Test {
-    TempDirectory dir;
-    std::string root() const { return dir.path + "/Mail"; }
+    TempDir dir;
+    std::string root() const { return dir.path() + "/Mail"; }
 };
 
 }  // namespace
@@ -124,7 +114,7 @@ TEST_F(MaildirTest, AppendIsInvisibleUntilCommitted) {
     ASSERT_EQ(in_cur.size(), 1u);
     EXPECT_NE(in_new[0].find(",U=" + std::to_string(a)), std::string::npos);
     EXPECT_EQ(in_cur[0].substr(in_cur[0].size() - 5), ":2,FS");
-    EXPECT_EQ(slurp(path + "/new/" + in_new[0]), "Subject: a\n\nbody a\n");  // Unix line ends
+    EXPECT_EQ(read_file(path + "/new/" + in_new[0]), "Subject: a\n\nbody a\n");  // Unix line ends
     struct stat st {};
     ::stat((path + "/new/" + in_new[0]).c_str(), &st);
     EXPECT_EQ(st.st_mtime, 1600000000);
@@ -157,8 +147,8 @@ TEST_F(MaildirTest, NewFilesGetDurableUidsThatStay) {
     store.create_folder("INBOX");
     auto status = store.select("INBOX");
     std::string path = store.folder_directory("INBOX");
-    write(path + "/new/1700000000.M1P1.host", "Subject: new\n\nx\n");
-    write(path + "/cur/1700000000.M2P1.host:2,S", "Subject: read\n\ny\n");
+    write_file(path + "/new/1700000000.M1P1.host", "Subject: new\n\nx\n");
+    write_file(path + "/cur/1700000000.M2P1.host:2,S", "Subject: read\n\ny\n");
     auto first = store.list_messages(0);
     ASSERT_EQ(first.messages.size(), 2u);
     EXPECT_EQ(files(path + "/new"), std::vector<std::string>{"1700000000.M1P1.host" +
@@ -207,7 +197,7 @@ TEST_F(MaildirTest, FilesFromOtherFoldersAndCopiesGetFreshUids) {
         for (const auto& f : files(b_path + sub))
             EXPECT_EQ(f.find(",V=" + std::to_string(a.uid_validity) + ","), std::string::npos) << f;
     // an mbsync-style ",U=" is replaced, not stacked
-    write(b_path + "/new/17.M3P3.host,U=9", "Subject: mbsync\n\n");
+    write_file(b_path + "/new/17.M3P3.host,U=9", "Subject: mbsync\n\n");
     store.list_messages(0);
     for (const auto& f : files(b_path + "/new")) EXPECT_EQ(f.find(",U=9,"), std::string::npos) << f;
 }
@@ -217,7 +207,7 @@ TEST_F(MaildirTest, BackupWithHigherUidsRaisesTheNextUid) {
     store.create_folder("INBOX");
     auto s = store.select("INBOX");
     std::string path = store.folder_directory("INBOX");
-    write(path + "/cur/1.M1P1.h" + format_uid_tag({s.uid_validity, 500}) + ":2,S", "x\n");
+    write_file(path + "/cur/1.M1P1.h" + format_uid_tag({s.uid_validity, 500}) + ":2,S", "x\n");
     store.list_messages(0);
     std::uint32_t uid = append(store, "y\r\n", 0);
     EXPECT_GT(uid, 500u);
@@ -229,7 +219,7 @@ TEST_F(MaildirTest, FetchGivesNetworkLineEndsAndExactSize) {
     store.select("INBOX");
     std::string path = store.folder_directory("INBOX");
     std::string big(200000, 'x');
-    write(path + "/cur/1.M1P1.h:2,S", "Subject: a\nX: b\r\n\n" + big + "\nend");
+    write_file(path + "/cur/1.M1P1.h:2,S", "Subject: a\nX: b\r\n\n" + big + "\nend");
     auto listing = store.list_messages(0);
     auto got = fetch(store, {listing.messages[0].uid, 999});
     ASSERT_EQ(got.size(), 1u);
@@ -261,8 +251,8 @@ TEST_F(MaildirTest, SetFlagsKeepsKeywordsAndFollowsRenames) {
     store.create_folder("INBOX");
     auto s = store.select("INBOX");
     std::string path = store.folder_directory("INBOX");
-    write(path + "/cur/1.M1P1.h" + format_uid_tag({s.uid_validity, 1}) + ":2,Sa", "x\n");
-    write(path + "/new/1.M2P1.h" + format_uid_tag({s.uid_validity, 2}), "y\n");
+    write_file(path + "/cur/1.M1P1.h" + format_uid_tag({s.uid_validity, 1}) + ":2,Sa", "x\n");
+    write_file(path + "/new/1.M2P1.h" + format_uid_tag({s.uid_validity, 2}), "y\n");
     store.list_messages(0);
     // a mail reader renames message 1 behind our back
     fs::rename(path + "/cur/1.M1P1.h" + format_uid_tag({s.uid_validity, 1}) + ":2,Sa",
@@ -294,7 +284,7 @@ TEST_F(MaildirTest, ReadOnlyStoreChangesNothing) {
         store.create_folder("INBOX");
     }
     std::string path = root() + "/INBOX";
-    write(path + "/new/1.M1P1.h", "x\n");
+    write_file(path + "/new/1.M1P1.h", "x\n");
     MaildirStore store(root(), {"fs", true});
     auto s = store.select("INBOX");
     EXPECT_NE(s.uid_validity, 0u);

@@ -34,13 +34,13 @@ TEST(SelectFolders, UnionOfSidesAndStatePatternsAndInboxFirst) {
 }
 
 TEST(SyncAccount, SyncsEveryFolderBothWays) {
-    TempDirectory dir;
+    TempDir dir;
     FakeServer server;
     for (std::string name : {"INBOX", "送信済み", "已发送/旧", "Archive"}) {
         server.add_folder(name);
         for (int i = 0; i < 3; ++i) server.add(name, make_message(name + std::to_string(i)));
     }
-    std::string root = dir.path + "/Mail", state = dir.path + "/state";
+    std::string root = dir.path() + "/Mail", state = dir.path() + "/state";
     fs::create_directories(root);
     {
         store::MaildirStore near(root);
@@ -73,18 +73,18 @@ TEST(SyncAccount, SyncsEveryFolderBothWays) {
 }
 
 TEST(SyncAccount, ALostConnectionEndsTheRun) {
-    TempDirectory dir;
+    TempDir dir;
     FakeServer server;
     server.add_folder("A");
     server.add_folder("B");
     server.add("A", make_message("a"));
     server.add("B", make_message("b"));
-    fs::create_directories(dir.path + "/Mail");
+    fs::create_directories(dir.path() + "/Mail");
     FakeStore fake(server);
-    store::MaildirStore near(dir.path + "/Mail");
+    store::MaildirStore near(dir.path() + "/Mail");
     FaultPlan fault{2, false};  // the second far operation fails: the first folder's select
     FaultyStore far(fake, fault);
-    auto report = sync_account(far, near, dir.path + "/state", {});
+    auto report = sync_account(far, near, dir.path() + "/state", {});
     EXPECT_FALSE(report.ok());
     ASSERT_TRUE(report.error.has_value());
     EXPECT_EQ(report.error->kind, ErrorKind::Network);
@@ -92,13 +92,13 @@ TEST(SyncAccount, ALostConnectionEndsTheRun) {
 }
 
 TEST(SyncAccount, UnchangedFoldersAreNotEvenSelected) {
-    TempDirectory dir;
+    TempDir dir;
     FakeServer server;
     for (std::string name : {"INBOX", "A", "B"}) {
         server.add_folder(name);
         server.add(name, make_message(name));
     }
-    std::string root = dir.path + "/Mail", state = dir.path + "/state";
+    std::string root = dir.path() + "/Mail", state = dir.path() + "/state";
     fs::create_directories(root);
     auto run = [&] {
         FakeStore far(server);

@@ -1,9 +1,7 @@
 // The sync engine between a fake IMAP server (in memory) and a real Maildir in a temp directory.
 #include "sync/engine.hpp"
 
-#include "maildir/maildir.hpp"
-#include "store/maildir_store.hpp"
-#include "sync_test_support.hpp"
+#include "sync_world.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -17,135 +15,6 @@ using namespace zmail::testing;
 using store::Flags;
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write(const std::string& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-}
-
-std::string to_crlf(const std::string& lf) {
-    std::string out;
-    char last = 0;
-    for (char c : lf) {
-        if (c == '\n' && last != '\r') out += '\r';
-        out += c;
-        last = c;
-    }
-    return out;
-}
-
-std::string to_lf(const std::string& crlf) {
-    std::string out;
-    for (size_t i = 0; i < crlf.size(); ++i)
-        if (!(crlf[i] == '\r' && i + 1 < crlf.size() && crlf[i + 1] == '\n')) out += crlf[i];
-    return out;
-}
-
-// content (network form) -> flags, and every content counted (duplicates show)
-struct Side {
-    std::multiset<std::string> contents;
-    std::map<std::string, Flags> flags;
-    bool operator==(const Side&) const = default;
-};
-
-std::string describe(const Side& side) {
-    std::string out;
-    for (const auto& [content, flags] : side.flags) {
-        auto subject = content.find("Subject: ");
-        out += content.substr(subject + 9, content.find('\r', subject) - subject - 9) + ":" +
-               store::maildir_flags(flags) + "x" + std::to_string(side.contents.count(content)) + " ";
-    }
-    return out;
-}
-
-struct World {
-    TempDirectory dir;
-    FakeServer server;
-    FakeOptions far_options;
-
-    std::string root() const { return dir.path + "/Mail"; }
-    std::string state(const std::string& folder) const { return dir.path + "/state/" + state_file_name(folder); }
-    std::string folder_path(const std::string& folder) const { return root() + "/" + folder; }
-
-    FolderReport run(const std::string& folder = "INBOX", FolderOptions options = {}, FaultPlan* fault = nullptr) {
-        FakeStore far(server, far_options);
-        store::MaildirStore near(root(), {"fs", options.dry_run});
-        FolderPresence presence{server.folders.count(folder) > 0,
-                                maildir::Folder(folder_path(folder)).exists()};
-        if (!fault) return sync_folder(far, near, folder, state(folder), presence, options);
-        FaultyStore faulty_far(far, *fault), faulty_near(near, *fault);
-        return sync_folder(faulty_far, faulty_near, folder, state(folder), presence, options);
-    }
-
-    Side far(const std::string& folder = "INBOX") const {
-        Side s;
-        if (!server.folders.count(folder)) return s;
-        for (const auto& [uid, m] : server.folders.at(folder).messages) {
-            s.contents.insert(m.content);
-            s.flags[m.content] = m.flags;
-        }
-        return s;
-    }
-
-    Side near(const std::string& folder = "INBOX") const {
-        Side s;
-        for (const auto& e : maildir::Folder(folder_path(folder)).list()) {
-            std::string content = to_crlf(slurp(folder_path(folder) + "/" + e.path()));
-            s.contents.insert(content);
-            s.flags[content] = store::flags_from_maildir(e.flags);
-        }
-        return s;
-    }
-
-    std::vector<maildir::Entry> near_entries(const std::string& folder = "INBOX") const {
-        auto entries = maildir::Folder(folder_path(folder)).list();
-        std::sort(entries.begin(), entries.end(), [](auto& a, auto& b) { return a.filename < b.filename; });
-        return entries;
-    }
-
-    // a message a mail reader writes into the Maildir
-    void drop(const std::string& folder, const std::string& content, const std::string& flags = "") {
-        static int n = 0;
-        std::string name = "1700000000.M" + std::to_string(++n) + "P1.reader";
-        if (flags.empty()) write(folder_path(folder) + "/new/" + name, to_lf(content));
-        else write(folder_path(folder) + "/cur/" + name + ":2," + flags, to_lf(content));
-    }
-
-    // the near file holding `content`
-    maildir::Entry find_near(const std::string& folder, const std::string& content) const {
-        for (const auto& e : maildir::Folder(folder_path(folder)).list())
-            if (to_crlf(slurp(folder_path(folder) + "/" + e.path())) == content) return e;
-        ADD_FAILURE() << "no near file for the message";
-        return {};
-    }
-
-    void copy_from(const World& other) {
-        server = other.server;
-        far_options = other.far_options;
-        fs::remove_all(dir.path);
-        fs::copy(other.dir.path, dir.path, fs::copy_options::recursive);
-    }
-};
-
-void expect_ok(const FolderReport& r) {
-    EXPECT_FALSE(r.error.has_value()) << (r.error ? r.error->what() : "");
-}
-
-void expect_in_sync(const World& w, const std::string& folder = "INBOX") {
-    Side far = w.far(folder), near = w.near(folder);
-    EXPECT_EQ(far, near) << "far:  " << describe(far) << "\nnear: " << describe(near);
-    for (const auto& c : far.contents) EXPECT_EQ(far.contents.count(c), 1u) << "doubled on far";
-}
-
-}  // namespace
 
 TEST(SyncEngine, InitialPullThenNothingToDo) {
     World w;
@@ -278,7 +147,7 @@ TEST(SyncEngine, FlagOnlyDeletionLeavesTheServerCopyAlone) {
     w.server.expunge("INBOX", a);
     expect_ok(w.run("INBOX", options));
     expect_in_sync(w);
-    EXPECT_EQ(slurp(w.state("INBOX")).find("L f"), std::string::npos);
+    EXPECT_EQ(read_file(w.state("INBOX")).find("L f"), std::string::npos);
 }
 
 TEST(SyncEngine, MassDeletionGuardStopsAWipedMaildir) {
@@ -488,7 +357,7 @@ TEST(SyncEngine, DryRunChangesNothing) {
     w.server.add("INBOX", make_message("b"));
     w.drop("INBOX", make_message("c"));
     auto names_before = w.near_entries();
-    std::string state_before = slurp(w.state("INBOX"));
+    std::string state_before = read_file(w.state("INBOX"));
     auto far_before = w.far();
     FolderOptions dry;
     dry.dry_run = true;
@@ -498,7 +367,7 @@ TEST(SyncEngine, DryRunChangesNothing) {
     EXPECT_EQ(r.added[Far], 1u);
     EXPECT_EQ(w.near_entries().size(), names_before.size());
     EXPECT_EQ(w.near_entries()[1].filename, names_before[1].filename);  // not even renamed
-    EXPECT_EQ(slurp(w.state("INBOX")), state_before);
+    EXPECT_EQ(read_file(w.state("INBOX")), state_before);
     EXPECT_EQ(w.far(), far_before);
 }
 
@@ -540,108 +409,3 @@ TEST(SyncEngine, CondstoreWithoutQresyncSeesExpunges) {
     EXPECT_EQ(r.deleted[Near], 1u);
     expect_in_sync(w);
 }
-
-// ---- crash and connection-cut safety: fail at every operation, then run again cleanly ----
-
-namespace {
-
-// A world after one clean sync, with changes on both sides waiting for the next run.
-void prepare_changes(World& w) {
-    w.server.add_folder("INBOX");
-    std::vector<std::uint32_t> uids;
-    for (int i = 0; i < 6; ++i) uids.push_back(w.server.add("INBOX", make_message("m" + std::to_string(i))));
-    fs::create_directories(w.root());
-    expect_ok(w.run());
-    for (int i = 0; i < 3; ++i) w.server.add("INBOX", make_message("far-new" + std::to_string(i)), store::Flagged);
-    w.server.set_flags("INBOX", uids[0], store::Seen);
-    w.server.set_flags("INBOX", uids[1], store::Answered);
-    w.server.expunge("INBOX", uids[2]);
-    w.drop("INBOX", make_message("near-new0"), "S");
-    w.drop("INBOX", make_message("near-new1"));
-    maildir::Folder folder(w.folder_path("INBOX"));
-    folder.set_flags(w.find_near("INBOX", make_message("m1")), "F");
-    folder.remove(w.find_near("INBOX", make_message("m4")));
-}
-
-void kill_at_every_step(FakeOptions far_options, bool after) {
-    World base;
-    base.far_options = far_options;
-    prepare_changes(base);
-    World reference;
-    reference.copy_from(base);
-    expect_ok(reference.run());
-    // without UIDPLUS the message deleted locally stays on the server, flagged \Deleted
-    if (far_options.uidplus) expect_in_sync(reference);
-    ASSERT_EQ(reference.far().contents.size(), far_options.uidplus ? 9u : 10u);
-    ASSERT_EQ(reference.near().contents.size(), 9u);
-
-    for (int k = 1;; ++k) {
-        World w;
-        w.copy_from(base);
-        FaultPlan fault{k, after};
-        auto failed = w.run("INBOX", {}, &fault);
-        if (!fault.fired) {
-            expect_ok(failed);
-            ASSERT_LT(fault.count, k);
-            break;  // k is past the last operation
-        }
-        EXPECT_TRUE(failed.error.has_value()) << "k=" << k;
-        auto clean = w.run();
-        expect_ok(clean);
-        Side far = w.far(), near = w.near();
-        EXPECT_EQ(far, reference.far()) << "k=" << k << (after ? " after" : " before") << "\nfar:  " << describe(far)
-                                        << "\nwant: " << describe(reference.far());
-        EXPECT_EQ(near, reference.near()) << "k=" << k << (after ? " after" : " before") << "\nnear: " << describe(near)
-                                          << "\nwant: " << describe(reference.near());
-        auto third = w.run();
-        expect_ok(third);
-        EXPECT_FALSE(third.changed()) << "k=" << k;
-        ASSERT_LT(k, 500);
-    }
-}
-
-// Fails in a run that copies everything into an empty Maildir, then checks the next run.
-void kill_initial_sync(FakeOptions far_options, bool after) {
-    for (int k = 1;; ++k) {
-        World w;
-        w.far_options = far_options;
-        w.server.add_folder("INBOX");
-        for (int i = 0; i < 7; ++i) w.server.add("INBOX", make_message("m" + std::to_string(i)), i % 2 ? Flags(store::Seen) : Flags(0));
-        fs::create_directories(w.root());
-        FolderOptions small_batches;
-        small_batches.batch_messages = 3;
-        FaultPlan fault{k, after};
-        w.run("INBOX", small_batches, &fault);
-        if (!fault.fired) {
-            ASSERT_LT(fault.count, k);
-            break;
-        }
-        expect_ok(w.run("INBOX", small_batches));
-        expect_in_sync(w);
-        EXPECT_EQ(w.far().contents.size(), 7u) << "k=" << k;
-        EXPECT_FALSE(w.run().changed()) << "k=" << k;
-        ASSERT_LT(k, 500);
-    }
-}
-
-}  // namespace
-
-TEST(SyncEngineFaults, KillBeforeEveryStep) { kill_at_every_step({}, false); }
-TEST(SyncEngineFaults, KillAfterEveryStep) { kill_at_every_step({}, true); }
-TEST(SyncEngineFaults, KillAfterEveryStepWithoutUidplus) {
-    FakeOptions o;
-    o.uidplus = false;
-    kill_at_every_step(o, true);
-}
-TEST(SyncEngineFaults, KillBeforeEveryStepWithoutModSequences) {
-    FakeOptions o;
-    o.mod_sequences = false;
-    kill_at_every_step(o, false);
-}
-TEST(SyncEngineFaults, KillAfterEveryStepCondstoreOnly) {
-    FakeOptions o;
-    o.qresync = false;
-    kill_at_every_step(o, true);
-}
-TEST(SyncEngineFaults, InitialSyncKilledBeforeEveryStep) { kill_initial_sync({}, false); }
-TEST(SyncEngineFaults, InitialSyncKilledAfterEveryStep) { kill_initial_sync({}, true); }

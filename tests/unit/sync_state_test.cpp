@@ -9,21 +9,11 @@
 
 using namespace zmail;
 using namespace zmail::sync;
-using zmail::testing::TempDirectory;
+using zmail::testing::TempDir;
+using zmail::testing::read_file;
+using zmail::testing::write_file;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write(const std::string& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-}
 
 }  // namespace
 
@@ -48,8 +38,8 @@ TEST(PairTable, IsOneToOne) {
 }
 
 TEST(SyncState, MissingFileIsAFirstRun) {
-    TempDirectory dir;
-    SyncState s(dir.path + "/INBOX.state");
+    TempDir dir;
+    SyncState s(dir.path() + "/INBOX.state");
     s.load();
     EXPECT_FALSE(s.existed());
     EXPECT_EQ(s.pairs().size(), 0u);
@@ -57,8 +47,8 @@ TEST(SyncState, MissingFileIsAFirstRun) {
 }
 
 TEST(SyncState, JournalSurvivesAndReplaysInOrder) {
-    TempDirectory dir;
-    std::string path = dir.path + "/INBOX.state";
+    TempDir dir;
+    std::string path = dir.path() + "/INBOX.state";
     {
         SyncState s(path);
         s.load();
@@ -74,7 +64,7 @@ TEST(SyncState, JournalSurvivesAndReplaysInOrder) {
         // not synced: lost like in a crash
         s.add_pair(3, 103, 0);
     }
-    EXPECT_EQ(slurp(path + ".journal"),
+    EXPECT_EQ(read_file(path + ".journal"),
               "H 111 222 5\n+ 1 101 S\n+ 2 102 -\n= 2 FS\n- 1\nP n 7 107\nQ f 108 30 0000000000abcdef 1234\nL f 9\n");
     SyncState s(path);
     s.load();
@@ -94,8 +84,8 @@ TEST(SyncState, JournalSurvivesAndReplaysInOrder) {
 }
 
 TEST(SyncState, PairSettlesPendingOfEitherDirection) {
-    TempDirectory dir;
-    SyncState s(dir.path + "/x.state");
+    TempDir dir;
+    SyncState s(dir.path() + "/x.state");
     s.load();
     s.add_pending({Near, 7, 107, 0, 0, 0});
     s.add_pending({Far, 50, 0, 10, 1, 2});
@@ -109,8 +99,8 @@ TEST(SyncState, PairSettlesPendingOfEitherDirection) {
 }
 
 TEST(SyncState, ResetForgetsPairsPendingAndLeft) {
-    TempDirectory dir;
-    std::string path = dir.path + "/x.state";
+    TempDir dir;
+    std::string path = dir.path() + "/x.state";
     {
         SyncState s(path);
         s.load();
@@ -133,8 +123,8 @@ TEST(SyncState, ResetForgetsPairsPendingAndLeft) {
 }
 
 TEST(SyncState, CompactWritesSnapshotAndReplayOnTopIsHarmless) {
-    TempDirectory dir;
-    std::string path = dir.path + "/x.state";
+    TempDir dir;
+    std::string path = dir.path() + "/x.state";
     std::string journal_before;
     {
         SyncState s(path);
@@ -145,13 +135,13 @@ TEST(SyncState, CompactWritesSnapshotAndReplayOnTopIsHarmless) {
         s.remove_pair(1);
         s.leave(Far, 1);
         s.sync();
-        journal_before = slurp(path + ".journal");
+        journal_before = read_file(path + ".journal");
         s.compact();
     }
-    EXPECT_EQ(slurp(path), "zmail-sync 1\nH 1 2 9\n+ 2 12 D\nL f 1\n");
+    EXPECT_EQ(read_file(path), "zmail-sync 1\nH 1 2 9\n+ 2 12 D\nL f 1\n");
     EXPECT_FALSE(std::filesystem::exists(path + ".journal"));
     // a crash between the snapshot and removing the journal: the journal is replayed on top
-    write(path + ".journal", journal_before);
+    write_file(path + ".journal", journal_before);
     SyncState s(path);
     s.load();
     EXPECT_EQ(s.pairs().size(), 1u);
@@ -160,19 +150,19 @@ TEST(SyncState, CompactWritesSnapshotAndReplayOnTopIsHarmless) {
 }
 
 TEST(SyncState, TornLastLineIsIgnored) {
-    TempDirectory dir;
-    std::string path = dir.path + "/x.state";
-    write(path + ".journal", "H 1 2 0\n+ 1 11 S\n+ 2 1");
+    TempDir dir;
+    std::string path = dir.path() + "/x.state";
+    write_file(path + ".journal", "H 1 2 0\n+ 1 11 S\n+ 2 1");
     SyncState s(path);
     s.load();
     EXPECT_EQ(s.pairs().size(), 1u);
 }
 
 TEST(SyncState, BadRecordIsAConfigErrorNamingTheFile) {
-    TempDirectory dir;
-    std::string path = dir.path + "/x.state";
+    TempDir dir;
+    std::string path = dir.path() + "/x.state";
     for (std::string bad : {"+ 1 x S\n", "+ 0 1 S\n", "+ 1 2 Q\n", "Z\n", "H 1 2\n", "P k 1 2\n", "Q f 1 2 zz 3\n"}) {
-        write(path + ".journal", bad);
+        write_file(path + ".journal", bad);
         SyncState s(path);
         try {
             s.load();
@@ -185,8 +175,8 @@ TEST(SyncState, BadRecordIsAConfigErrorNamingTheFile) {
 }
 
 TEST(SyncState, DryRunWritesNothing) {
-    TempDirectory dir;
-    std::string path = dir.path + "/x.state";
+    TempDir dir;
+    std::string path = dir.path() + "/x.state";
     SyncState s(path);
     s.load();
     s.set_dry_run(true);
@@ -200,8 +190,8 @@ TEST(SyncState, DryRunWritesNothing) {
 }
 
 TEST(SyncState, RemoveFiles) {
-    TempDirectory dir;
-    std::string path = dir.path + "/x.state";
+    TempDir dir;
+    std::string path = dir.path() + "/x.state";
     SyncState s(path);
     s.load();
     s.set_header(1, 2, 3);

@@ -3,6 +3,8 @@
 // chosen operation to simulate a crash or a dropped connection.
 #pragma once
 
+#include "../support/files.hpp"
+
 #include "error.hpp"
 #include "store/store.hpp"
 
@@ -335,16 +337,6 @@ public:
 private:
     store::Store& inner_;
     FaultPlan& plan_;
-};
-
-/// A temporary directory removed with its contents.
-struct TempDirectory {
-    std::string path;
-    TempDirectory() {
-        char pattern[] = "/tmp/zmail-sync-XXXXXX";
-        path = ::mkdtemp(pattern);
-    }
-    ~TempDirectory() { std::filesystem::remove_all(path); }
 };
 
 /// A small message in network form with a unique Message-ID.
