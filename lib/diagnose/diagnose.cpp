@@ -1,4 +1,5 @@
 #include "diagnose/diagnose.hpp"
+#include "net/curl_library.hpp"
 
 #include "error.hpp"
 #include "imap/response_reader.hpp"
@@ -228,6 +229,14 @@ ServiceReport test_protocol(const profile::Profile& profile, const profile::Acco
         if (!e.hint.empty()) r.hints.push_back(e.hint);
     };
 
+    // libcurl is loaded on first use (net/curl_library.hpp); load it now so that its loading
+    // time does not show as part of the TLS and login times below
+    try {
+        net::curl_library();
+    } catch (const Error& e) {
+        fail(e);
+        return r;
+    }
     auto start = Clock::now();
     std::string problem;
     Resolved resolved = resolve(server.host, server.port, problem);

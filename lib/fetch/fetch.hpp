@@ -36,8 +36,8 @@ struct Request {
     int lock_wait_seconds = 0;      ///< --wait: for the account's fetch lock and an mbox lock
     std::size_t batch_messages = 64;               ///< messages per durable batch
     std::uint64_t batch_bytes = 8 * 1024 * 1024;   ///< bytes per durable batch
-    /// RETR/DELE commands in flight: at most about 3 KB of commands, which the socket buffers
-    /// always take, so writing them can never block while the server waits for us to read.
+    /// RETR/DELE commands in flight: at most about 4.4 KB of commands ("RETR 4294967295"), which
+    /// the socket buffers always take, so writing them never blocks while the server waits for us.
     std::size_t pipeline_window = 256;
 };
 

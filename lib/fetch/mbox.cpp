@@ -43,34 +43,59 @@ bool gone(const std::string& pid) {
 
 /// Creates the dot-lock `lock` holding our pid: written into "LOCK.zmail.PID" first and then
 /// linked to the lock's name, so the lock never exists without the pid that makes a killed
-/// holder's lock recognisable as stale. Removes such private files left by killed runs.
-/// Returns 0, or the errno of the failure (EEXIST: someone holds the lock).
+/// holder's lock recognisable as stale (and link() is atomic on NFS too). Where the file
+/// system has no hard links, the lock is created directly. Returns 0, or the errno of the
+/// failure (EEXIST: someone holds the lock).
 int create_dot_lock(const std::string& lock) {
     const std::string pid = std::to_string(::getpid());
-    const std::string mine = lock + ".zmail." + pid;
-    const int fd = ::open(mine.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return errno;
     const std::string content = pid + "\n";
-    const bool written = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+    const std::string mine = lock + ".zmail." + pid;
+    int fd = ::open(mine.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) {  // left by an earlier process with our pid
+        ::unlink(mine.c_str());
+        fd = ::open(mine.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    }
+    if (fd < 0) return errno;
+    const ssize_t written = ::write(fd, content.data(), content.size());
+    int error = written == static_cast<ssize_t>(content.size()) ? 0 : written < 0 ? errno : ENOSPC;
+    if (error == 0 && ::link(mine.c_str(), lock.c_str()) != 0) {
+        error = errno;
+        struct stat st {};
+        if (error != EEXIST && ::fstat(fd, &st) == 0 && st.st_nlink == 2) error = 0;  // NFS: linked after all
+    }
     ::close(fd);
-    const int error = !written ? EIO : ::link(mine.c_str(), lock.c_str()) == 0 ? 0 : errno;
     ::unlink(mine.c_str());
+    if (error == EPERM || error == ENOSYS || error == EOPNOTSUPP) {
+        // no hard links here: create the lock itself, then write the pid
+        fd = ::open(lock.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0) return errno;
+        const ssize_t ignored = ::write(fd, content.data(), content.size());  // the lock is ours either way
+        (void)ignored;
+        ::close(fd);
+        error = 0;
+    }
+    return error;
+}
 
-    // leftovers "LOCK.zmail.PID" of runs killed between the two steps above
+/// Removes the "LOCK.zmail.PID" files runs killed inside create_dot_lock left: those of
+/// processes that are gone, and old enough that a process on another host cannot own them.
+void remove_leftover_lock_files(const std::string& lock) {
     const std::size_t slash = lock.rfind('/');
     const std::string directory = slash == std::string::npos ? "." : lock.substr(0, slash == 0 ? 1 : slash);
     const std::string prefix = lock.substr(slash == std::string::npos ? 0 : slash + 1) + ".zmail.";
-    if (DIR* dir = ::opendir(directory.c_str())) {
-        while (const dirent* entry = ::readdir(dir)) {
-            const std::string name = entry->d_name;
-            if (name.rfind(prefix, 0) != 0) continue;
-            const std::string other = name.substr(prefix.size());
-            if (other.find_first_not_of("0123456789") == std::string::npos && other.size() < 10 && gone(other))
-                ::unlink((directory + "/" + name).c_str());
-        }
-        ::closedir(dir);
+    DIR* dir = ::opendir(directory.c_str());
+    if (!dir) return;
+    while (const dirent* entry = ::readdir(dir)) {
+        const std::string name = entry->d_name;
+        if (name.rfind(prefix, 0) != 0) continue;
+        const std::string other = name.substr(prefix.size());
+        if (other.empty() || other.size() > 9 || other.find_first_not_of("0123456789") != std::string::npos) continue;
+        const std::string path = directory + "/" + name;
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) == 0 && st.st_mtime + stale_dot_lock_seconds < std::time(nullptr) && gone(other))
+            ::unlink(path.c_str());
     }
-    return error;
+    ::closedir(dir);
 }
 
 }  // namespace
@@ -206,6 +231,7 @@ MboxLock::MboxLock(std::string path, int wait_seconds) : path_(std::move(path)),
     auto pause = [] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); };
 
     // the dot-lock first (what mail delivery agents check), then the fcntl lock
+    remove_leftover_lock_files(dot_lock_);
     for (;;) {
         const int error = create_dot_lock(dot_lock_);
         if (error == 0) {

@@ -150,6 +150,36 @@ std::vector<text::Address> addresses_in(const HeaderBlock& header, std::string_v
     return out;
 }
 
+namespace {
+
+std::string trimmed(std::string_view value) {
+    const std::size_t begin = value.find_first_not_of(" \t\r\n");
+    if (begin == std::string_view::npos) return {};
+    const std::size_t end = value.find_last_not_of(" \t\r\n");
+    return std::string(value.substr(begin, end - begin + 1));
+}
+
+/// The value of the first field called `name` that is not blank; empty when there is none.
+std::string first_value(const HeaderBlock& header, std::string_view name) {
+    for (const HeaderField& field : header.fields) {
+        if (!equal_ignoring_case(field.name, name)) continue;
+        std::string value = trimmed(field.raw_value);
+        if (!value.empty()) return value;
+    }
+    return {};
+}
+
+/// The first Message-ID's "<...>" (or its whole value when it has no angle brackets).
+std::string first_message_id(const HeaderBlock& header) {
+    const std::string value = first_value(header, "Message-ID");
+    const std::size_t open = value.find('<');
+    const std::size_t close = value.find('>', open == std::string::npos ? 0 : open);
+    if (open != std::string::npos && close != std::string::npos) return value.substr(open, close - open + 1);
+    return value;
+}
+
+}  // namespace
+
 ReadyMessage read_ready_message(std::string_view message, std::string_view date, std::string_view message_id,
                                 std::string_view from_field) {
     message = without_mbox_separator(message);
@@ -161,25 +191,26 @@ ReadyMessage read_ready_message(std::string_view message, std::string_view date,
                     "a message starts with fields such as 'From:', 'To:' and 'Subject:', then an empty line");
     ReadyMessage ready;
     std::vector<std::string> added;
-    if (!header.find("Date")) {
+    // A Date or Message-ID field with nothing in it counts as missing: it is replaced, since a
+    // second field of either would make the message invalid.
+    std::string cleaned;
+    auto drop_blank = [&](std::string_view name) {
+        cleaned = remove_fields(cleaned.empty() ? message : std::string_view(cleaned), name);
+    };
+    const std::string existing_date = first_value(header, "Date");
+    if (existing_date.empty()) {
+        if (header.find("Date")) drop_blank("Date");
         added.push_back("Date: " + std::string(date));
         ready.added_date = true;
     }
-    if (const HeaderField* id = header.find("Message-ID")) {
-        std::string value = id->raw_value;
-        const std::size_t open = value.find('<'), close = value.find('>', open == std::string::npos ? 0 : open);
-        ready.message_id = open != std::string::npos && close != std::string::npos
-                               ? value.substr(open, close - open + 1)
-                               : value.substr(value.find_first_not_of(" \t") == std::string::npos
-                                                  ? 0
-                                                  : value.find_first_not_of(" \t"));
-        while (!ready.message_id.empty() && (ready.message_id.back() == ' ' || ready.message_id.back() == '\t'))
-            ready.message_id.pop_back();
-    } else {
+    ready.message_id = first_message_id(header);
+    if (ready.message_id.empty()) {
+        if (header.find("Message-ID")) drop_blank("Message-ID");
         added.push_back("Message-ID: " + std::string(message_id));
         ready.message_id = std::string(message_id);
         ready.added_message_id = true;
     }
+    if (!cleaned.empty()) message = cleaned;
     if (!header.find("From") && !from_field.empty()) {
         added.push_back(std::string(from_field));
         ready.added_from = true;

@@ -212,7 +212,7 @@ struct Connection::State {
     static curl_socket_t open_socket(void* userp, curlsocktype purpose, curl_sockaddr* address) {
         auto* state = static_cast<State*>(userp);
         if (purpose == CURLSOCKTYPE_IPCXN && state->dial && state->dial->dialed(&address->addr, address->addrlen)) {
-            const int fd = state->dial->take(std::chrono::seconds(state->options.connect_timeout_seconds));
+            const int fd = state->dial->take();
             if (fd >= 0) {
                 state->dialed_socket = fd;
                 state->connected_after = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -225,8 +225,10 @@ struct Connection::State {
 
     /// CURLOPT_SOCKOPTFUNCTION: tells libcurl the dialed socket is connected already.
     static int socket_options(void* userp, curl_socket_t fd, curlsocktype) {
-        const auto* state = static_cast<const State*>(userp);
-        return fd == state->dialed_socket ? CURL_SOCKOPT_ALREADY_CONNECTED : CURL_SOCKOPT_OK;
+        auto* state = static_cast<State*>(userp);
+        if (fd != state->dialed_socket) return CURL_SOCKOPT_OK;
+        state->dialed_socket = CURL_SOCKET_BAD;  // once: a later socket may get the same number
+        return CURL_SOCKOPT_ALREADY_CONNECTED;
     }
 
     /// CURLOPT_DEBUGFUNCTION: split what libcurl reports into lines.
@@ -304,7 +306,8 @@ Connection::Connection(ServerOptions options) {
     const auto started = std::chrono::steady_clock::now();
     auto dial = Dial::proxy_in_environment(scheme(options.protocol, options.security))
                     ? std::unique_ptr<Dial>()
-                    : std::make_unique<Dial>(options.host, options.port);
+                    : std::make_unique<Dial>(options.host, options.port,
+                                             std::chrono::seconds(options.connect_timeout_seconds));
     const auto resolve_time = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
     const CurlLibrary& api = curl_library();
@@ -332,7 +335,9 @@ Connection::Connection(ServerOptions options) {
     set(CURLOPT_VERBOSE, 1L);  // the debug callback records the greeting and the server's replies
     set(CURLOPT_DEBUGFUNCTION, &State::debug_callback);
     set(CURLOPT_DEBUGDATA, &s);
-    set(CURLOPT_CONNECTTIMEOUT, static_cast<long>(o.connect_timeout_seconds));
+    // what the early dial left of the connect timeout (the name lookup included)
+    set(CURLOPT_CONNECTTIMEOUT_MS,
+        static_cast<long>(s.dial ? s.dial->remaining().count() : 1000L * o.connect_timeout_seconds));
     set(CURLOPT_SERVER_RESPONSE_TIMEOUT, static_cast<long>(o.io_timeout_seconds));
     set(CURLOPT_TIMEOUT, static_cast<long>(o.connect_timeout_seconds + 4 * o.io_timeout_seconds));
     set(CURLOPT_TCP_KEEPALIVE, 1L);
@@ -372,6 +377,7 @@ Connection::Connection(ServerOptions options) {
     set(CURLOPT_SASL_IR, 1L);  // initial response with the AUTH command: one round trip less
 
     const CURLcode rc = api.easy_perform(c);
+    s.dial.reset();  // a dialed socket libcurl did not take is closed now
     s.report.timings = {resolve_time + time_info(api, c, CURLINFO_NAMELOOKUP_TIME_T),
                         s.connected_after.count() > 0 ? s.connected_after : time_info(api, c, CURLINFO_CONNECT_TIME_T),
                         s.tls_after, s.since_start()};

@@ -1,20 +1,27 @@
 #include "net/dial.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <condition_variable>
 #include <cstring>
+#include <memory>
+#include <mutex>
+#include <thread>
 
 namespace zmail::net {
 
 namespace {
+
+/// libcurl 7.88's happy-eyeballs delay: how long it gives one address before trying another.
+constexpr std::chrono::milliseconds next_address_after{200};
 
 /// An IPv6 literal as it appears in a URL ("[::1]") without its brackets.
 std::string bare_host(const std::string& host) {
@@ -32,9 +39,26 @@ std::string address_text(const sockaddr* address) {
     return "[" + std::string(text) + "]";
 }
 
+bool scoped(const sockaddr* address) {
+    return address->sa_family == AF_INET6 && reinterpret_cast<const sockaddr_in6*>(address)->sin6_scope_id != 0;
+}
+
+/// getaddrinfo on a thread of its own, so the caller can stop waiting for it; the thread and
+/// the result outlive an abandoned wait (shared ownership).
+struct Lookup {
+    std::mutex mutex;
+    std::condition_variable finished;
+    bool done = false;
+    addrinfo* result = nullptr;
+    ~Lookup() {
+        if (result) freeaddrinfo(result);
+    }
+};
+
 }  // namespace
 
-Dial::Dial(const std::string& host, int port) {
+Dial::Dial(const std::string& host, int port, std::chrono::milliseconds budget)
+    : deadline_(std::chrono::steady_clock::now() + budget) {
     const std::string name = bare_host(host);
     sockaddr_in v4{};
     sockaddr_in6 v6{};
@@ -49,32 +73,52 @@ Dial::Dial(const std::string& host, int port) {
         std::memcpy(&address_, &v6, sizeof v6);
         length_ = sizeof v6;
     } else {
-        addrinfo hints{};
-        hints.ai_family = AF_UNSPEC;
-        hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_ADDRCONFIG;
-        addrinfo* found = nullptr;
-        const std::string service = std::to_string(port);
-        if (getaddrinfo(name.c_str(), service.c_str(), &hints, &found) != 0 || !found) return;
-        for (const addrinfo* a = found; a; a = a->ai_next) {
-            if (a->ai_family != AF_INET && a->ai_family != AF_INET6) continue;
-            if (length_ == 0) {
-                std::memcpy(&address_, a->ai_addr, a->ai_addrlen);
-                length_ = a->ai_addrlen;
-            }
-            resolved_.push_back(address_text(a->ai_addr));
-        }
-        freeaddrinfo(found);
+        resolve(name, port);
         if (length_ == 0) return;
     }
     fd_ = ::socket(address_.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
     if (fd_ < 0) return;
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address_), length_) == 0) {
-        connected_at_ = std::chrono::steady_clock::now();
-    } else if (errno != EINPROGRESS) {
+    // Only a connect still in progress is kept: libcurl 7.88 calls connect() again on the
+    // socket it is given (CURL_SOCKOPT_ALREADY_CONNECTED is ignored before 8.0, curl issue
+    // 10626). On Linux that second call returns 0 once this connect has completed, but it
+    // would fail with EISCONN had this one succeeded at once (never seen for TCP).
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address_), length_) == 0 || errno != EINPROGRESS) {
         ::close(fd_);
         fd_ = -1;
     }
+}
+
+void Dial::resolve(const std::string& name, int port) {
+    auto lookup = std::make_shared<Lookup>();
+    try {
+        std::thread([lookup, name, service = std::to_string(port)] {
+            addrinfo hints{};
+            hints.ai_family = AF_UNSPEC;  // as libcurl asks (no AI_ADDRCONFIG: "localhost" keeps ::1)
+            hints.ai_socktype = SOCK_STREAM;
+            addrinfo* found = nullptr;
+            if (getaddrinfo(name.c_str(), service.c_str(), &hints, &found) != 0) found = nullptr;
+            std::lock_guard<std::mutex> lock(lookup->mutex);
+            lookup->result = found;
+            lookup->done = true;
+            lookup->finished.notify_all();
+        }).detach();
+    } catch (const std::system_error&) {
+        return;  // no thread: libcurl resolves the name itself
+    }
+    std::unique_lock<std::mutex> lock(lookup->mutex);
+    if (!lookup->finished.wait_until(lock, deadline_, [&] { return lookup->done; }) || !lookup->result) return;
+
+    std::vector<std::string> addresses;
+    for (const addrinfo* a = lookup->result; a; a = a->ai_next) {
+        if (a->ai_family != AF_INET && a->ai_family != AF_INET6) continue;
+        if (scoped(a->ai_addr)) return;  // a zone CURLOPT_RESOLVE cannot carry: leave it all to libcurl
+        if (length_ == 0) {
+            std::memcpy(&address_, a->ai_addr, a->ai_addrlen);
+            length_ = a->ai_addrlen;
+        }
+        addresses.push_back(address_text(a->ai_addr));
+    }
+    resolved_ = std::move(addresses);
 }
 
 bool Dial::proxy_in_environment(const std::string& scheme) {
@@ -104,15 +148,22 @@ bool Dial::dialed(const sockaddr* address, socklen_t length) const {
            a->sin6_scope_id == b->sin6_scope_id;
 }
 
-int Dial::take(std::chrono::milliseconds timeout) {
+std::chrono::milliseconds Dial::remaining() const {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+    return std::max(left, std::chrono::milliseconds(1));
+}
+
+int Dial::take() {
     int fd = fd_;
     fd_ = -1;
     if (fd < 0) return -1;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (connected_at_ == std::chrono::steady_clock::time_point{}) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto deadline = deadline_;
+    if (resolved_.size() > 1) deadline = std::min(deadline, std::chrono::steady_clock::now() + next_address_after);
+    for (;;) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         pollfd p{fd, POLLOUT, 0};
-        const int rc = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
+        const int rc = ::poll(&p, 1, static_cast<int>(std::max<long long>(left.count(), 0)));
         if (rc < 0 && errno == EINTR) continue;
         int error = 0;
         socklen_t size = sizeof error;
@@ -121,8 +172,8 @@ int Dial::take(std::chrono::milliseconds timeout) {
             return -1;
         }
         connected_at_ = std::chrono::steady_clock::now();
+        return fd;
     }
-    return fd;
 }
 
 }  // namespace zmail::net

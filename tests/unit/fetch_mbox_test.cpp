@@ -206,12 +206,18 @@ TEST(FetchMbox, DotLockNeverAppearsWithoutItsPidAndLeftoversAreRemoved) {
     // what a run killed between writing its pid and linking it to the lock's name leaves
     const std::string leftover = mbox + ".lock.zmail." + std::to_string(child);
     write_file(leftover, std::to_string(child) + "\n");
+    const struct timeval old[2] = {{std::time(nullptr) - 600, 0}, {std::time(nullptr) - 600, 0}};
+    ASSERT_EQ(::utimes(leftover.c_str(), old), 0);
+    // a recent one may belong to a process on another host sharing the directory: kept
+    const std::string recent = mbox + ".lock.zmail.999999999";
+    write_file(recent, "999999999\n");
     const std::string live = mbox + ".lock.zmail." + std::to_string(::getppid());  // a live process's
     write_file(live, std::to_string(::getppid()) + "\n");
     {
         MboxLock lock(mbox, 0);
         EXPECT_EQ(testing::read_file(mbox + ".lock"), std::to_string(::getpid()) + "\n");
         EXPECT_FALSE(std::filesystem::exists(leftover));
+        EXPECT_TRUE(std::filesystem::exists(recent));
         EXPECT_TRUE(std::filesystem::exists(live));
         EXPECT_FALSE(std::filesystem::exists(mbox + ".lock.zmail." + std::to_string(::getpid())));
     }

@@ -83,6 +83,21 @@ TEST(MimeReadyMessage, KeepsAnExistingDateAndMessageIdByteForByte) {
     EXPECT_FALSE(ready.added_date || ready.added_message_id);
 }
 
+TEST(MimeReadyMessage, BlankDateAndMessageIdCountAsMissing) {
+    // found by the fuzzer: an empty Message-ID gave an empty id to file the Sent copy under
+    const std::string message = "From: a@example.test\r\nDate: \r\nMessage-ID:\r\n  \r\nSubject: s\r\n\r\nbody\r\n";
+    const auto ready = mime::read_ready_message(message, "Tue, 14 Nov 2023 10:00:00 +0900", "<new@example.test>", "");
+    EXPECT_TRUE(ready.added_date);
+    EXPECT_TRUE(ready.added_message_id);
+    EXPECT_EQ(ready.message_id, "<new@example.test>");
+    EXPECT_EQ(ready.bytes, "Date: Tue, 14 Nov 2023 10:00:00 +0900\r\nMessage-ID: <new@example.test>\r\n"
+                           "From: a@example.test\r\nSubject: s\r\n\r\nbody\r\n");
+    // a second, non-blank Message-ID is the one kept
+    const auto second = mime::read_ready_message("Message-ID: \nMessage-ID: <kept@x>\nFrom: a@x\n\nb\n", "D", "<i@x>", "");
+    EXPECT_FALSE(second.added_message_id);
+    EXPECT_EQ(second.message_id, "<kept@x>");
+}
+
 TEST(MimeReadyMessage, AddsFromWhenThereIsNone) {
     const auto ready = mime::read_ready_message("To: b@example.net\n\nhi\n", "D", "<i@x>", "From: me@example.test");
     EXPECT_TRUE(ready.added_from);

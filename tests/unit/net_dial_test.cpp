@@ -2,12 +2,14 @@
 // the address matching Connection relies on to hand the socket to libcurl.
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -48,11 +50,11 @@ const sockaddr* as_sockaddr(const sockaddr_in& address) { return reinterpret_cas
 
 TEST(Dial, ConnectsToAnIpLiteralAndGivesUpTheSocketOnce) {
     Listener listener;
-    Dial dial("127.0.0.1", listener.port);
+    Dial dial("127.0.0.1", listener.port, 5s);
     EXPECT_TRUE(dial.resolved().empty());  // nothing for libcurl to be told: it parses literals itself
     const sockaddr_in address = loopback(listener.port);
     EXPECT_TRUE(dial.dialed(as_sockaddr(address), sizeof address));
-    const int fd = dial.take(5s);
+    const int fd = dial.take();
     ASSERT_GE(fd, 0);
     EXPECT_NE(dial.connected_at(), std::chrono::steady_clock::time_point{});
     const int accepted = ::accept(listener.fd, nullptr, nullptr);
@@ -62,7 +64,7 @@ TEST(Dial, ConnectsToAnIpLiteralAndGivesUpTheSocketOnce) {
     EXPECT_EQ(::read(accepted, &byte, 1), 1);
     EXPECT_EQ(byte, 'x');
     // given up: a second take has nothing, and the dial no longer claims the address
-    EXPECT_EQ(dial.take(1s), -1);
+    EXPECT_EQ(dial.take(), -1);
     EXPECT_FALSE(dial.dialed(as_sockaddr(address), sizeof address));
     ::close(accepted);
     ::close(fd);
@@ -70,7 +72,7 @@ TEST(Dial, ConnectsToAnIpLiteralAndGivesUpTheSocketOnce) {
 
 TEST(Dial, MatchesOnlyTheAddressAndPortItDialed) {
     Listener listener;
-    Dial dial("127.0.0.1", listener.port);
+    Dial dial("127.0.0.1", listener.port, 5s);
     const sockaddr_in other_port = loopback(listener.port == 65535 ? 1 : listener.port + 1);
     EXPECT_FALSE(dial.dialed(as_sockaddr(other_port), sizeof other_port));
     sockaddr_in other_host = loopback(listener.port);
@@ -88,22 +90,32 @@ TEST(Dial, RefusedConnectGivesNoSocket) {
         Listener listener;  // bound and closed again: nothing listens on the port now
         port = listener.port;
     }
-    Dial dial("127.0.0.1", port);
-    EXPECT_EQ(dial.take(5s), -1);
+    Dial dial("127.0.0.1", port, 5s);
+    EXPECT_EQ(dial.take(), -1);
 }
 
 TEST(Dial, ResolvesANameForLibcurl) {
     Listener listener;
-    Dial dial("localhost", listener.port);
-    ASSERT_FALSE(dial.resolved().empty());
+    Dial dial("localhost", listener.port, 5s);
+    // as many addresses as the resolver gives, as libcurl would ask for them
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    std::size_t expected = 0;
+    if (getaddrinfo("localhost", "993", &hints, &found) == 0) {
+        for (const addrinfo* a = found; a; a = a->ai_next) expected += a->ai_family == AF_INET || a->ai_family == AF_INET6;
+        freeaddrinfo(found);
+    }
+    EXPECT_EQ(dial.resolved().size(), expected);
     for (const std::string& address : dial.resolved())
         EXPECT_TRUE(address == "127.0.0.1" || address == "[::1]") << address;
 }
 
 TEST(Dial, UnknownNameDialsNothing) {
-    Dial dial("no-such-host.invalid", 993);
+    Dial dial("no-such-host.invalid", 993, 5s);
     EXPECT_TRUE(dial.resolved().empty());
-    EXPECT_EQ(dial.take(1s), -1);
+    EXPECT_EQ(dial.take(), -1);
 }
 
 TEST(Dial, BracketedIpv6LiteralConnects) {
@@ -117,13 +129,22 @@ TEST(Dial, BracketedIpv6LiteralConnects) {
     socklen_t length = sizeof address;
     ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
 
-    Dial dial("[::1]", ntohs(address.sin6_port));  // as the URL has it; never looked up
+    Dial dial("[::1]", ntohs(address.sin6_port), 5s);  // as the URL has it; never looked up
     EXPECT_TRUE(dial.resolved().empty());
     EXPECT_TRUE(dial.dialed(reinterpret_cast<const sockaddr*>(&address), sizeof address));
-    const int fd = dial.take(5s);
+    const int fd = dial.take();
     EXPECT_GE(fd, 0);
     if (fd >= 0) ::close(fd);
     ::close(listener);
+}
+
+TEST(Dial, KeepsWithinItsBudget) {
+    Listener listener;
+    Dial dial("127.0.0.1", listener.port, 300ms);
+    EXPECT_LE(dial.remaining(), 300ms);
+    EXPECT_GE(dial.remaining(), 1ms);
+    std::this_thread::sleep_for(350ms);
+    EXPECT_EQ(dial.remaining(), 1ms);  // spent: libcurl gets the least it takes, not a fresh timeout
 }
 
 TEST(Dial, ProxyInTheEnvironmentMeansNoDirectConnect) {
