@@ -1,5 +1,6 @@
 #include "diagnose/diagnose.hpp"
 #include "net/curl_library.hpp"
+#include "net/dial.hpp"
 
 #include "error.hpp"
 #include "imap/response_reader.hpp"
@@ -239,17 +240,26 @@ ServiceReport test_protocol(const profile::Profile& profile, const profile::Acco
     }
     auto start = Clock::now();
     std::string problem;
-    Resolved resolved = resolve(server.host, server.port, problem);
-    if (!finish_step({"resolve", !resolved.addresses.empty(), ms_since(start),
-                      resolved.addresses.empty() ? problem : resolved.first})) {
-        r.error = "cannot resolve '" + server.host + "': " + problem;
-        r.error_kind = "network";
-        r.kind = ErrorKind::Network;
-        r.hints.push_back("check the host name and that this computer is online");
-        return r;
+    // with a proxy in the environment nothing connects to the server directly, this check neither
+    const std::string scheme = r.service + (server.security == "tls" ? "s" : "");
+    const bool proxied = net::Dial::proxy_in_environment(scheme);
+    Resolved resolved;
+    if (proxied) {
+        finish_step({"resolve", true, 0, "left to the proxy"});
+        finish_step({"connect", true, 0, "through the proxy"});
+    } else {
+        resolved = resolve(server.host, server.port, problem);
+        if (!finish_step({"resolve", !resolved.addresses.empty(), ms_since(start),
+                          resolved.addresses.empty() ? problem : resolved.first})) {
+            r.error = "cannot resolve '" + server.host + "': " + problem;
+            r.error_kind = "network";
+            r.kind = ErrorKind::Network;
+            r.hints.push_back("check the host name and that this computer is online");
+            return r;
+        }
     }
     start = Clock::now();
-    if (!finish_step({"connect", tcp_connect(resolved, timeout, problem), ms_since(start), problem})) {
+    if (!proxied && !finish_step({"connect", tcp_connect(resolved, timeout, problem), ms_since(start), problem})) {
         r.error = "cannot connect to '" + server.endpoint() + "': " + problem;
         r.error_kind = "network";
         r.kind = ErrorKind::Network;
@@ -272,6 +282,11 @@ ServiceReport test_protocol(const profile::Profile& profile, const profile::Acco
     try {
         connection.emplace(std::move(options));
     } catch (const Error& e) {
+        if (proxied && e.kind == ErrorKind::Network) {  // the proxy, not TLS or the login
+            finish_step({"login", false, 0, e.what()});
+            fail(e);
+            return r;
+        }
         bool tls_failed = e.kind == ErrorKind::Tls;
         if (server.security != "none") finish_step({"tls", !tls_failed, 0, tls_failed ? e.what() : ""});
         if (!tls_failed) finish_step({"login", false, 0, e.what()});

@@ -304,8 +304,8 @@ Connection::Connection(ServerOptions options) {
     check_options(options);
     // Connect first, then load libcurl while the server accepts (see curl_library.hpp).
     const auto started = std::chrono::steady_clock::now();
-    auto dial = Dial::proxy_in_environment(scheme(options.protocol, options.security))
-                    ? std::unique_ptr<Dial>()
+    const bool proxied = Dial::proxy_in_environment(scheme(options.protocol, options.security));
+    auto dial = proxied ? std::unique_ptr<Dial>()
                     : std::make_unique<Dial>(options.host, options.port,
                                              std::chrono::seconds(options.connect_timeout_seconds));
     const auto resolve_time = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -389,7 +389,11 @@ Connection::Connection(ServerOptions options) {
         api.easy_getinfo(c, CURLINFO_SSL_VERIFYRESULT, &verify_result);
         FailedLogin failed{o, s.peer(), static_cast<int>(rc), api.easy_strerror(rc), s.errbuf, verify_result,
                            s.transcript, s.report.timings.connect.count() > 0};
-        throw login_error(failed);  // ~State closes the handle
+        Error error = login_error(failed);  // ~State closes the handle
+        if (proxied && error.kind == ErrorKind::Network)
+            error.hint = "the connection goes through the proxy the environment names (all_proxy or " +
+                         std::string(scheme(o.protocol, o.security)) + "_proxy): check that it runs, or unset it";
+        throw error;
     }
     if (!s.transcript.login_attempted()) {
         // libcurl skips SMTP AUTH silently when the server offers none: never go on unauthenticated.

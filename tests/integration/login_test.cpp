@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
@@ -260,6 +262,29 @@ TEST(LoginErrors, UnknownHostIsANetworkError) {
     const Error e = connect_error(o);
     EXPECT_EQ(e.kind, ErrorKind::Network) << e.what();
     EXPECT_NE(std::string(e.what()).find("cannot resolve 'no-such-host.invalid'"), std::string::npos) << e.what();
+}
+
+TEST(LoginErrors, ProxyInTheEnvironmentMeansNoDirectConnection) {
+    // the "server": a listener that must never see a connection
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    ASSERT_EQ(::listen(listener, 4), 0);
+    socklen_t length = sizeof address;
+    ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+
+    auto o = server_options(Protocol::imap, Security::tls, "alice");
+    o.port = ntohs(address.sin_port);
+    const std::string proxy = "socks5h://127.0.0.1:" + std::to_string(closed_port());
+    ::setenv("all_proxy", proxy.c_str(), 1);
+    const Error e = connect_error(o);
+    ::unsetenv("all_proxy");
+    EXPECT_EQ(e.kind, ErrorKind::Network) << e.what();  // the proxy refused
+    EXPECT_LT(::accept(listener, nullptr, nullptr), 0);  // and nothing went around it
+    EXPECT_EQ(errno, EAGAIN);
+    ::close(listener);
 }
 
 TEST(LoginErrors, ImplicitTlsOnAStarttlsPortSuggestsStarttls) {
