@@ -85,13 +85,11 @@ public:
         result_.left_on_server = plan.on_server - result_.deleted;
 
         // forget what is no longer on the server, then fold the journal into a new snapshot
-        std::unordered_set<std::string> remaining;
-        remaining.reserve(listing.entries.size());
-        for (const pop3::UidlEntry& entry : listing.entries)
-            if (!deleted_uidls.count(entry.uid)) remaining.insert(entry.uid);
-        bool stale = false;
-        for (const std::string& uidl : state_.uidls()) stale = stale || !remaining.count(uidl);
-        if (state_.changed() || stale) {
+        if (state_.changed() || stale_records(listing, deleted_uidls)) {
+            std::unordered_set<std::string> remaining;
+            remaining.reserve(listing.entries.size());
+            for (const pop3::UidlEntry& entry : listing.entries)
+                if (!deleted_uidls.count(entry.uid)) remaining.insert(entry.uid);
             try {
                 state_.compact([&remaining](const std::string& uidl) { return remaining.count(uidl) > 0; });
             } catch (const Error& error) {
@@ -245,6 +243,15 @@ private:
             throw;
         }
         batch_bytes_ = 0;
+    }
+
+    /// Whether the state has records of messages no longer on the server (counted, not
+    /// compared: a run with nothing to do stays cheap with thousands of messages).
+    bool stale_records(const pop3::UidlListing& listing, const std::unordered_set<std::string>& deleted) const {
+        if (!listing.duplicate_uids.empty() || !deleted.empty()) return true;  // rare: compare the slow way
+        std::size_t known = 0;
+        for (const pop3::UidlEntry& entry : listing.entries) known += state_.knows(entry.uid) ? 1 : 0;
+        return known < state_.size();
     }
 
     /// CAPA, for PIPELINING.

@@ -27,9 +27,8 @@ void UidlState::load() {
     existed_ = file_exists(journal_.path()) || file_exists(journal_.path() + ".journal");
     entries_.clear();
     std::vector<std::string> lines = journal_.load();
-    std::size_t number = 0;
+    entries_.reserve(lines.size());
     for (const std::string& line : lines) {
-        ++number;
         auto bad = [&] {
             return Error(ErrorKind::Config,
                          "state file '" + journal_.path() + "' has a bad record: '" + line.substr(0, 80) + "'",
@@ -38,8 +37,9 @@ void UidlState::load() {
         };
         if (line.size() < 3 || line[1] != ' ') throw bad();
         const std::size_t space = line.find(' ', 2);
-        std::string uidl = line.substr(2, space == std::string::npos ? std::string::npos : space - 2);
-        std::string detail = space == std::string::npos ? std::string() : line.substr(space + 1);
+        const std::string_view record(line);
+        const std::string_view uidl = record.substr(2, space == std::string::npos ? std::string::npos : space - 2);
+        const std::string_view detail = space == std::string::npos ? std::string_view() : record.substr(space + 1);
         if (!valid_uidl(uidl)) throw bad();
         switch (line[0]) {
         case 'D':
@@ -52,7 +52,7 @@ void UidlState::load() {
             break;
         case 'P':
             if (detail.empty()) throw bad();
-            apply(UidlStatus::Pending, uidl, std::move(detail));
+            apply(UidlStatus::Pending, uidl, std::string(detail));
             break;
         default: throw bad();
         }
@@ -60,15 +60,17 @@ void UidlState::load() {
     changed_ = false;
 }
 
-void UidlState::apply(UidlStatus status, const std::string& uidl, std::string detail) {
-    auto [it, inserted] = entries_.try_emplace(uidl);
+void UidlState::apply(UidlStatus status, std::string_view uidl, std::string detail) {
+    auto it = entries_.find(uidl);
+    const bool inserted = it == entries_.end();
+    if (inserted) it = entries_.emplace(std::string(uidl), UidlEntry{}).first;
     if (!inserted && it->second.status == UidlStatus::Delivered) return;
     it->second.status = status;
     it->second.detail = std::move(detail);
 }
 
 const UidlEntry* UidlState::find(std::string_view uidl) const {
-    auto it = entries_.find(std::string(uidl));
+    auto it = entries_.find(uidl);
     return it == entries_.end() ? nullptr : &it->second;
 }
 

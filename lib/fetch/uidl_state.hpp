@@ -73,6 +73,8 @@ public:
     bool changed() const { return changed_ || journal_.journal_lines() > 0; }
     /// Every UIDL with an entry, in no particular order.
     std::vector<std::string> uidls() const;
+    /// Whether the state has a record of `uidl` (any status).
+    bool knows(std::string_view uidl) const { return entries_.find(uidl) != entries_.end(); }
     /// Keeps only the Delivered and Seen entries whose UIDL `keep` accepts, writes them as the new
     /// snapshot (atomically) and removes the journal. Pending entries are dropped.
     void compact(const std::function<bool(const std::string&)>& keep);
@@ -80,11 +82,16 @@ public:
     const std::string& path() const { return journal_.path(); }
 
 private:
-    void apply(UidlStatus status, const std::string& uidl, std::string detail);
+    void apply(UidlStatus status, std::string_view uidl, std::string detail);
     static void check_record(const std::string& uidl, std::string_view detail);
 
     state::Journal journal_;
-    std::unordered_map<std::string, UidlEntry> entries_;
+    /// Looked up by string_view without building a string (thousands of UIDLs per run).
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+    };
+    std::unordered_map<std::string, UidlEntry, Hash, std::equal_to<>> entries_;
     bool existed_ = false;
     bool changed_ = false;
 };
