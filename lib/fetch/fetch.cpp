@@ -4,6 +4,7 @@
 #include "pop3/session.hpp"
 #include "util/lock_file.hpp"
 
+#include <future>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -29,10 +30,18 @@ public:
     void run() {
         util::LockFile lock(request_.state_dir + "/fetch.lock", "zmail fetch " + request_.account,
                             request_.lock_wait_seconds);
-        state_.load();
+        // the state (thousands of records) loads on another thread while the connection is set up
+        std::future<void> loading = std::async(std::launch::async, [this] { state_.load(); });
+        std::unique_ptr<net::Stream> stream;
+        try {
+            stream = connect_();
+        } catch (...) {
+            loading.wait();
+            throw;
+        }
+        loading.get();  // a bad state file is reported as before
         settle_pending();
 
-        std::unique_ptr<net::Stream> stream = connect_();
         pop3::SessionOptions options;
         options.pipeline_window = request_.pipeline_window;
         if (observer_.tracing()) options.trace = [this](std::string_view line) { observer_.trace(line); };
