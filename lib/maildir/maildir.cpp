@@ -174,7 +174,9 @@ bool Folder::exists() const {
 }
 
 void Folder::create() const {
-    for (const char* sub : {"cur", "new", "tmp"}) util::make_directories(path_ + "/" + sub, 0700);
+    // cur last: exists() looks for it, so a run killed half-way never leaves a folder that
+    // looks complete without its tmp
+    for (const char* sub : {"tmp", "new", "cur"}) util::make_directories(path_ + "/" + sub, 0700);
 }
 
 std::vector<Entry> Folder::list() const {

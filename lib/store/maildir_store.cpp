@@ -315,8 +315,12 @@ void MaildirStore::write_uid_file(std::uint32_t next_uid) {
 
 FolderStatus MaildirStore::select(const std::string& name) {
     std::string path = folder_directory(name);
-    if (!maildir::Folder(path).exists())
+    const maildir::Folder folder(path);
+    if (!folder.exists())
         throw Error(ErrorKind::Storage, "cannot select folder '" + name + "': no Maildir at '" + path + "'");
+    // a Maildir with cur but without new or tmp (created by a run of an older zmail, or another
+    // program, that was killed half-way) is completed rather than failing every run
+    if (!options_.read_only) folder.create();
     for (const auto& s : staged_) ::unlink(s.temp_path.c_str());
     staged_.clear();
     index_.clear();

@@ -125,6 +125,19 @@ TEST_F(MaildirTest, AppendIsInvisibleUntilCommitted) {
     EXPECT_FALSE(listing.partial);
 }
 
+TEST_F(MaildirTest, HalfCreatedFolderIsCompletedOnSelect) {
+    // what a run killed while creating the folder left (found by the sync kill trials)
+    MaildirStore store(root());
+    const std::string path = store.folder_directory("INBOX");
+    fs::create_directories(path + "/cur");
+    store.select("INBOX");
+    EXPECT_TRUE(fs::is_directory(path + "/new"));
+    EXPECT_TRUE(fs::is_directory(path + "/tmp"));
+    append(store, "Subject: a\r\n\r\nbody\r\n", 0);
+    store.commit_appends();
+    EXPECT_EQ(files(path + "/new").size(), 1u);
+}
+
 TEST_F(MaildirTest, AbandonedAppendsLeaveNothing) {
     std::string path;
     {
