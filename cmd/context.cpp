@@ -4,6 +4,43 @@
 
 namespace zmail::cli {
 
+namespace {
+
+struct ServiceInfo {
+    const char* label;  ///< "POP3"
+    const char* key;    ///< "pop"
+};
+
+ServiceInfo info(Service service) {
+    switch (service) {
+    case Service::imap: return {"IMAP", "imap"};
+    case Service::pop3: return {"POP3", "pop"};
+    case Service::smtp: return {"SMTP", "smtp"};
+    case Service::none: break;
+    }
+    return {"", ""};
+}
+
+bool has(const profile::Account& account, Service service) {
+    switch (service) {
+    case Service::imap: return account.imap.configured();
+    case Service::pop3: return account.pop.configured();
+    case Service::smtp: return account.smtp.configured();
+    case Service::none: break;
+    }
+    return true;
+}
+
+/// "account has no X" is checked here only, with one hint style.
+void require(const profile::Account& account, Service service) {
+    if (has(account, service)) return;
+    const ServiceInfo s = info(service);
+    throw Error(ErrorKind::Config, "account '" + account.name + "' has no " + s.label + " server",
+                std::string("set one: zmail settings set ") + account.name + " " + s.key + ".host HOST");
+}
+
+}  // namespace
+
 Context::Context(GlobalOptions options)
     : options_(std::move(options)),
       printer_(OutputStyle{options_.json, options_.quiet, options_.verbose, options_.color}) {}
@@ -29,23 +66,74 @@ std::string Context::account_name() {
     return name;
 }
 
-profile::Account Context::account() { return profile::resolve_account(profile(), account_name()); }
-
-std::vector<std::string> Context::select_accounts(const std::vector<std::string>& names, bool all,
-                                                  const std::function<bool(const profile::Account&)>& eligible) {
+void Context::select_accounts(const std::vector<std::string>& names, bool all, Service service) {
     auto& p = profile();
-    std::vector<std::string> out;
+    accounts_.clear();
+    if (all && !names.empty()) throw Error(ErrorKind::Usage, "give account names or --all, not both");
     if (all) {
         for (const auto& name : p.account_names())
-            if (eligible(profile::resolve_account(p, name))) out.push_back(name);
-        if (out.empty()) throw Error(ErrorKind::Config, "no account is set up for this command");
-        return out;
+            if (has(profile::resolve_account(p, name), service)) accounts_.push_back(name);
+        if (accounts_.empty()) throw Error(ErrorKind::Config, "no account is set up for this command");
+        return;
     }
-    if (!names.empty()) {
-        for (const auto& name : names) p.account(name);
-        return names;
+    for (const auto& name : names) p.account(name);  // throws with the known names
+    accounts_ = names.empty() ? std::vector<std::string>{account_name()} : names;
+    // with one account its problem is the error; with several, each is reported in the loop
+    if (accounts_.size() == 1) require(profile::resolve_account(p, accounts_.front()), service);
+}
+
+void require_service(const profile::Account& account, Service service) { require(account, service); }
+
+/// Shows an outcome: data as JSON or text on stdout, diagnostics on stderr.
+void show(Printer& out, const Outcome& outcome) {
+    if (outcome.diagnostics) outcome.diagnostics(out);
+    if (out.json()) {
+        if (!outcome.data.is_null()) out.json_value(outcome.data);
+    } else if (outcome.text) {
+        outcome.text(out);
     }
-    return {account_name()};
+}
+
+/// Setup::accounts: runs the command once per account, goes on after an account's error, prints
+/// one JSON array of the accounts' results; the exit code is the first account's failure.
+int run_for_accounts(Context& ctx, const Runner& runner, Service service) {
+    Printer& out = ctx.out();
+    const auto& names = ctx.accounts();
+    const bool several = names.size() > 1;
+    nlohmann::json results = nlohmann::json::array();
+    int code = 0;
+    for (const std::string& name : names) {
+        int account_code = 0;
+        try {
+            const profile::Account account = profile::resolve_account(ctx.profile(), name);
+            require_service(account, service);
+            Outcome outcome = runner(ctx, &account);
+            if (out.json() && !outcome.data.is_null()) results.push_back(std::move(outcome.data));
+            outcome.data = nullptr;
+            show(out, outcome);
+            account_code = outcome.exit_code;
+        } catch (const Error& e) {
+            if (!several && !out.json()) throw;  // main reports it
+            out.error(several ? labelled(name, e) : e);
+            results.push_back({{"account", name}, {"error", error_json(e)}, {"exit_code", exit_code(e.kind)}});
+            account_code = exit_code(e.kind);
+        }
+        if (code == 0) code = account_code;
+    }
+    if (out.json() && !results.empty()) out.json_value(results);
+    return code;
+}
+
+
+nlohmann::json error_json(const Error& e) {
+    return {{"kind", kind_name(e.kind)}, {"message", e.what()}, {"hint", e.hint}, {"server_reply", e.server_reply},
+            {"exit_code", exit_code(e.kind)}};
+}
+
+nlohmann::json error_json(const std::optional<Error>& e) { return e ? error_json(*e) : nlohmann::json(nullptr); }
+
+Error labelled(const std::string& account, const Error& e) {
+    return Error(e.kind, account + ": " + e.what(), e.hint, e.server_reply);
 }
 
 }  // namespace zmail::cli

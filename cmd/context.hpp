@@ -1,4 +1,5 @@
-// What every subcommand gets from main: global options, the printer, the profile and account.
+// What every subcommand gets from main: global options, the printer, the profile and the
+// accounts main resolved for it; and what it hands back (Outcome).
 #pragma once
 
 #include "printer.hpp"
@@ -7,7 +8,9 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +26,16 @@ struct GlobalOptions {
     std::string color = "auto";
 };
 
+/// The servers an account can have; a command that needs one names it in the command table.
+enum class Service { none, imap, pop3, smtp };
+
+/// What main sets up before it runs a command (git's RUN_SETUP, ninja's RUN_AFTER_LOAD).
+enum class Setup {
+    none,      ///< nothing: the command loads the profile when it needs it (Context::profile())
+    account,   ///< one account: -a, else the default; it has the command's service
+    accounts,  ///< the accounts named as arguments, -a, --all or the default; main runs the command once for each
+};
+
 class Context {
 public:
     explicit Context(GlobalOptions options);
@@ -34,46 +47,100 @@ public:
     profile::Profile& profile();
     /// The account -a names, else the default. Throws Error{Config} with a hint when none.
     std::string account_name();
-    /// That account, resolved.
-    profile::Account account();
-    /// Accounts named on the command line (positional), or -a, or all with `all`, or the default.
-    std::vector<std::string> select_accounts(const std::vector<std::string>& names, bool all,
-                                             const std::function<bool(const profile::Account&)>& eligible);
+    /// The accounts main runs the command for (Setup::account and Setup::accounts).
+    const std::vector<std::string>& accounts() const { return accounts_; }
+
+    /// main's part: which accounts to run for (arguments, -a, --all or the default), each checked
+    /// to have `service`.
+    void select_accounts(const std::vector<std::string>& names, bool all, Service service);
+    /// Accounts chosen by the command itself (send --flush: those with a queue).
+    void set_accounts(std::vector<std::string> names) { accounts_ = std::move(names); }
 
 private:
     GlobalOptions options_;
     Printer printer_;
     std::optional<profile::Profile> profile_;
+    std::vector<std::string> accounts_;
 };
 
-/// A subcommand's body, run after the command line was parsed. Returns the exit code.
-using Runner = std::function<int(Context&)>;
+/// What a command hands back (himalaya's printer): main renders it once, as JSON or as text.
+struct Outcome {
+    int exit_code = 0;
+    nlohmann::json data;                        ///< with --json: the document (null: nothing on stdout)
+    std::function<void(Printer&)> text;         ///< without --json: the data as text on stdout
+    std::function<void(Printer&)> diagnostics;  ///< on stderr in both modes: warnings, per-item errors
+};
+
+/// A subcommand's body, run after the command line was parsed and the set-up was done.
+/// `account` is the account main resolved (Setup::account, and once per account for
+/// Setup::accounts); null otherwise.
+using Runner = std::function<Outcome(Context&, const profile::Account* account)>;
 
 /// One row of the command table: `define` adds the subcommand's options to `app` and returns
 /// the runner that uses them.
 struct Command {
     const char* name;
     const char* summary;
+    Setup setup;
+    Service service;  ///< the server each account must have (Setup::account/accounts)
     std::function<Runner(CLI::App& app)> define;
 };
 
-/// The verbs of a command with verbs ("zmail folders list"): each add() registers one, and
-/// `chosen()` names the one the command line picked (one is required).
+/// The verbs of a command with verbs ("zmail folders list"), a {verb, function} table: each add()
+/// registers one with the function that runs it; run() calls the one the command line picked.
 class Verbs {
 public:
+    using Function = std::function<Outcome(Context&, const profile::Account*)>;
     explicit Verbs(CLI::App& app) : app_(app) { app_.require_subcommand(1); }
-    CLI::App* add(const char* name, const char* summary) {
+    CLI::App* add(const char* name, const char* summary, Function function) {
         CLI::App* verb = app_.add_subcommand(name, summary);
         verb->callback([chosen = chosen_, name] { *chosen = name; });
+        table_->emplace(name, std::move(function));
         return verb;
     }
-    /// Shared, so the runner can keep it after the definition function returned.
-    std::shared_ptr<const std::string> chosen() const { return chosen_; }
+    /// The runner: calls the chosen verb's function. Copies share the table.
+    Runner runner() const {
+        return [chosen = chosen_, table = table_](Context& ctx, const profile::Account* account) {
+            return table->at(*chosen)(ctx, account);
+        };
+    }
 
 private:
     CLI::App& app_;
     std::shared_ptr<std::string> chosen_ = std::make_shared<std::string>();
+    std::shared_ptr<std::map<std::string, Function>> table_ = std::make_shared<std::map<std::string, Function>>();
 };
+
+/// Throws Error{Config} "account 'X' has no POP3 server" with the one hint style.
+void require_service(const profile::Account& account, Service service);
+
+/// Shows an outcome: diagnostics on stderr, then its data as JSON or as text on stdout.
+void show(Printer& out, const Outcome& outcome);
+
+/// The one account loop: runs `runner` for each of ctx.accounts() (each checked to have
+/// `service`), goes on after an account's error (labelled with its name when there are several),
+/// prints one JSON array of the results; returns the first failing account's exit code.
+int run_for_accounts(Context& ctx, const Runner& runner, Service service);
+
+/// The one JSON error object of every command: kind, message, hint, server_reply, exit_code.
+nlohmann::json error_json(const Error& error);
+/// error_json(), or null.
+nlohmann::json error_json(const std::optional<Error>& error);
+/// An error about one of several accounts, its message prefixed with the account's name.
+Error labelled(const std::string& account, const Error& error);
+
+/// A CLI11 validator from a lib/ parser that throws Error: its message becomes the usage error,
+/// so a bad value is refused before anything runs.
+inline std::function<std::string(const std::string&)> usage_check(std::function<void(const std::string&)> parse) {
+    return [parse = std::move(parse)](const std::string& text) -> std::string {
+        try {
+            parse(text);
+        } catch (const Error& e) {
+            return e.hint.empty() ? e.what() : std::string(e.what()) + "\nhint: " + e.hint;
+        }
+        return {};
+    };
+}
 
 /// The command table (cmd/main.cpp). A subcommand is listed only once it works.
 const std::vector<Command>& command_table();

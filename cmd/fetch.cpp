@@ -4,8 +4,7 @@
 
 #include "error.hpp"
 #include "fetch/fetch.hpp"
-#include "net/account_options.hpp"
-#include "net/connection.hpp"
+#include "fetch/account.hpp"
 
 #include <chrono>
 #include <memory>
@@ -17,35 +16,23 @@ namespace {
 using nlohmann::json;
 
 struct FetchOptions {
-    std::vector<std::string> accounts;
-    bool all = false, keep = false, remove = false, dry_run = false;
+    bool keep = false, remove = false, dry_run = false;
     std::string scope, max_size, deliver;
     long long limit = -1;
     int wait = 0;
 };
 
-/// "10485760", "10M", "512k" (powers of 1024); 0 means no limit.
-std::uint64_t parse_size(const std::string& text) {
-    auto bad = [&] {
-        return Error(ErrorKind::Usage, "invalid --max-size '" + text + "'",
-                     "give a number of bytes, optionally with K, M or G (e.g. 10M); 0 means no limit");
-    };
-    if (text.empty() || text.find_first_not_of("0123456789") == 0) throw bad();
-    std::size_t end = 0;
-    unsigned long long value = 0;
-    try {
-        value = std::stoull(text, &end);
-    } catch (const std::exception&) {
-        throw bad();
-    }
-    std::string suffix = text.substr(end);
-    unsigned long long factor = 1;
-    if (suffix == "k" || suffix == "K" || suffix == "KB") factor = 1024ULL;
-    else if (suffix == "m" || suffix == "M" || suffix == "MB") factor = 1024ULL * 1024;
-    else if (suffix == "g" || suffix == "G" || suffix == "GB") factor = 1024ULL * 1024 * 1024;
-    else if (!suffix.empty()) throw bad();
-    if (value > (1ULL << 50) / factor) throw bad();
-    return value * factor;
+fetch::Overrides overrides(const FetchOptions& o) {
+    fetch::Overrides v;
+    if (o.keep) v.keep = true;
+    if (o.remove) v.keep = false;
+    v.scope = o.scope;
+    if (!o.max_size.empty()) v.max_size = fetch::parse_size(o.max_size, "--max-size");
+    if (o.limit >= 0) v.limit = static_cast<std::uint64_t>(o.limit);
+    v.deliver = o.deliver;
+    v.dry_run = o.dry_run;
+    v.lock_wait_seconds = o.wait;
+    return v;
 }
 
 /// Messages, bytes and rate on the progress line; the protocol trace with -vv.
@@ -84,11 +71,6 @@ std::string plural(std::size_t n, const char* word) {
     return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
-json error_json(const Error& e, bool fatal) {
-    return {{"kind", kind_name(e.kind)}, {"message", e.what()}, {"hint", e.hint}, {"server_reply", e.server_reply},
-            {"fatal", fatal}};
-}
-
 json message_list(const std::vector<fetch::ServerMessage>& messages) {
     json list = json::array();
     for (const auto& m : messages) list.push_back({{"number", m.number}, {"uidl", m.uidl}, {"size", m.size}});
@@ -97,12 +79,12 @@ json message_list(const std::vector<fetch::ServerMessage>& messages) {
 
 json result_json(const fetch::Result& r, bool keep) {
     json errors = json::array();
-    for (const Error& e : r.errors) errors.push_back(error_json(e, false));
-    if (r.fatal) errors.push_back(error_json(*r.fatal, true));
+    for (const Error& e : r.errors) errors.push_back(error_json(e));
     json j = {{"account", r.account}, {"fetched", r.fetched}, {"bytes", r.bytes}, {"skipped", r.too_large},
               {"deferred", r.deferred}, {"deleted", r.deleted}, {"left_on_server", r.left_on_server},
               {"on_server", r.on_server}, {"marked_seen", r.marked_seen}, {"recovered", r.recovered},
-              {"dry_run", r.dry_run}, {"errors", errors}, {"exit_code", r.exit_code()}};
+              {"dry_run", r.dry_run}, {"errors", errors}, {"error", error_json(r.fatal)},
+              {"exit_code", r.exit_code()}};
     if (r.dry_run && r.plan) {
         const fetch::Plan& plan = *r.plan;
         j["would_fetch"] = message_list(plan.download);
@@ -119,7 +101,7 @@ json result_json(const fetch::Result& r, bool keep) {
 }
 
 /// "left on server: 3 messages larger than 10 MB; 20 more for the next run (limit 100)".
-std::string leftovers(const fetch::Result& r, long long limit) {
+std::string leftovers(const fetch::Result& r, std::uint64_t limit) {
     std::string text;
     if (r.too_large) text += "left on server: " + plural(r.too_large, "message") + " larger than " +
                              fetch::human_size(r.max_size);
@@ -149,7 +131,7 @@ void print_dry_run(Printer& out, const fetch::Result& r, bool keep) {
                  " (larger than " + fetch::human_size(r.max_size) + ")");
 }
 
-void print_summary(Printer& out, const fetch::Result& r, bool keep, long long limit) {
+void print_summary(Printer& out, const fetch::Result& r, bool keep, std::uint64_t limit) {
     const bool arrived = r.fetched > 0 || r.deleted > 0 || r.marked_seen > 0 || r.recovered > 0;
     if (out.quiet() || (!arrived && !out.stdout_is_tty() && r.errors.empty())) return;
     std::string line = r.account + ": ";
@@ -170,82 +152,42 @@ void print_summary(Printer& out, const fetch::Result& r, bool keep, long long li
     out.line(line);
 }
 
-int fetch_account(Context& ctx, const std::string& name, const FetchOptions& o, bool label_errors, json& results) {
+Outcome fetch_one(Context& ctx, const profile::Account& account, const FetchOptions& o) {
     Printer& out = ctx.out();
-    profile::Profile& profile = ctx.profile();
-    profile::Account account = profile::resolve_account(profile, name);
-    if (!account.pop.configured())
-        throw Error(ErrorKind::Config, "account '" + name + "' has no POP3 server",
-                    "set one: zmail settings set " + name + " pop.host HOST");
-
-    fetch::Request request;
-    request.account = name;
-    request.host = account.pop.host;
-    request.user = account.user;
-    request.state_dir = account.state_dir;
-    request.policy.keep = o.keep ? true : o.remove ? false : account.fetch.keep;
-    request.policy.scope_new = (o.scope.empty() ? account.fetch.scope : o.scope) == "new";
-    request.policy.max_size = o.max_size.empty() ? static_cast<std::uint64_t>(std::max(0LL, account.fetch.max_size))
-                                                 : parse_size(o.max_size);
-    const long long limit = o.limit >= 0 ? o.limit : account.fetch.limit;
-    request.policy.limit = static_cast<std::uint64_t>(std::max(0LL, limit));
-    request.delivery = o.deliver.empty() ? fetch::parse_delivery(account.fetch.delivery, "fetch.delivery")
-                                         : fetch::parse_delivery(o.deliver, "--deliver");
-    request.target.maildir_root = account.maildir;
-    request.target.layout = account.sync.layout;
-    request.dry_run = o.dry_run;
-    request.lock_wait_seconds = o.wait;
-    if (account.state_dir.empty())
-        throw Error(ErrorKind::Config, "account '" + name + "' has no state directory", "set state_dir");
-
+    const fetch::Request request = fetch::make_request(account, overrides(o));
     if (!request.policy.keep && (out.stderr_is_tty() || out.verbose() > 0)) {
         profile::Account effective = account;
         effective.fetch.keep = false;
         for (const std::string& warning : profile::policy_warnings(effective))
             if (warning.rfind("fetch.keep", 0) == 0) out.warning(warning);
     }
-
-    ProgressDisplay display(out, name, out.verbose() >= 2);
-    fetch::Connect connect = [&]() -> std::unique_ptr<net::Stream> {
-        net::ServerOptions options = net::account_server_options(profile, account, net::Protocol::pop3);
-        auto logged_in = std::make_shared<bool>(false);
-        if (out.verbose() >= 2)  // the login here, the session's own trace afterwards
-            options.trace = [&out, logged_in](std::string_view line) {
-                if (!*logged_in) out.trace(line);
-            };
-        options.warning = [&out](std::string_view line) { out.warning(line); };
-        auto connection = std::make_unique<net::Connection>(std::move(options));
-        *logged_in = true;
-        return connection;
-    };
-    fetch::Result result = fetch::run(request, connect, display);
+    ProgressDisplay display(out, account.name, out.verbose() >= 2);
+    auto result = std::make_shared<fetch::Result>(fetch::fetch_account(
+        ctx.profile(), account, request, [&out](std::string_view line) { out.warning(line); }, display));
     display.clear();
 
-    // diagnostics go to stderr with and without --json
-    auto report = [&](const Error& e) {
-        if (!label_errors) return out.error(e);
-        out.error(Error(e.kind, name + ": " + e.what(), e.hint, e.server_reply));
+    const bool keep = request.policy.keep;
+    const std::uint64_t limit = request.policy.limit;
+    const bool several = ctx.accounts().size() > 1;
+    Outcome outcome;
+    outcome.exit_code = result->exit_code();
+    outcome.data = result_json(*result, keep);
+    outcome.diagnostics = [result, several](Printer& p) {  // on stderr with and without --json
+        for (const Error& e : result->errors) p.error(several ? labelled(result->account, e) : e);
+        if (result->fatal) p.error(several ? labelled(result->account, *result->fatal) : *result->fatal);
     };
-    for (const Error& e : result.errors) report(e);
-    if (result.fatal) report(*result.fatal);
-    if (out.json()) {
-        results.push_back(result_json(result, request.policy.keep));
-        return result.exit_code();
-    }
-    if (result.fatal) return result.exit_code();
-    if (result.dry_run)
-        print_dry_run(out, result, request.policy.keep);
-    else
-        print_summary(out, result, request.policy.keep, limit);
-    return result.exit_code();
+    outcome.text = [result, keep, limit](Printer& p) {
+        if (result->fatal) return;
+        if (result->dry_run) print_dry_run(p, *result, keep);
+        else print_summary(p, *result, keep, limit);
+    };
+    return outcome;
 }
 
 }  // namespace
 
 Runner define_fetch(CLI::App& app) {
     auto o = std::make_shared<FetchOptions>();
-    app.add_option("account", o->accounts, "accounts to fetch (default: -a, else the default account)");
-    app.add_flag("--all", o->all, "every account with a POP3 server");
     auto* keep = app.add_flag("--keep", o->keep, "leave the messages on the server (overrides fetch.keep)");
     auto* remove = app.add_flag("--delete", o->remove,
                                 "delete each message on the server once it is delivered (overrides fetch.keep)");
@@ -253,44 +195,16 @@ Runner define_fetch(CLI::App& app) {
     app.add_option("--scope", o->scope, "all: everything not fetched before; new: on the first run, record what "
                                         "is there as seen without fetching it")
         ->check(CLI::IsMember({"all", "new"}));
-    app.add_option("--max-size", o->max_size, "leave messages larger than this on the server (bytes, or 10M)");
+    app.add_option("--max-size", o->max_size, "leave messages larger than this on the server (bytes, or 10M)")
+        ->check(usage_check([](const std::string& text) { fetch::parse_size(text, "--max-size"); }));
     app.add_option("--limit", o->limit, "fetch at most N messages this run (0: no limit)")->check(CLI::NonNegativeNumber);
-    app.add_option("--deliver", o->deliver, "maildir, maildir:FOLDER, mbox:PATH or mda:COMMAND");
+    app.add_option("--deliver", o->deliver, "maildir, maildir:FOLDER, mbox:PATH or mda:COMMAND")
+        ->check(usage_check([](const std::string& text) { fetch::parse_delivery(text, "--deliver"); }));
     app.add_option("--wait", o->wait, "wait up to SECONDS for another fetch of the account, or an mbox lock (default 0)")
         ->check(CLI::Range(0, 86400));
     app.add_flag("--dry-run", o->dry_run, "list what would be fetched and deleted; change nothing");
 
-    return [o](Context& ctx) -> int {
-        if (o->all && !o->accounts.empty())
-            throw Error(ErrorKind::Usage, "give account names or --all, not both");
-        if (!o->max_size.empty()) parse_size(o->max_size);  // a usage error before anything runs
-        if (!o->deliver.empty()) fetch::parse_delivery(o->deliver, "--deliver");
-        std::vector<std::string> names = ctx.select_accounts(
-            o->accounts, o->all, [](const profile::Account& a) { return a.pop.configured(); });
-        json results = json::array();
-        int code = 0;
-        for (const std::string& name : names) {
-            int account_code = 0;
-            try {
-                account_code = fetch_account(ctx, name, *o, names.size() > 1, results);
-            } catch (const Error& e) {
-                if (!ctx.out().json() && names.size() == 1) throw;  // main reports it
-                if (names.size() > 1)
-                    ctx.out().error(Error(e.kind, name + ": " + e.what(), e.hint, e.server_reply));
-                else
-                    ctx.out().error(e);
-                if (ctx.out().json())
-                    results.push_back({{"account", name}, {"fetched", 0}, {"bytes", 0}, {"skipped", 0},
-                                       {"deleted", 0}, {"left_on_server", 0}, {"dry_run", o->dry_run},
-                                       {"errors", json::array({error_json(e, true)})},
-                                       {"exit_code", exit_code(e.kind)}});
-                account_code = exit_code(e.kind);
-            }
-            if (code == 0) code = account_code;
-        }
-        if (ctx.out().json()) ctx.out().json_value(results);
-        return code;
-    };
+    return [o](Context& ctx, const profile::Account* account) { return fetch_one(ctx, *account, *o); };
 }
 
 }  // namespace zmail::cli

@@ -3,10 +3,9 @@
 
 #include "error.hpp"
 #include "folders/folders.hpp"
-#include "imap/session_account.hpp"
+#include "fetch/plan.hpp"
+#include "folders/run.hpp"
 
-#include <cstdio>
-#include <iostream>
 #include <memory>
 #include <unistd.h>
 
@@ -20,19 +19,6 @@ struct FoldersOptions {
     std::string name, new_name;
     bool counts = false, flat = false, subscribed_only = false, yes = false;
 };
-
-std::string human_size(std::uint64_t bytes) {
-    const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-    double value = static_cast<double>(bytes);
-    int unit = 0;
-    while (value >= 1024 && unit < 4) {
-        value /= 1024;
-        ++unit;
-    }
-    char text[32];
-    std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
-    return text;
-}
 
 json folder_json(const folders::Folder& f) {
     json j = {{"name", f.name},           {"server_name", f.raw_name}, {"special_use", f.special_use},
@@ -48,7 +34,7 @@ std::string details(const folders::Folder& f, bool counts) {
     if (counts && f.selectable) {
         std::string c = f.messages ? std::to_string(*f.messages) + " messages" : "? messages";
         if (f.unseen && *f.unseen) c += ", " + std::to_string(*f.unseen) + " unread";
-        if (f.size) c += ", " + human_size(*f.size);
+        if (f.size) c += ", " + fetch::human_size(*f.size);
         parts.push_back(c);
     }
     if (!f.special_use.empty()) parts.push_back(f.special_use);
@@ -60,118 +46,102 @@ std::string details(const folders::Folder& f, bool counts) {
     return s;
 }
 
-int print_list(Context& ctx, const std::vector<folders::Folder>& list, const FoldersOptions& o) {
-    auto& out = ctx.out();
-    if (out.json()) {
-        json all = json::array();
-        for (const auto& f : list) all.push_back(folder_json(f));
-        out.json_value(all);
-        return 0;
+void print_list(Printer& out, const std::vector<folders::Folder>& list, const FoldersOptions& o) {
+    if (o.flat && !o.counts && !out.stdout_is_tty()) {
+        for (const auto& f : list) out.line(f.name);  // plain names for scripts
+        return;
     }
     std::vector<std::pair<std::string, std::string>> rows;
     for (const auto& f : list) {
         std::string label = f.name;
         if (!o.flat) {
-            size_t depth = std::count(f.name.begin(), f.name.end(), '/');
-            label = std::string(2 * depth, ' ') + f.name.substr(f.name.rfind('/') == std::string::npos ? 0 : f.name.rfind('/') + 1);
+            const std::size_t depth = std::count(f.name.begin(), f.name.end(), '/');
+            const std::size_t slash = f.name.rfind('/');
+            label = std::string(2 * depth, ' ') + f.name.substr(slash == std::string::npos ? 0 : slash + 1);
         }
         rows.push_back({label, details(f, o.counts)});
     }
-    if (o.flat && !o.counts && !ctx.out().stdout_is_tty()) {
-        for (const auto& f : list) out.line(f.name);  // plain names for scripts
-        return 0;
-    }
     out.rows(rows);
-    return 0;
 }
 
-bool confirm(const std::string& question) {
-    if (!::isatty(STDIN_FILENO) || !::isatty(STDERR_FILENO)) return false;
-    std::fprintf(stderr, "%s [y/N] ", question.c_str());
-    std::fflush(stderr);
-    std::string answer;
-    if (!std::getline(std::cin, answer)) return false;
-    return answer == "y" || answer == "Y" || answer == "yes";
+folders::Request request(Context& ctx, folders::Action action, const FoldersOptions& o) {
+    Printer& out = ctx.out();
+    folders::Request r;
+    r.action = action;
+    r.name = o.name;
+    r.new_name = o.new_name;
+    r.list.counts = o.counts;
+    r.list.subscribed_only = o.subscribed_only;
+    if (out.verbose() >= 2) r.trace = [&out](std::string_view line) { out.trace(line); };
+    r.warning = [&out](std::string_view line) { out.warning(line); };
+    return r;
 }
 
-int done(Context& ctx, const std::string& action, json details) {
-    if (ctx.out().json()) {
-        details["action"] = action;
-        details["ok"] = true;
-        ctx.out().json_value(details);
+Outcome list(Context& ctx, const profile::Account& account, const FoldersOptions& o) {
+    auto found = std::make_shared<std::vector<folders::Folder>>(
+        folders::run(ctx.profile(), account, request(ctx, folders::Action::list, o)));
+    Outcome outcome;
+    outcome.data = json::array();
+    for (const auto& f : *found) outcome.data.push_back(folder_json(f));
+    outcome.text = [found, o](Printer& out) { print_list(out, *found, o); };
+    return outcome;
+}
+
+/// A change: done, a note on stderr, and for --json what was done.
+Outcome change(Context& ctx, const profile::Account& account, folders::Action action, const FoldersOptions& o,
+               const char* verb, const std::string& done) {
+    folders::Request r = request(ctx, action, o);
+    if (action == folders::Action::remove && !o.yes) {
+        // refuse before connecting, so a script without --yes costs nothing
+        if (!::isatty(STDIN_FILENO))
+            throw Error(ErrorKind::Usage, "refusing to delete folder '" + o.name + "' without --yes",
+                        "deleting a folder removes its messages from the server; add --yes to confirm");
+        r.confirm_remove = [&out = ctx.out(), name = o.name](std::optional<std::uint32_t> count) {
+            const std::string what = count ? " and its " + std::to_string(*count) + " messages" : "";
+            return out.confirm("delete folder '" + name + "'" + what + " on the server?");
+        };
     }
-    return 0;
+    folders::run(ctx.profile(), account, r);
+    Outcome outcome;
+    outcome.data = {{"action", verb}, {"ok", true}, {"folder", o.name}};
+    if (action == folders::Action::rename) outcome.data["new_name"] = o.new_name;
+    outcome.diagnostics = [done](Printer& out) { out.note(done); };
+    return outcome;
 }
 
 }  // namespace
 
 Runner define_folders(CLI::App& app) {
+    using folders::Action;
     auto o = std::make_shared<FoldersOptions>();
     Verbs verbs(app);
-    auto selected = verbs.chosen();
-    CLI::App* list = verbs.add("list", "list the account's folders as a tree (or --flat)");
+    auto verb = [&](const char* name, const char* summary, Action action, std::function<std::string()> done) {
+        return verbs.add(name, summary, [o, name, action, done](Context& ctx, const profile::Account* account) {
+            if (action == Action::list) return list(ctx, *account, *o);
+            return change(ctx, *account, action, *o, name, done());
+        });
+    };
+    CLI::App* list = verb("list", "list the account's folders as a tree (or --flat)", Action::list, {});
     list->add_flag("--counts", o->counts, "add messages, unread and size of each folder");
     list->add_flag("--flat", o->flat, "full names, one a line, instead of a tree");
     list->add_flag("--subscribed", o->subscribed_only, "only subscribed folders");
-    verbs.add("create", "create a folder ('Parent/Child' makes the levels)")
+    verb("create", "create a folder ('Parent/Child' makes the levels)", Action::create,
+         [o] { return "created folder '" + o->name + "'"; })
         ->add_option("folder", o->name, "folder name, UTF-8, '/' between levels")->required();
-    CLI::App* rename = verbs.add("rename", "rename a folder");
+    CLI::App* rename = verb("rename", "rename a folder", Action::rename,
+                            [o] { return "renamed folder '" + o->name + "' to '" + o->new_name + "'"; });
     rename->add_option("folder", o->name, "the folder")->required();
     rename->add_option("new-name", o->new_name, "its new name")->required();
-    CLI::App* remove = verbs.add("delete", "delete a folder and the messages in it (asks first)");
+    CLI::App* remove = verb("delete", "delete a folder and the messages in it (asks first)", Action::remove,
+                            [o] { return "deleted folder '" + o->name + "'"; });
     remove->add_option("folder", o->name, "the folder")->required();
     remove->add_flag("-y,--yes", o->yes, "do not ask (needed when not on a terminal)");
-    verbs.add("subscribe", "subscribe to a folder")->add_option("folder", o->name, "the folder")->required();
-    verbs.add("unsubscribe", "unsubscribe from a folder")->add_option("folder", o->name, "the folder")->required();
-
-    return [o, selected](Context& ctx) -> int {
-        auto account = ctx.account();
-        auto& out = ctx.out();
-        imap::AccountSessionOptions options;
-        if (out.verbose() >= 2) options.trace = [&out](std::string_view line) { out.trace(line); };
-        options.warning = [&out](std::string_view line) { out.warning(line); };
-        const std::string& s = *selected;
-        if (s == "delete" && !o->yes) {
-            // ask before connecting for the count, so a refusal costs nothing
-            if (!::isatty(STDIN_FILENO))
-                throw Error(ErrorKind::Usage, "refusing to delete folder '" + o->name + "' without --yes",
-                            "deleting a folder removes its messages from the server; add --yes to confirm");
-        }
-        auto session = imap::open_account_session(ctx.profile(), account, options);
-        if (s == "list") {
-            folders::ListOptions lo;
-            lo.counts = o->counts;
-            lo.subscribed_only = o->subscribed_only;
-            return print_list(ctx, folders::list(*session, account, lo), *o);
-        }
-        if (s == "create") {
-            folders::create(*session, o->name);
-            out.note("created folder '" + o->name + "'");
-            return done(ctx, "create", {{"folder", o->name}});
-        }
-        if (s == "rename") {
-            folders::rename(*session, o->name, o->new_name);
-            out.note("renamed folder '" + o->name + "' to '" + o->new_name + "'");
-            return done(ctx, "rename", {{"folder", o->name}, {"new_name", o->new_name}});
-        }
-        if (s == "delete") {
-            if (!o->yes) {
-                auto count = folders::message_count(*session, o->name);
-                std::string what = count ? " and its " + std::to_string(*count) + " messages" : "";
-                if (!confirm("delete folder '" + o->name + "'" + what + " on the server?"))
-                    throw Error(ErrorKind::Usage, "folder '" + o->name + "' was not deleted");
-            }
-            folders::remove(*session, o->name);
-            out.note("deleted folder '" + o->name + "'");
-            return done(ctx, "delete", {{"folder", o->name}});
-        }
-        if (s == "subscribe" || s == "unsubscribe") {
-            folders::subscribe(*session, o->name, s == "subscribe");
-            out.note(s + "d " + (s == "subscribe" ? "to" : "from") + " folder '" + o->name + "'");
-            return done(ctx, s, {{"folder", o->name}});
-        }
-        throw Error(ErrorKind::Internal, "unhandled folders command '" + s + "'");
-    };
+    verb("subscribe", "subscribe to a folder", Action::subscribe, [o] { return "subscribed to folder '" + o->name + "'"; })
+        ->add_option("folder", o->name, "the folder")->required();
+    verb("unsubscribe", "unsubscribe from a folder", Action::unsubscribe,
+         [o] { return "unsubscribed from folder '" + o->name + "'"; })
+        ->add_option("folder", o->name, "the folder")->required();
+    return verbs.runner();
 }
 
 }  // namespace zmail::cli

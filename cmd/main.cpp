@@ -1,4 +1,4 @@
-// zmail: the command table, global options, account resolution, error -> exit code, once.
+// zmail: the command table, global options, set-up, the account loop, error -> exit code, once.
 #include "context.hpp"
 
 #include "error.hpp"
@@ -15,11 +15,15 @@ namespace zmail::cli {
 
 const std::vector<Command>& command_table() {
     static const std::vector<Command> table = {
-        {"fetch", "download mail over POP3 into a Maildir, an mbox or an MDA", define_fetch},
-        {"folders", "list, create, rename, delete and subscribe to IMAP folders", define_folders},
-        {"send", "send mail over SMTP: compose, or pass a ready message as sendmail does", define_send},
-        {"settings", "manage accounts, provider presets and policies", define_settings},
-        {"sync", "two-way sync of IMAP folders with a local Maildir", define_sync},
+        {"fetch", "download mail over POP3 into a Maildir, an mbox or an MDA", Setup::accounts, Service::pop3,
+         define_fetch},
+        {"folders", "list, create, rename, delete and subscribe to IMAP folders", Setup::account, Service::imap,
+         define_folders},
+        {"send", "send mail over SMTP: compose, or pass a ready message as sendmail does", Setup::none,
+         Service::smtp, define_send},
+        {"settings", "manage accounts, provider presets and policies", Setup::none, Service::none,
+         define_settings},
+        {"sync", "two-way sync of IMAP folders with a local Maildir", Setup::accounts, Service::imap, define_sync},
     };
     return table;
 }
@@ -36,11 +40,76 @@ constexpr const char* exit_code_text =
     "70 internal error, 73 cannot create a local file, 75 temporary failure (try again),\n"
     "77 permission or authentication, 78 configuration.";
 
-int run(int argc, char** argv) {
-    GlobalOptions options;
-    CLI::App app{"zmail: fetch, sync, send and organise mail from the command line", "zmail"};
+/// A parsed subcommand: its table row, runner, and for Setup::accounts its account arguments.
+struct Chosen {
+    const Command* command = nullptr;
+    Runner runner;
+    std::shared_ptr<std::vector<std::string>> names = std::make_shared<std::vector<std::string>>();
+    std::shared_ptr<bool> all = std::make_shared<bool>(false);
+};
+
+const char* service_label(Service service) {
+    switch (service) {
+    case Service::imap: return "an IMAP server";
+    case Service::pop3: return "a POP3 server";
+    case Service::smtp: return "an SMTP server";
+    case Service::none: break;
+    }
+    return "a server";
+}
+
+/// Does the set-up the command's table row asks for, then runs it.
+int run_command(Context& ctx, const Chosen& chosen) {
+    const Command& command = *chosen.command;
+    switch (command.setup) {
+    case Setup::none: break;
+    case Setup::account: {
+        ctx.select_accounts({}, false, command.service);
+        const profile::Account account = profile::resolve_account(ctx.profile(), ctx.accounts().front());
+        Outcome outcome = chosen.runner(ctx, &account);
+        show(ctx.out(), outcome);
+        return outcome.exit_code;
+    }
+    case Setup::accounts:
+        ctx.select_accounts(*chosen.names, *chosen.all, command.service);
+        return run_for_accounts(ctx, chosen.runner, command.service);
+    }
+    Outcome outcome = chosen.runner(ctx, nullptr);
+    show(ctx.out(), outcome);
+    return outcome.exit_code;
+}
+
+/// Adds the command-line part of the command's set-up: the account arguments and --all.
+void add_setup_options(CLI::App& sub, const Command& command, Chosen& chosen) {
+    if (command.setup != Setup::accounts) return;
+    sub.add_option("account", *chosen.names, std::string("accounts to ") + command.name +
+                                                 " (default: -a, else the default account)");
+    sub.add_flag("--all", *chosen.all, std::string("every account with ") + service_label(command.service));
+}
+
+int show_help(CLI::App& app, CLI::App* help, const std::vector<std::string>& topic) {
+    CLI::App* target = &app;
+    std::string prefix = "zmail";
+    for (const auto& word : topic) {
+        try {
+            target = target->get_subcommand(word);
+        } catch (const CLI::OptionNotFound&) {
+            std::fprintf(stderr, "zmail: no such command '%s'\nhint: run 'zmail --help' for the commands\n",
+                         word.c_str());
+            return exit_codes::usage;
+        }
+        prefix += " " + word;
+    }
+    std::string text = target == &app
+        ? app.get_formatter()->make_help(&app, "zmail", CLI::AppFormatMode::Normal)
+        : target->get_formatter()->make_help(target, prefix, CLI::AppFormatMode::Normal);
+    bool asked = help->parsed();
+    std::fputs(text.c_str(), asked ? stdout : stderr);
+    return asked ? 0 : exit_codes::usage;
+}
+
+void add_global_options(CLI::App& app, GlobalOptions& options) {
     app.footer(std::string("\nRun 'zmail help COMMAND' for a command's options.\n") + exit_code_text);
-    // Lazily: curl_version() initialises libldap and its SASL plugins, several ms on every run.
     app.set_version_flag("--version", std::function<std::string()>(zmail::version_text));
     app.require_subcommand(0, 1);
     app.fallthrough();
@@ -52,13 +121,42 @@ int run(int argc, char** argv) {
     app.add_flag("--json", options.json, "print data as JSON for scripts");
     app.add_option("--color", options.color, "color: auto, always or never (NO_COLOR is honoured)")
         ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+/// Runs the command and maps its error to the exit code. An error that stops a command before it
+/// has a result goes to stderr only, with and without --json (scripts read the exit code).
+int run_guarded(Context& context, const Chosen& chosen) {
+    int code = 0;
+    try {
+        code = run_command(context, chosen);
+    } catch (const Error& e) {
+        context.out().error(e);
+        code = exit_code(e.kind);
+    } catch (const std::bad_alloc&) {
+        std::fputs("zmail: out of memory\n", stderr);
+        code = exit_codes::tempfail;
+    }
+    if (!context.out().finish()) {
+        std::fputs("zmail: cannot write to standard output\n", stderr);
+        if (code == 0) code = exit_codes::cantcreat;
+    }
+    return code;
+}
+
+int run(int argc, char** argv) {
+    GlobalOptions options;
+    CLI::App app{"zmail: fetch, sync, send and organise mail from the command line", "zmail"};
+    add_global_options(app, options);
     bool list_commands = false;
     app.add_flag("--list-commands", list_commands)->group("");  // for completions and tests
 
-    std::map<CLI::App*, Runner> runners;
+    std::map<CLI::App*, Chosen> commands;
     for (const auto& command : command_table()) {
         CLI::App* sub = app.add_subcommand(command.name, command.summary);
-        runners[sub] = command.define(*sub);
+        Chosen& chosen = commands[sub];
+        chosen.command = &command;
+        add_setup_options(*sub, command, chosen);
+        chosen.runner = command.define(*sub);
     }
     std::vector<std::string> help_topic;
     CLI::App* help = app.add_subcommand("help", "show help for zmail or a command");
@@ -72,48 +170,14 @@ int run(int argc, char** argv) {
         std::fputs("hint: run 'zmail --help' or 'zmail help COMMAND'\n", stderr);
         return exit_codes::usage;
     }
-
     if (list_commands) {
         for (const auto& command : command_table()) std::printf("%s\t%s\n", command.name, command.summary);
         return 0;
     }
-    if (help->parsed() || app.get_subcommands().empty()) {
-        CLI::App* target = &app;
-        std::string prefix = "zmail";
-        for (const auto& word : help_topic) {
-            try {
-                target = target->get_subcommand(word);
-            } catch (const CLI::OptionNotFound&) {
-                std::fprintf(stderr, "zmail: no such command '%s'\nhint: run 'zmail --help' for the commands\n",
-                             word.c_str());
-                return exit_codes::usage;
-            }
-            prefix += " " + word;
-        }
-        std::string text = target == &app
-            ? app.get_formatter()->make_help(&app, "zmail", CLI::AppFormatMode::Normal)
-            : target->get_formatter()->make_help(target, prefix, CLI::AppFormatMode::Normal);
-        bool asked = help->parsed();
-        std::fputs(text.c_str(), asked ? stdout : stderr);
-        return asked ? 0 : exit_codes::usage;
-    }
+    if (help->parsed() || app.get_subcommands().empty()) return show_help(app, help, help_topic);
 
     Context context(options);
-    int code = 0;
-    try {
-        code = runners.at(app.get_subcommands().front())(context);
-    } catch (const Error& e) {
-        context.out().error(e);
-        code = exit_code(e.kind);
-    } catch (const std::bad_alloc&) {
-        std::fputs("zmail: out of memory\n", stderr);
-        code = exit_codes::tempfail;
-    }
-    if (!context.out().finish()) {
-        std::fputs("zmail: cannot write to standard output\n", stderr);
-        if (code == 0) code = exit_codes::cantcreat;
-    }
-    return code;
+    return run_guarded(context, commands.at(app.get_subcommands().front()));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
+#include <string>
 #include <unistd.h>
 
 namespace zmail::cli {
@@ -21,8 +23,12 @@ std::string Printer::bold(std::string_view text) const { return paint(text, "1",
 std::string Printer::dim(std::string_view text) const { return paint(text, "2", stdout_tty_); }
 
 void Printer::line(std::string_view text) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    raw(text);
     std::fputc('\n', stdout);
+}
+
+void Printer::raw(std::string_view bytes) {
+    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
 }
 
 void Printer::json_value(const nlohmann::json& value) {
@@ -80,6 +86,15 @@ void Printer::error(const Error& e) {
     if (!e.server_reply.empty()) message += " (server: " + e.server_reply + ")";
     std::fprintf(stderr, "%s %s\n", label.c_str(), message.c_str());
     if (!e.hint.empty()) hint(e.hint);
+}
+
+bool Printer::confirm(std::string_view question) {
+    if (!::isatty(STDIN_FILENO) || !stderr_tty_) return false;
+    std::fprintf(stderr, "%.*s [y/N] ", static_cast<int>(question.size()), question.data());
+    std::fflush(stderr);
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return false;
+    return answer == "y" || answer == "Y" || answer == "yes";
 }
 
 void Printer::trace(std::string_view text) {

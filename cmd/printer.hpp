@@ -35,6 +35,8 @@ public:
 
     /// A line of data on stdout.
     void line(std::string_view text);
+    /// Bytes of data on stdout as they are (a message for --dry-run).
+    void raw(std::string_view bytes);
     /// A JSON document on stdout.
     void json_value(const nlohmann::json& value);
     /// Name/value rows aligned in two columns on stdout.
@@ -45,6 +47,8 @@ public:
     void warning(std::string_view text);
     void hint(std::string_view text);
     void error(const Error& error);
+    /// Asks `question` on the terminal ("[y/N]"); false without a terminal or on any other answer.
+    bool confirm(std::string_view question);
     /// Protocol trace and -v details on stderr.
     void trace(std::string_view text);
 

@@ -3,6 +3,7 @@
 #include "context.hpp"
 
 #include "error.hpp"
+#include "send/prepare.hpp"
 #include "send/send.hpp"
 
 #include <cstdio>
@@ -40,11 +41,6 @@ json refused_json(const std::vector<send::RefusedRecipient>& refused) {
     for (const auto& r : refused)
         list.push_back({{"address", r.address}, {"code", r.code}, {"temporary", r.temporary}, {"reply", r.reply}});
     return list;
-}
-
-json error_json(const std::optional<Error>& e) {
-    if (!e) return nullptr;
-    return {{"kind", kind_name(e->kind)}, {"message", e->what()}, {"hint", e->hint}, {"server_reply", e->server_reply}};
 }
 
 json sent_copy_json(const send::SentCopyResult& c) {
@@ -156,80 +152,70 @@ void print_flush(Printer& out, const send::FlushReport& r) {
                  (r.failed() ? ", " + std::to_string(r.failed()) + " failed" : ""));
 }
 
-int run_flush(Context& ctx, const SendCommandOptions& o) {
+Outcome flush_one(Context& ctx, const profile::Account& account, const SendCommandOptions& o) {
     Printer& out = ctx.out();
-    profile::Profile& profile = ctx.profile();
-    std::vector<std::string> names;
-    if (!ctx.options().account.empty()) {
-        names.push_back(ctx.account_name());
-    } else {
-        for (const auto& name : profile.account_names()) {
-            const profile::Account account = profile::resolve_account(profile, name);
-            if (!send::Queue(send::queue_directory(account)).entries().empty()) names.push_back(name);
-        }
-    }
     send::FlushOptions options;
     options.resend_uncertain = o.resend_uncertain;
     options.drop_uncertain = o.drop_uncertain;
     if (out.verbose() >= 2) options.trace = [&out](std::string_view line) { out.trace(line); };
     options.warning = [&out](std::string_view line) { out.warning(line); };
-    json results = json::array();
-    int code = 0;
-    for (const auto& name : names) {
-        const profile::Account account = profile::resolve_account(profile, name);
-        const send::FlushReport report = send::flush_queue(profile, account, options);
-        if (out.json()) results.push_back(flush_json(report));
-        else print_flush(out, report);
-        if (code == 0) code = report.exit_code();
-    }
-    if (out.json()) out.json_value(results);
-    return code;
+    auto report = std::make_shared<send::FlushReport>(send::flush_queue(ctx.profile(), account, options));
+    Outcome outcome;
+    outcome.exit_code = report->exit_code();
+    outcome.data = flush_json(*report);
+    outcome.diagnostics = [report](Printer& p) { print_flush(p, *report); };
+    return outcome;
 }
 
-int run_send(Context& ctx, SendCommandOptions& o, bool compose_mode) {
-    Printer& out = ctx.out();
-    profile::Profile& profile = ctx.profile();
-    send::ReadyInput ready;
-    if (compose_mode) {
-        o.compose.body = o.body;
-        if (!o.body && (o.compose.body_file.empty() || o.compose.body_file == "-")) {
-            if (::isatty(STDIN_FILENO) && !out.quiet()) out.note("type the text, then Ctrl-D on a line of its own");
-            o.compose.stdin_text = send::read_stream(stdin, "the text from standard input");
-        }
-    } else {
-        ready.message = send::read_stream(stdin, "the message from standard input");
-        ready.recipients_from_headers = o.read_recipients;
-        ready.recipients = o.recipients;
-        ready.envelope_from = o.compose.envelope_from;
-        ready.from_name = o.compose.from_name;
-    }
-    const std::string hint =
-        compose_mode ? send::sender_hint(&o.compose, nullptr) : send::sender_hint(nullptr, &ready);
-    const std::string name = send::choose_account(profile, ctx.options().account, hint);
-    const profile::Account account = profile::resolve_account(profile, name);
-    const std::time_t now = std::time(nullptr);
-    const send::Outgoing message =
-        compose_mode ? send::compose_outgoing(account, o.compose, now) : send::ready_outgoing(account, ready, now);
+int run_flush(Context& ctx, const SendCommandOptions& o) {
+    if (!ctx.options().account.empty()) ctx.set_accounts({ctx.account_name()});
+    else ctx.set_accounts(send::accounts_with_queue(ctx.profile()));
+    if (ctx.accounts().empty() && ctx.out().json()) ctx.out().json_value(json::array());
+    return run_for_accounts(
+        ctx, [&o](Context& c, const profile::Account* account) { return flush_one(c, *account, o); }, Service::smtp);
+}
 
-    if (o.dry_run) {
-        const std::string wire = send::wire_form(message.message);
-        if (out.json()) {
-            out.json_value({{"account", name}, {"dry_run", true}, {"message_id", message.message_id},
-                            {"mail_from", message.envelope.mail_from}, {"recipients", message.envelope.recipients},
-                            {"message", wire}, {"warnings", message.warnings}});
-        } else {
-            std::fwrite(wire.data(), 1, wire.size(), stdout);
-            std::fprintf(stderr, "account: %s\nenvelope from: %s\nenvelope to: %s\n", name.c_str(),
-                         message.envelope.mail_from.c_str(), join(message.envelope.recipients).c_str());
-            for (const auto& w : message.warnings) out.warning(w);
-        }
-        return 0;
-    }
-    if (!account.smtp.configured())
-        throw Error(ErrorKind::Config, "account '" + name + "' has no SMTP server",
-                    "set one: zmail settings set " + name + " smtp.host HOST");
+/// --dry-run: the message on stdout, the envelope on stderr; with --json all of it as data.
+Outcome dry_run(const send::Prepared& p) {
+    Outcome outcome;
+    auto wire = std::make_shared<std::string>(send::wire_form(p.message.message));
+    const send::Outgoing& m = p.message;
+    outcome.data = {{"account", p.account.name}, {"dry_run", true}, {"message_id", m.message_id},
+                    {"mail_from", m.envelope.mail_from}, {"recipients", m.envelope.recipients},
+                    {"message", *wire}, {"warnings", m.warnings}};
+    outcome.text = [wire](Printer& out) { out.raw(*wire); };
+    outcome.diagnostics = [p](Printer& out) {
+        if (out.json()) return;
+        out.note("account: " + p.account.name + "\nenvelope from: " + p.message.envelope.mail_from +
+                 "\nenvelope to: " + join(p.message.envelope.recipients));
+        for (const auto& w : p.message.warnings) out.warning(w);
+    };
+    return outcome;
+}
+
+send::Request submission(Context& ctx, const SendCommandOptions& o, bool compose_mode) {
+    send::Request s;
+    s.compose = compose_mode;
+    s.compose_input = o.compose;
+    s.compose_input.body = o.body;
+    s.ready.recipients_from_headers = o.read_recipients;
+    s.ready.recipients = o.recipients;
+    s.ready.envelope_from = o.compose.envelope_from;
+    s.ready.from_name = o.compose.from_name;
+    s.account = ctx.options().account;
+    return s;
+}
+
+Outcome run_send(Context& ctx, const SendCommandOptions& o, bool compose_mode) {
+    Printer& out = ctx.out();
+    const send::Request s = submission(ctx, o, compose_mode);
+    if (send::reads_text_from_input(s) && ::isatty(STDIN_FILENO) && !out.quiet())
+        out.note("type the text, then Ctrl-D on a line of its own");
+    const send::Prepared prepared = send::prepare(ctx.profile(), s, stdin);
+    if (o.dry_run) return dry_run(prepared);
+    require_service(prepared.account, Service::smtp);
     if (!out.json())
-        for (const auto& w : message.warnings) out.warning(w);
+        for (const auto& w : prepared.message.warnings) out.warning(w);
 
     send::SendOptions options;
     options.queue = o.queue;
@@ -237,10 +223,15 @@ int run_send(Context& ctx, SendCommandOptions& o, bool compose_mode) {
     if (o.no_save_sent) options.save_sent = false;
     if (out.verbose() >= 2) options.trace = [&out](std::string_view line) { out.trace(line); };
     options.warning = [&out](std::string_view line) { out.warning(line); };
-    const send::SendReport report = send::send_now(profile, account, message, options);
-    if (out.json()) out.json_value(report_json(report, message.warnings));
-    else print_report(out, report);
-    return report.exit_code();
+    auto report = std::make_shared<send::SendReport>(send::send_now(ctx.profile(), prepared.account,
+                                                                    prepared.message, options));
+    Outcome outcome;
+    outcome.exit_code = report->exit_code();
+    outcome.data = report_json(*report, prepared.message.warnings);
+    outcome.diagnostics = [report](Printer& p) {
+        if (!p.json()) print_report(p, *report);
+    };
+    return outcome;
 }
 
 }  // namespace
@@ -288,7 +279,7 @@ Runner define_send(CLI::App& app) {
     auto* no_save = app.add_flag("--no-save-sent", o->no_save_sent, "do not save a copy this time");
     save->excludes(no_save);
 
-    return [o, &app](Context& ctx) -> int {
+    return [o, &app](Context& ctx, const profile::Account*) -> Outcome {
         const bool compose_mode = composing(*o, app);
         if ((o->resend_uncertain || o->drop_uncertain) && !o->flush)
             throw Error(ErrorKind::Usage, "--resend-uncertain and --drop-uncertain need --flush");
@@ -298,7 +289,9 @@ Runner define_send(CLI::App& app) {
             if (compose_mode || o->read_recipients || !o->recipients.empty() || o->dry_run || o->queue)
                 throw Error(ErrorKind::Usage, "--flush sends the queue; it takes no message, recipients, "
                                               "--dry-run or --queue");
-            return run_flush(ctx, *o);
+            Outcome flushed;
+            flushed.exit_code = run_flush(ctx, *o);
+            return flushed;
         }
         if (compose_mode && (o->read_recipients || !o->recipients.empty()))
             throw Error(ErrorKind::Usage, "give either --to/--cc/--bcc (zmail composes the message) or -t and "
@@ -306,14 +299,7 @@ Runner define_send(CLI::App& app) {
         if (!compose_mode && !o->read_recipients && o->recipients.empty())
             throw Error(ErrorKind::Usage, "nothing to send",
                         "compose with --to ADDRESS [--subject ...], or pipe a ready message with -t or recipients");
-        try {
-            return run_send(ctx, *o, compose_mode);
-        } catch (const Error& e) {
-            if (ctx.out().json())  // scripts get the result shape; main still reports it on stderr
-                ctx.out().json_value({{"sent", false}, {"queued", false}, {"message_id", nullptr},
-                                      {"error", error_json(e)}, {"exit_code", exit_code(e.kind)}});
-            throw;
-        }
+        return run_send(ctx, *o, compose_mode);
     };
 }
 

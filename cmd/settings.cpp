@@ -5,6 +5,7 @@
 #include "profile/account.hpp"
 #include "diagnose/diagnose.hpp"
 #include "profile/schema.hpp"
+#include "profile/server_spec.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -28,116 +29,93 @@ std::string join(const std::vector<std::string>& items, const char* separator = 
     return s;
 }
 
-// "host[:port]" into the account JSON; security from a well-known port.
-void add_server(json& account, const std::string& protocol, const std::string& spec, Printer& out) {
-    if (spec.empty()) return;
-    std::string host = spec;
-    json server = json::object();
-    auto colon = spec.rfind(':');
-    if (colon != std::string::npos && spec.find(']') == std::string::npos) {
-        host = spec.substr(0, colon);
-        std::string port_text = spec.substr(colon + 1);
-        json port = profile::parse_value(*profile::find_key(protocol + ".port"), port_text);
-        server["port"] = port;
-        int p = port.get<int>();
-        if (p == 993 || p == 995 || p == 465) server["security"] = "tls";
-        else if (p == 143 || p == 110 || p == 587 || p == 25) server["security"] = "starttls";
-        else out.note("note: port " + port_text + " is not a well-known " + protocol +
-                      " port; set the security with 'zmail settings set NAME " + protocol +
-                      ".security tls|starttls|none'");
-    }
-    if (host.empty()) throw Error(ErrorKind::Usage, "missing host in --" + protocol + " '" + spec + "'");
-    server["host"] = host;
-    account[protocol] = server;
+/// Data for --json and its text rendering.
+Outcome shown(json data, std::function<void(Printer&)> text, int code = 0) {
+    Outcome outcome;
+    outcome.exit_code = code;
+    outcome.data = std::move(data);
+    outcome.text = std::move(text);
+    return outcome;
 }
 
-int cmd_presets(Context& ctx, const std::string& name) {
-    auto& out = ctx.out();
+/// A change with nothing on stdout: its notes and warnings on stderr.
+Outcome changed(std::function<void(Printer&)> diagnostics, int code = 0) {
+    Outcome outcome;
+    outcome.exit_code = code;
+    outcome.diagnostics = std::move(diagnostics);
+    return outcome;
+}
+
+void add_server(json& account, const std::string& protocol, const std::string& spec, std::vector<std::string>& notes) {
+    if (spec.empty()) return;
+    profile::ServerSpec parsed = profile::parse_server_spec(protocol, spec);
+    if (!parsed.note.empty()) notes.push_back(parsed.note);
+    account[protocol] = parsed.server;
+}
+
+void print_preset(Printer& out, const profile::Preset& p) {
+    out.line(out.bold(p.name) + "  " + p.description);
+    std::vector<std::pair<std::string, std::string>> rows;
+    auto server = [](const profile::PresetServer& s) {
+        return s.host.empty() ? std::string("(none)") : s.host + ":" + std::to_string(s.port) + " (" + s.security + ")";
+    };
+    rows.push_back({"imap", server(p.imap)});
+    rows.push_back({"pop", server(p.pop)});
+    rows.push_back({"smtp", server(p.smtp) + (p.smtp_alternate_port ? ", or port " +
+                                              std::to_string(p.smtp_alternate_port) + " (starttls)" : "")});
+    rows.push_back({"sent copy", p.files_sent_mail ? "the server files SMTP-sent mail into Sent itself"
+                                                   : "the client must save a copy"});
+    rows.push_back({"folders", "sent '" + p.sent_folder + "', junk '" + p.junk_folder + "', trash '" +
+                                   p.trash_folder + "'"});
+    if (p.imap_id_required) rows.push_back({"imap id", "sent after login (required by the server)"});
+    if (!p.password_note.empty()) rows.push_back({"password", p.password_note});
+    out.rows(rows, 2);
+    if (!p.web_policies.empty()) {
+        out.line("  set in the provider's web settings:");
+        for (const auto& w : p.web_policies) out.line("    - " + w.policy + ": " + w.where);
+    }
+    for (const auto& n : p.notes) out.line("  note: " + n);
+}
+
+Error unknown_preset(const std::string& name, const std::vector<profile::Preset>& presets) {
+    std::vector<std::string> names;
+    for (const auto& p : presets) names.push_back(p.name);
+    return Error(ErrorKind::Usage, "unknown preset '" + name + "'", "known presets: " + join(names));
+}
+
+Outcome cmd_presets(Context& ctx, const std::string& name) {
     auto presets = profile::load_presets(profile::presets_path_for(profile::config_path(ctx.options().config)));
     if (!name.empty()) {
         auto preset = profile::find_preset(presets, name);
-        if (!preset) {
-            std::vector<std::string> names;
-            for (const auto& p : presets) names.push_back(p.name);
-            throw Error(ErrorKind::Usage, "unknown preset '" + name + "'", "known presets: " + join(names));
-        }
-        if (out.json()) { out.json_value(profile::preset_to_json(*preset)); return 0; }
-        const auto& p = *preset;
-        out.line(out.bold(p.name) + "  " + p.description);
-        std::vector<std::pair<std::string, std::string>> rows;
-        auto server = [](const profile::PresetServer& s) {
-            return s.host.empty() ? std::string("(none)") : s.host + ":" + std::to_string(s.port) + " (" + s.security + ")";
-        };
-        rows.push_back({"imap", server(p.imap)});
-        rows.push_back({"pop", server(p.pop)});
-        rows.push_back({"smtp", server(p.smtp) + (p.smtp_alternate_port ? ", or port " +
-                                                  std::to_string(p.smtp_alternate_port) + " (starttls)" : "")});
-        rows.push_back({"sent copy", p.files_sent_mail ? "the server files SMTP-sent mail into Sent itself"
-                                                       : "the client must save a copy"});
-        rows.push_back({"folders", "sent '" + p.sent_folder + "', junk '" + p.junk_folder + "', trash '" +
-                                       p.trash_folder + "'"});
-        if (p.imap_id_required) rows.push_back({"imap id", "sent after login (required by the server)"});
-        if (!p.password_note.empty()) rows.push_back({"password", p.password_note});
-        out.rows(rows, 2);
-        if (!p.web_policies.empty()) {
-            out.line("  set in the provider's web settings:");
-            for (const auto& w : p.web_policies) out.line("    - " + w.policy + ": " + w.where);
-        }
-        for (const auto& n : p.notes) out.line("  note: " + n);
-        return 0;
+        if (!preset) throw unknown_preset(name, presets);
+        return shown(profile::preset_to_json(*preset), [p = *preset](Printer& out) { print_preset(out, p); });
     }
-    if (out.json()) {
-        json all = json::array();
-        for (const auto& p : presets) all.push_back(profile::preset_to_json(p));
-        out.json_value(all);
-        return 0;
-    }
+    json all = json::array();
     std::vector<std::pair<std::string, std::string>> rows;
-    for (const auto& p : presets) rows.push_back({p.name, p.description});
-    out.rows(rows);
-    return 0;
+    for (const auto& p : presets) {
+        all.push_back(profile::preset_to_json(p));
+        rows.push_back({p.name, p.description});
+    }
+    return shown(all, [rows](Printer& out) { out.rows(rows); });
 }
 
-int cmd_list(Context& ctx) {
+Outcome cmd_list(Context& ctx) {
     auto& p = ctx.profile();
-    auto& out = ctx.out();
-    std::string fallback = p.default_account();
-    if (out.json()) {
-        json all = json::array();
-        for (const auto& name : p.account_names()) {
-            auto a = profile::resolve_account(p, name);
-            all.push_back({{"name", name}, {"address", a.address}, {"preset", a.preset.name},
-                           {"default", name == fallback}});
-        }
-        out.json_value(all);
-        return 0;
-    }
-    if (p.account_names().empty()) {
-        out.note("no accounts yet; add one with 'zmail settings add NAME --preset PRESET --address ADDRESS'");
-        return 0;
-    }
+    const std::string fallback = p.default_account();
+    json all = json::array();
     std::vector<std::pair<std::string, std::string>> rows;
     for (const auto& name : p.account_names()) {
         auto a = profile::resolve_account(p, name);
+        all.push_back({{"name", name}, {"address", a.address}, {"preset", a.preset.name}, {"default", name == fallback}});
         rows.push_back({(name == fallback ? "* " : "  ") + name, a.address + "  (" + a.preset.name + ")"});
     }
-    out.rows(rows);
-    return 0;
+    return shown(all, [rows](Printer& out) {
+        if (rows.empty()) out.note("no accounts yet; add one with 'zmail settings add NAME --preset PRESET --address ADDRESS'");
+        else out.rows(rows);
+    });
 }
 
-int cmd_show(Context& ctx, const std::string& name) {
-    auto& p = ctx.profile();
-    auto& out = ctx.out();
-    std::string account_name = name.empty() ? ctx.account_name() : name;
-    auto a = profile::resolve_account(p, account_name);
-    auto warnings = profile::policy_warnings(a);
-    if (out.json()) {
-        json j = profile::account_to_json(a);
-        j["default"] = account_name == p.default_account();
-        j["warnings"] = warnings;
-        out.json_value(j);
-        return 0;
-    }
+void print_account(Printer& out, const profile::Account& a, const std::vector<std::string>& warnings) {
     auto server = [](const profile::ServerSettings& s) {
         return s.configured() ? s.endpoint() + " (" + s.security + ")" : std::string("(none)");
     };
@@ -160,25 +138,27 @@ int cmd_show(Context& ctx, const std::string& name) {
     if (!a.ca_file.empty()) rows.push_back({"ca_file", a.ca_file});
     out.rows(rows, 2);
     for (const auto& w : warnings) out.warning(w);
-    return 0;
 }
 
-int cmd_add(Context& ctx, const SettingsOptions& o) {
+Outcome cmd_show(Context& ctx, const std::string& name) {
     auto& p = ctx.profile();
-    auto& out = ctx.out();
-    auto preset = profile::find_preset(p.presets(), o.preset);
-    if (!preset) {
-        std::vector<std::string> names;
-        for (const auto& x : p.presets()) names.push_back(x.name);
-        throw Error(ErrorKind::Usage, "unknown preset '" + o.preset + "'", "known presets: " + join(names));
-    }
+    const std::string account_name = name.empty() ? ctx.account_name() : name;
+    auto a = profile::resolve_account(p, account_name);
+    auto warnings = profile::policy_warnings(a);
+    json j = profile::account_to_json(a);
+    j["default"] = account_name == p.default_account();
+    j["warnings"] = warnings;
+    return shown(j, [a, warnings](Printer& out) { print_account(out, a, warnings); });
+}
+
+json new_account(const SettingsOptions& o, std::vector<std::string>& notes) {
     json account = {{"preset", o.preset}, {"address", o.address}};
     if (!o.display_name.empty()) account["name"] = o.display_name;
     if (!o.user.empty()) account["user"] = o.user;
     if (!o.aliases.empty()) account["aliases"] = o.aliases;
-    add_server(account, "imap", o.imap, out);
-    add_server(account, "pop", o.pop, out);
-    add_server(account, "smtp", o.smtp, out);
+    add_server(account, "imap", o.imap, notes);
+    add_server(account, "pop", o.pop, notes);
+    add_server(account, "smtp", o.smtp, notes);
     if (o.preset == "custom" && o.imap.empty() && o.pop.empty() && o.smtp.empty())
         throw Error(ErrorKind::Usage, "the custom preset needs at least one server",
                     "give --imap HOST[:PORT], --pop HOST[:PORT] and/or --smtp HOST[:PORT]");
@@ -189,7 +169,15 @@ int cmd_add(Context& ctx, const SettingsOptions& o) {
     for (const auto& [key, value] : account.items())
         if (value.is_string() && value.get<std::string>().find_first_of("\r\n") != std::string::npos)
             throw Error(ErrorKind::Usage, "invalid value for '" + key + "': line breaks are not allowed");
-    bool first = p.account_names().empty();
+    return account;
+}
+
+Outcome cmd_add(Context& ctx, const SettingsOptions& o) {
+    auto& p = ctx.profile();
+    if (!profile::find_preset(p.presets(), o.preset)) throw unknown_preset(o.preset, p.presets());
+    std::vector<std::string> notes;
+    const json account = new_account(o, notes);
+    const bool first = p.account_names().empty();
     try {
         p.add_account(o.name, account);
     } catch (const Error& e) {
@@ -198,14 +186,17 @@ int cmd_add(Context& ctx, const SettingsOptions& o) {
     if (first || o.make_default) p.set_default_account(o.name);
     p.save();
     auto a = profile::resolve_account(p, o.name);
-    out.note("added account '" + o.name + "' (" + a.preset.name + ")" + (first || o.make_default ? ", the default" : ""));
-    if (a.credentials.kind == profile::CredentialSource::Kind::None)
-        out.note("next: tell zmail where the password comes from, e.g.\n  zmail settings set " + o.name +
-                 " password.command 'pass show mail/" + o.name + "'");
-    if (!a.preset.password_note.empty()) out.note("note: " + a.preset.password_note);
-    for (const auto& w : profile::policy_warnings(a))
-        if (w.find("no password source") == std::string::npos) out.warning(w);
-    return 0;
+    const bool made_default = first || o.make_default;
+    return changed([notes, a, made_default](Printer& out) {
+        for (const auto& n : notes) out.note(n);
+        out.note("added account '" + a.name + "' (" + a.preset.name + ")" + (made_default ? ", the default" : ""));
+        if (a.credentials.kind == profile::CredentialSource::Kind::None)
+            out.note("next: tell zmail where the password comes from, e.g.\n  zmail settings set " + a.name +
+                     " password.command 'pass show mail/" + a.name + "'");
+        if (!a.preset.password_note.empty()) out.note("note: " + a.preset.password_note);
+        for (const auto& w : profile::policy_warnings(a))
+            if (w.find("no password source") == std::string::npos) out.warning(w);
+    });
 }
 
 const profile::KeyInfo& known_key(const std::string& key) {
@@ -219,124 +210,133 @@ const profile::KeyInfo& known_key(const std::string& key) {
     return *info;
 }
 
-int cmd_set(Context& ctx, const SettingsOptions& o) {
+Outcome cmd_set(Context& ctx, const SettingsOptions& o) {
     auto& p = ctx.profile();
     const auto& info = known_key(o.key);
     json value = profile::parse_value(info, o.value);
     p.set(o.name, o.key, value);
     p.save();
+    std::vector<std::string> warnings;
     if (info.type == profile::ValueType::Secret)
-        ctx.out().warning("the password is now stored in plain text in '" + p.path() +
-                          "'; password.command is safer");
+        warnings.push_back("the password is now stored in plain text in '" + p.path() + "'; password.command is safer");
     for (const auto& w : profile::policy_warnings(profile::resolve_account(p, o.name)))
-        if (w.find(o.key) != std::string::npos) ctx.out().warning(w);
-    return 0;
+        if (w.find(o.key) != std::string::npos) warnings.push_back(w);
+    return changed([warnings](Printer& out) {
+        for (const auto& w : warnings) out.warning(w);
+    });
 }
 
-int cmd_get(Context& ctx, const SettingsOptions& o) {
+Outcome cmd_get(Context& ctx, const SettingsOptions& o) {
     auto& p = ctx.profile();
     const auto& info = known_key(o.key);
     if (info.type == profile::ValueType::Secret)
         throw Error(ErrorKind::Usage, "'" + o.key + "' is a secret and is never printed",
                     "'zmail settings show " + o.name + "' tells where the password comes from");
     json value = profile::effective_value(p, o.name, o.key);
-    auto& out = ctx.out();
-    if (out.json()) { out.json_value(value); return 0; }
-    if (value.is_null()) return 1;  // unset: print nothing and exit 1, like git config
-    if (value.is_string()) out.line(value.get<std::string>());
-    else if (value.is_array()) { for (const auto& item : value) out.line(item.get<std::string>()); }
-    else out.line(value.dump());
-    return 0;
+    // unset: print nothing and exit 1, like git config
+    const int code = value.is_null() && !ctx.out().json() ? 1 : 0;
+    return shown(value, [value](Printer& out) {
+        if (value.is_string()) out.line(value.get<std::string>());
+        else if (value.is_array()) { for (const auto& item : value) out.line(item.get<std::string>()); }
+        else if (!value.is_null()) out.line(value.dump());
+    }, code);
 }
 
-int cmd_unset(Context& ctx, const SettingsOptions& o) {
+Outcome cmd_unset(Context& ctx, const SettingsOptions& o) {
     auto& p = ctx.profile();
     known_key(o.key);
-    if (!p.unset(o.name, o.key)) {
-        ctx.out().note("'" + o.key + "' was not set for '" + o.name + "'");
-        return 0;
-    }
+    if (!p.unset(o.name, o.key))
+        return changed([o](Printer& out) { out.note("'" + o.key + "' was not set for '" + o.name + "'"); });
     p.save();
-    return 0;
+    return {};
 }
 
-int cmd_remove(Context& ctx, const SettingsOptions& o) {
+Outcome cmd_remove(Context& ctx, const SettingsOptions& o) {
     auto& p = ctx.profile();
     p.remove_account(o.name);
     p.save();
-    ctx.out().note("removed account '" + o.name + "' (its mail and state on disk were left alone)");
-    return 0;
+    return changed([name = o.name](Printer& out) {
+        out.note("removed account '" + name + "' (its mail and state on disk were left alone)");
+    });
 }
 
-int cmd_default(Context& ctx, const SettingsOptions& o) {
+Outcome cmd_default(Context& ctx, const SettingsOptions& o) {
     auto& p = ctx.profile();
     if (o.name.empty()) {
-        std::string name = p.default_account();
-        if (name.empty()) return 1;
-        ctx.out().line(name);
-        return 0;
+        const std::string name = p.default_account();
+        return shown(name.empty() ? json(nullptr) : json(name), [name](Printer& out) {
+            if (!name.empty()) out.line(name);
+        }, name.empty() ? 1 : 0);
     }
     p.set_default_account(o.name);
     p.save();
-    return 0;
+    return {};
 }
 
-int cmd_keys(Context& ctx) {
-    auto& out = ctx.out();
-    if (out.json()) {
-        json all = json::array();
-        for (const auto& k : profile::account_keys())
-            all.push_back({{"key", k.path}, {"allowed", profile::describe_allowed(k)}, {"description", k.description},
-                           {"choices", k.choices}});
-        out.json_value(all);
-        return 0;
-    }
-    for (const auto& k : profile::account_keys()) out.line(k.path + "\t" + k.description);
-    return 0;
+Outcome cmd_keys() {
+    json all = json::array();
+    for (const auto& k : profile::account_keys())
+        all.push_back({{"key", k.path}, {"allowed", profile::describe_allowed(k)}, {"description", k.description},
+                       {"choices", k.choices}});
+    return shown(all, [](Printer& out) {
+        for (const auto& k : profile::account_keys()) out.line(k.path + "\t" + k.description);
+    });
 }
 
-int cmd_test(Context& ctx, const std::string& name, int timeout) {
-    auto& p = ctx.profile();
-    auto& out = ctx.out();
-    std::string account_name = name.empty() ? ctx.account_name() : name;
-    auto account = profile::resolve_account(p, account_name);
-    std::string shown;
-    auto progress = [&](const diagnose::ServiceReport& r, const diagnose::Step& s) {
-        if (out.json()) return;
-        if (shown != r.service) {
-            out.line(out.bold(r.service) + "  " + r.endpoint);
-            shown = r.service;
+/// One step of `settings test` as it happens (on a terminal and in a pipe alike, not with --json).
+class StepPrinter {
+public:
+    explicit StepPrinter(Printer& out) : out_(out) {}
+    void operator()(const diagnose::ServiceReport& r, const diagnose::Step& s) {
+        if (out_.json()) return;
+        if (shown_ != r.service) {
+            out_.line(out_.bold(r.service) + "  " + r.endpoint);
+            shown_ = r.service;
         }
         char time[32];
         std::snprintf(time, sizeof time, "%7.1f ms", s.milliseconds);
-        out.line(std::string("  ") + (s.ok ? "ok   " : "FAIL ") + s.name + std::string(14 - std::min<size_t>(13, s.name.size()), ' ') +
-                 (s.milliseconds > 0 ? time : "          ") + (s.detail.empty() ? "" : "  " + s.detail));
-    };
+        out_.line(std::string("  ") + (s.ok ? "ok   " : "FAIL ") + s.name +
+                  std::string(14 - std::min<size_t>(13, s.name.size()), ' ') + (s.milliseconds > 0 ? time : "          ") +
+                  (s.detail.empty() ? "" : "  " + s.detail));
+    }
+    void finished(const diagnose::ServiceReport& r) {
+        if (out_.json()) return;
+        if (!r.ok) {
+            out_.error(Error(r.kind, r.error, "", r.server_reply));
+        } else {
+            std::string offers;
+            for (auto& [key, value] : r.offers.items()) {
+                if (value.is_boolean()) offers += std::string(value.get<bool>() ? " +" : " -") + key;
+                else if (!value.is_null()) offers += " " + key + "=" + value.dump();
+            }
+            out_.line("  offers" + offers);
+        }
+        for (const auto& h : r.hints) out_.hint(h);
+    }
+
+private:
+    Printer& out_;
+    std::string shown_;
+};
+
+Outcome cmd_test(Context& ctx, const std::string& name, int timeout) {
+    auto& p = ctx.profile();
+    const std::string account_name = name.empty() ? ctx.account_name() : name;
+    auto account = profile::resolve_account(p, account_name);
+    StepPrinter steps(ctx.out());
+    auto progress = [&steps](const diagnose::ServiceReport& r, const diagnose::Step& s) { steps(r, s); };
     int code = 0;
     json all = json::array();
     for (const auto& service : diagnose::configured_services(account)) {
         auto r = diagnose::test_service(p, account, service, progress, timeout);
         all.push_back(diagnose::to_json(r));
-        if (r.ok) {
-            if (!out.json()) {
-                std::string offers;
-                for (auto& [key, value] : r.offers.items()) {
-                    if (value.is_boolean()) offers += std::string(value.get<bool>() ? " +" : " -") + key;
-                    else if (!value.is_null()) offers += " " + key + "=" + value.dump();
-                }
-                out.line("  offers" + offers);
-                for (const auto& h : r.hints) out.hint(h);
-            }
-            continue;
-        }
-        if (code == 0) code = exit_code(r.kind);
-        if (!out.json()) {
-            out.error(Error(r.kind, r.error, "", r.server_reply));
-            for (const auto& h : r.hints) out.hint(h);
-        }
+        steps.finished(r);
+        if (!r.ok && code == 0) code = exit_code(r.kind);
     }
-    if (out.json()) out.json_value({{"account", account_name}, {"ok", code == 0}, {"services", all}});
-    return code;
+    Outcome outcome;
+    outcome.exit_code = code;
+    outcome.data = {{"account", account_name}, {"ok", code == 0}, {"services", all}};
+    return outcome;
 }
 
 }  // namespace
@@ -344,11 +344,15 @@ int cmd_test(Context& ctx, const std::string& name, int timeout) {
 Runner define_settings(CLI::App& app) {
     auto o = std::make_shared<SettingsOptions>();
     Verbs verbs(app);
-    auto selected = verbs.chosen();
-    verbs.add("presets", "list provider presets, or show one")->add_option("preset", o->name, "preset name");
-    verbs.add("list", "list accounts (* marks the default)");
-    verbs.add("show", "show an account with every effective value")->add_option("account", o->name, "account name");
-    CLI::App* add = verbs.add("add", "add an account");
+    auto verb = [&](const char* name, const char* summary, std::function<Outcome(Context&)> run) {
+        return verbs.add(name, summary, [run](Context& ctx, const profile::Account*) { return run(ctx); });
+    };
+    verb("presets", "list provider presets, or show one", [o](Context& c) { return cmd_presets(c, o->name); })
+        ->add_option("preset", o->name, "preset name");
+    verb("list", "list accounts (* marks the default)", cmd_list);
+    verb("show", "show an account with every effective value", [o](Context& c) { return cmd_show(c, o->name); })
+        ->add_option("account", o->name, "account name");
+    CLI::App* add = verb("add", "add an account", [o](Context& c) { return cmd_add(c, *o); });
     add->add_option("account", o->name, "account name")->required();
     add->add_option("--preset", o->preset, "provider preset (see 'zmail settings presets')")->required();
     add->add_option("--address", o->address, "the account's mail address")->required();
@@ -363,44 +367,32 @@ Runner define_settings(CLI::App& app) {
     add->add_option("--password-env", o->password_env, "environment variable that holds the password");
     add->add_option("--maildir", o->maildir, "local Maildir root (default ~/Mail/ACCOUNT)");
     add->add_flag("--default", o->make_default, "make it the default account");
-    CLI::App* set = verbs.add("set", "set an account key");
+    CLI::App* set = verb("set", "set an account key", [o](Context& c) { return cmd_set(c, *o); });
     set->add_option("account", o->name, "account name")->required();
     set->add_option("key", o->key, "dotted key, e.g. imap.port (see 'zmail settings keys')")->required();
     set->add_option("value", o->value, "the value")->required();
-    CLI::App* get = verbs.add("get", "print an account key's effective value");
+    CLI::App* get = verb("get", "print an account key's effective value", [o](Context& c) { return cmd_get(c, *o); });
     get->add_option("account", o->name, "account name")->required();
     get->add_option("key", o->key, "dotted key")->required();
-    CLI::App* unset = verbs.add("unset", "remove an account key (back to the preset or default)");
+    CLI::App* unset = verb("unset", "remove an account key (back to the preset or default)",
+                           [o](Context& c) { return cmd_unset(c, *o); });
     unset->add_option("account", o->name, "account name")->required();
     unset->add_option("key", o->key, "dotted key")->required();
-    verbs.add("remove", "remove an account (mail on disk is kept)")->add_option("account", o->name, "account name")->required();
-    verbs.add("default", "print or set the default account")->add_option("account", o->name, "account name");
-    verbs.add("path", "print the profile store's path");
-    verbs.add("keys", "list the keys an account can hold");
+    verb("remove", "remove an account (mail on disk is kept)", [o](Context& c) { return cmd_remove(c, *o); })
+        ->add_option("account", o->name, "account name")->required();
+    verb("default", "print or set the default account", [o](Context& c) { return cmd_default(c, *o); })
+        ->add_option("account", o->name, "account name");
+    verb("path", "print the profile store's path", [](Context& c) {
+        const std::string path = profile::config_path(c.options().config);
+        return shown(path, [path](Printer& out) { out.line(path); });
+    });
+    verb("keys", "list the keys an account can hold", [](Context&) { return cmd_keys(); });
     auto timeout = std::make_shared<int>(15);
-    CLI::App* test = verbs.add("test", "check each server of an account: resolve, connect, TLS, login, capabilities");
+    CLI::App* test = verb("test", "check each server of an account: resolve, connect, TLS, login, capabilities",
+                          [o, timeout](Context& c) { return cmd_test(c, o->name, *timeout); });
     test->add_option("account", o->name, "account name (default: the default account)");
     test->add_option("--timeout", *timeout, "seconds to wait for each step (default 15)")->check(CLI::Range(1, 600));
-
-    return [o, selected, timeout](Context& ctx) -> int {
-        const std::string& s = *selected;
-        if (s == "presets") return cmd_presets(ctx, o->name);
-        if (s == "list") return cmd_list(ctx);
-        if (s == "show") return cmd_show(ctx, o->name);
-        if (s == "add") return cmd_add(ctx, *o);
-        if (s == "set") return cmd_set(ctx, *o);
-        if (s == "get") return cmd_get(ctx, *o);
-        if (s == "unset") return cmd_unset(ctx, *o);
-        if (s == "remove") return cmd_remove(ctx, *o);
-        if (s == "default") return cmd_default(ctx, *o);
-        if (s == "path") {
-            ctx.out().line(profile::config_path(ctx.options().config));
-            return 0;
-        }
-        if (s == "keys") return cmd_keys(ctx);
-        if (s == "test") return cmd_test(ctx, o->name, *timeout);
-        throw Error(ErrorKind::Internal, "unhandled settings command '" + s + "'");
-    };
+    return verbs.runner();
 }
 
 }  // namespace zmail::cli

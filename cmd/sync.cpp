@@ -18,8 +18,8 @@ using sync::Far;
 using sync::Near;
 
 struct SyncOptions {
-    std::vector<std::string> accounts, folders;
-    bool all = false, pull = false, push = false, dry_run = false, watch = false, allow_mass_delete = false;
+    std::vector<std::string> folders;
+    bool pull = false, push = false, dry_run = false, watch = false, allow_mass_delete = false;
     bool known_folders = false;
     int jobs = 1, wait = 0, interval = 300;
 };
@@ -41,10 +41,6 @@ private:
     ProgressLine line_;
     std::string account_;
 };
-
-json error_json(const Error& e) {
-    return {{"kind", kind_name(e.kind)}, {"message", e.what()}, {"hint", e.hint}, {"server_reply", e.server_reply}};
-}
 
 json both(std::size_t local, std::size_t server) { return {{"local", local}, {"server", server}}; }
 
@@ -107,17 +103,21 @@ std::string describe(const sync::FolderReport& f, bool dry_run) {
     return text.empty() || !dry_run ? text : "would " + text;
 }
 
-void print_report(Printer& out, const std::string& account, const sync::AccountReport& r, bool dry_run) {
+/// Notes and errors on stderr, with and without --json.
+void print_diagnostics(Printer& out, const std::string& account, const sync::AccountReport& r) {
     for (const auto& f : r.folders) {
         for (const auto& note : f.notes) out.note(account + ": " + note);
         if (f.error) {
             std::string message = f.error->what();
             if (message.find("'" + f.folder + "'") == std::string::npos)
                 message = "folder '" + f.folder + "': " + message;
-            out.error(Error(f.error->kind, account + ": " + message, f.error->hint, f.error->server_reply));
+            out.error(labelled(account, Error(f.error->kind, message, f.error->hint, f.error->server_reply)));
         }
     }
-    if (r.error) out.error(Error(r.error->kind, account + ": " + r.error->what(), r.error->hint, r.error->server_reply));
+    if (r.error) out.error(labelled(account, *r.error));
+}
+
+void print_report(Printer& out, const std::string& account, const sync::AccountReport& r, bool dry_run) {
     if (out.quiet()) return;
     bool any = false;
     for (const auto& f : r.folders) {
@@ -129,6 +129,15 @@ void print_report(Printer& out, const std::string& account, const sync::AccountR
     if (!any && r.ok() && out.stdout_is_tty())
         out.line(account + ": " + (dry_run ? "nothing to do" : "up to date") + " (" + std::to_string(r.folders.size()) +
                  (r.folders.size() == 1 ? " folder)" : " folders)"));
+}
+
+Outcome outcome_of(const std::string& account, std::shared_ptr<const sync::AccountReport> report, bool dry_run) {
+    Outcome outcome;
+    outcome.exit_code = report_code(*report);
+    outcome.data = account_json(account, *report, dry_run);
+    outcome.diagnostics = [account, report](Printer& out) { print_diagnostics(out, account, *report); };
+    outcome.text = [account, report, dry_run](Printer& out) { print_report(out, account, *report, dry_run); };
+    return outcome;
 }
 
 sync::RunRequest make_request(Context& ctx, const SyncOptions& o, FolderProgress& progress) {
@@ -153,35 +162,45 @@ sync::RunRequest make_request(Context& ctx, const SyncOptions& o, FolderProgress
     return request;
 }
 
-int sync_one(Context& ctx, const std::string& name, const SyncOptions& o, json& results) {
+Outcome sync_one(Context& ctx, const profile::Account& account, const SyncOptions& o) {
     profile::Profile& profile = ctx.profile();
-    profile::Account account = profile::resolve_account(profile, name);
-    FolderProgress progress(ctx.out(), name);
+    FolderProgress progress(ctx.out(), account.name);
     sync::RunRequest request = make_request(ctx, o, progress);
     if (o.watch) {
+        if (ctx.accounts().size() != 1)
+            throw Error(ErrorKind::Usage, "--watch syncs one account", "run one 'zmail sync --watch' per account");
         sync::watch_account(profile, account, request, std::chrono::seconds(o.interval),
                             [&](const sync::AccountReport& r) {
                                 progress.clear();
-                                if (ctx.out().json()) ctx.out().json_value(account_json(name, r, o.dry_run));
-                                else print_report(ctx.out(), name, r, o.dry_run);
+                                Outcome each = outcome_of(account.name, std::make_shared<sync::AccountReport>(r), o.dry_run);
+                                each.diagnostics(ctx.out());
+                                if (ctx.out().json()) ctx.out().json_value(each.data);
+                                else each.text(ctx.out());
                                 std::fflush(stdout);
                                 return true;
                             });
-        return 0;
+        return {};
     }
-    sync::AccountReport report = sync::run_account(profile, account, request);
+    auto report = std::make_shared<sync::AccountReport>(sync::run_account(profile, account, request));
     progress.clear();
-    if (ctx.out().json()) results.push_back(account_json(name, report, o.dry_run));
-    else print_report(ctx.out(), name, report, o.dry_run);
-    return report_code(report);
+    return outcome_of(account.name, std::move(report), o.dry_run);
+}
+
+/// For shell completions: the folders synced before, from the account's sync state.
+Outcome known_folders(const profile::Account& account) {
+    Outcome outcome;
+    auto folders = std::make_shared<std::vector<std::string>>(sync::known_folders(sync::sync_state_directory(account)));
+    outcome.data = *folders;
+    outcome.text = [folders](Printer& out) {
+        for (const auto& folder : *folders) out.line(folder);
+    };
+    return outcome;
 }
 
 }  // namespace
 
 Runner define_sync(CLI::App& app) {
     auto o = std::make_shared<SyncOptions>();
-    app.add_option("account", o->accounts, "accounts to sync (default: -a, else the default account)");
-    app.add_flag("--all", o->all, "every account with an IMAP server");
     app.add_option("--folder", o->folders, "sync only this folder (repeatable; '/' between levels)")
         ->allow_extra_args(false);
     auto* pull = app.add_flag("--pull", o->pull, "only bring server changes here (overrides sync.direction)");
@@ -199,42 +218,11 @@ Runner define_sync(CLI::App& app) {
     app.add_option("--wait", o->wait, "wait up to SECONDS for another sync of the account (default 0)")
         ->check(CLI::Range(0, 86400));
     watch->excludes("--dry-run");
-    // for shell completions: the folders synced before, from the account's sync state
     app.add_flag("--known-folders", o->known_folders)->group("");
 
-    return [o](Context& ctx) -> int {
-        if (o->known_folders) {
-            std::string name = o->accounts.empty() ? ctx.account_name() : o->accounts.front();
-            profile::Account account = profile::resolve_account(ctx.profile(), name);
-            for (const auto& folder : sync::known_folders(sync::sync_state_directory(account))) ctx.out().line(folder);
-            return 0;
-        }
-        if (o->all && !o->accounts.empty()) throw Error(ErrorKind::Usage, "give account names or --all, not both");
-        std::vector<std::string> names = ctx.select_accounts(
-            o->accounts, o->all, [](const profile::Account& a) { return a.imap.configured(); });
-        if (o->watch && names.size() != 1)
-            throw Error(ErrorKind::Usage, "--watch syncs one account", "run one 'zmail sync --watch' per account");
-        json results = json::array();
-        int code = 0;
-        for (const std::string& name : names) {
-            int account_code = 0;
-            try {
-                account_code = sync_one(ctx, name, *o, results);
-            } catch (const Error& e) {
-                if (ctx.out().json()) {
-                    results.push_back({{"account", name}, {"dry_run", o->dry_run}, {"folders", json::array()},
-                                       {"error", error_json(e)}, {"exit_code", exit_code(e.kind)}});
-                } else if (names.size() > 1) {
-                    ctx.out().error(Error(e.kind, name + ": " + e.what(), e.hint, e.server_reply));
-                } else {
-                    throw;
-                }
-                account_code = exit_code(e.kind);
-            }
-            if (code == 0) code = account_code;
-        }
-        if (ctx.out().json() && !o->watch) ctx.out().json_value(results);
-        return code;
+    return [o](Context& ctx, const profile::Account* account) -> Outcome {
+        if (o->known_folders) return known_folders(*account);
+        return sync_one(ctx, *account, *o);
     };
 }
 

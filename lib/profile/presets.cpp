@@ -81,11 +81,7 @@ Preset simple(std::string name, std::string description, PresetServer imap, Pres
     return p;
 }
 
-std::vector<Preset> make_builtin_presets() {
-    std::vector<Preset> all;
-    for (bool organisation : {false, true})
-        for (const auto& region : zoho_regions) all.push_back(zoho(region, organisation));
-
+Preset gmail_preset() {
     Preset gmail = simple("gmail", "Gmail and Google Workspace", {"imap.gmail.com", 993, "tls"},
                           {"pop.gmail.com", 995, "tls"}, {"smtp.gmail.com", 465, "tls"}, 587, true,
                           {"[Gmail]/Sent Mail", "[Gmail]/Drafts", "[Gmail]/Spam", "[Gmail]/Trash",
@@ -101,8 +97,10 @@ std::vector<Preset> make_builtin_presets() {
         {"IMAP auto-expunge", "https://mail.google.com > Settings > Forwarding and POP/IMAP"}};
     gmail.notes = {"Gmail files mail sent over SMTP into Sent Mail itself: a client copy would make a duplicate",
                    "labels appear as folders; one message in several labels appears in several folders"};
-    all.push_back(gmail);
+    return gmail;
+}
 
+Preset outlook_preset() {
     Preset outlook = simple("outlook", "Outlook.com, Hotmail and Microsoft 365",
                             {"outlook.office365.com", 993, "tls"}, {"outlook.office365.com", 995, "tls"},
                             {"smtp.office365.com", 587, "starttls"}, 0, true,
@@ -113,27 +111,35 @@ std::vector<Preset> make_builtin_presets() {
     outlook.web_policies = {{"POP access and whether POP may delete mail",
                              "https://outlook.live.com > Settings > Mail > Forwarding and IMAP"}};
     outlook.notes = {"Outlook files mail sent over SMTP into Sent Items itself"};
-    all.push_back(outlook);
+    return outlook;
+}
 
+Preset yahoo_preset() {
     Preset yahoo = simple("yahoo", "Yahoo Mail", {"imap.mail.yahoo.com", 993, "tls"},
                           {"pop.mail.yahoo.com", 995, "tls"}, {"smtp.mail.yahoo.com", 465, "tls"}, 587, false,
                           {"Sent", "Draft", "Bulk", "Trash", "Archive"});
     yahoo.password_note = "Yahoo needs an app password for mail clients (Account Security > Generate app password)";
-    all.push_back(yahoo);
+    return yahoo;
+}
 
+Preset icloud_preset() {
     Preset icloud = simple("icloud", "iCloud Mail (no POP)", {"imap.mail.me.com", 993, "tls"}, {},
                            {"smtp.mail.me.com", 587, "starttls"}, 0, false,
                            {"Sent Messages", "Drafts", "Junk", "Deleted Messages", "Archive"});
     icloud.password_note = "iCloud needs an app-specific password (https://appleid.apple.com > Sign-In and Security)";
     icloud.notes = {"iCloud offers no POP access", "the IMAP user name is the part before @icloud.com"};
-    all.push_back(icloud);
+    return icloud;
+}
 
+Preset fastmail_preset() {
     Preset fastmail = simple("fastmail", "Fastmail", {"imap.fastmail.com", 993, "tls"},
                              {"pop.fastmail.com", 995, "tls"}, {"smtp.fastmail.com", 465, "tls"}, 587, false,
                              {"Sent", "Drafts", "Spam", "Trash", "Archive"});
     fastmail.password_note = "Fastmail needs an app password for mail clients (Settings > Privacy & Security)";
-    all.push_back(fastmail);
+    return fastmail;
+}
 
+Preset qq_preset() {
     Preset qq = simple("qq", "QQ Mail", {"imap.qq.com", 993, "tls"}, {"pop.qq.com", 995, "tls"},
                        {"smtp.qq.com", 465, "tls"}, 587, true,
                        {"Sent Messages", "Drafts", "Junk", "Deleted Messages"});
@@ -143,20 +149,31 @@ std::vector<Preset> make_builtin_presets() {
                         "https://mail.qq.com > 设置 > 账户"},
                        {"whether mail sent over SMTP is saved on the server (保存到已发送)",
                         "https://mail.qq.com > 设置 > 账户"}};
-    all.push_back(qq);
+    return qq;
+}
 
-    for (const char* service : {"163", "126"}) {
-        std::string domain = std::string(service) + ".com";
-        Preset netease = simple(std::string("netease-") + service, "NetEase " + domain,
-                                {"imap." + domain, 993, "tls"}, {"pop." + domain, 995, "tls"},
-                                {"smtp." + domain, 465, "tls"}, 0, false, {"已发送", "草稿箱", "垃圾邮件", "已删除"});
-        netease.imap_id_required = true;
-        netease.password_note = "NetEase needs a client authorisation code (授权码), not the web password";
-        netease.web_policies = {{"IMAP/SMTP and POP3/SMTP service on or off",
-                                 "https://mail." + domain + " > 设置 > POP3/SMTP/IMAP"}};
-        netease.notes = {"NetEase refuses IMAP SELECT (\"Unsafe Login\") unless the client sends the ID command"};
-        all.push_back(netease);
-    }
+Preset netease_preset(const char* service) {
+    std::string domain = std::string(service) + ".com";
+    Preset netease = simple(std::string("netease-") + service, "NetEase " + domain,
+                            {"imap." + domain, 993, "tls"}, {"pop." + domain, 995, "tls"},
+                            {"smtp." + domain, 465, "tls"}, 0, false, {"已发送", "草稿箱", "垃圾邮件", "已删除"});
+    netease.imap_id_required = true;
+    netease.password_note = "NetEase needs a client authorisation code (授权码), not the web password";
+    netease.web_policies = {{"IMAP/SMTP and POP3/SMTP service on or off",
+                             "https://mail." + domain + " > 设置 > POP3/SMTP/IMAP"}};
+    netease.notes = {"NetEase refuses IMAP SELECT (\"Unsafe Login\") unless the client sends the ID command"};
+    return netease;
+}
+
+std::vector<Preset> make_builtin_presets() {
+    std::vector<Preset> all;
+    for (bool organisation : {false, true})
+        for (const auto& region : zoho_regions) all.push_back(zoho(region, organisation));
+
+    for (Preset preset : {gmail_preset(), outlook_preset(), yahoo_preset(), icloud_preset(), fastmail_preset(),
+                          qq_preset()})
+        all.push_back(std::move(preset));
+    for (const char* service : {"163", "126"}) all.push_back(netease_preset(service));
 
     Preset custom;
     custom.name = "custom";

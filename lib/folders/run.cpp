@@ -1,0 +1,28 @@
+#include "folders/run.hpp"
+
+#include "error.hpp"
+#include "imap/session_account.hpp"
+
+namespace zmail::folders {
+
+std::vector<Folder> run(const profile::Profile& profile, const profile::Account& account, const Request& request) {
+    imap::AccountSessionOptions options;
+    options.trace = request.trace;
+    options.warning = request.warning;
+    auto session = imap::open_account_session(profile, account, options);
+    switch (request.action) {
+    case Action::list: return list(*session, account, request.list);
+    case Action::create: create(*session, request.name); break;
+    case Action::rename: rename(*session, request.name, request.new_name); break;
+    case Action::remove:
+        if (request.confirm_remove && !request.confirm_remove(message_count(*session, request.name)))
+            throw Error(ErrorKind::Usage, "folder '" + request.name + "' was not deleted");
+        remove(*session, request.name);
+        break;
+    case Action::subscribe: subscribe(*session, request.name, true); break;
+    case Action::unsubscribe: subscribe(*session, request.name, false); break;
+    }
+    return {};
+}
+
+}  // namespace zmail::folders

@@ -1,0 +1,30 @@
+#include "profile/server_spec.hpp"
+
+#include "error.hpp"
+#include "profile/schema.hpp"
+
+namespace zmail::profile {
+
+ServerSpec parse_server_spec(const std::string& protocol, const std::string& spec) {
+    ServerSpec out;
+    out.server = nlohmann::json::object();
+    std::string host = spec;
+    const auto colon = spec.rfind(':');
+    if (colon != std::string::npos && spec.find(']') == std::string::npos) {
+        host = spec.substr(0, colon);
+        const std::string port_text = spec.substr(colon + 1);
+        const nlohmann::json port = parse_value(*find_key(protocol + ".port"), port_text);
+        out.server["port"] = port;
+        const int p = port.get<int>();
+        if (p == 993 || p == 995 || p == 465) out.server["security"] = "tls";
+        else if (p == 143 || p == 110 || p == 587 || p == 25) out.server["security"] = "starttls";
+        else out.note = "note: port " + port_text + " is not a well-known " + protocol +
+                        " port; set the security with 'zmail settings set NAME " + protocol +
+                        ".security tls|starttls|none'";
+    }
+    if (host.empty()) throw Error(ErrorKind::Usage, "missing host in --" + protocol + " '" + spec + "'");
+    out.server["host"] = host;
+    return out;
+}
+
+}  // namespace zmail::profile
