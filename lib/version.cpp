@@ -1,18 +1,9 @@
 #include "version.hpp"
 
-#include "error.hpp"
-#include "net/curl_library.hpp"
+#include <curl/curl.h>
 
 namespace zmail {
 
-std::string version_text() {
-    std::string text = std::string("zmail ") + ZMAIL_VERSION;
-    try {
-        text += std::string(" (") + net::curl_library().version() + ")";
-    } catch (const Error& error) {
-        text += std::string(" (") + error.what() + ")";
-    }
-    return text;
-}
+std::string version_text() { return std::string("zmail ") + ZMAIL_VERSION + " (" + curl_version() + ")"; }
 
 }  // namespace zmail

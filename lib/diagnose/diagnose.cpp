@@ -1,6 +1,4 @@
 #include "diagnose/diagnose.hpp"
-#include "net/curl_library.hpp"
-#include "net/dial.hpp"
 
 #include "error.hpp"
 #include "imap/response_reader.hpp"
@@ -10,14 +8,8 @@
 #include "smtp/reply.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <optional>
 
 namespace zmail::diagnose {
 
@@ -41,68 +33,6 @@ bool mentions(const std::string& text, std::initializer_list<const char*> words)
     std::string l = lower(text);
     for (const char* w : words)
         if (l.find(w) != std::string::npos) return true;
-    return false;
-}
-
-struct Resolved {
-    std::vector<struct sockaddr_storage> addresses;
-    std::vector<socklen_t> lengths;
-    std::string first;
-};
-
-Resolved resolve(const std::string& host, int port, std::string& error) {
-    struct addrinfo hints {};
-    hints.ai_socktype = SOCK_STREAM;
-    struct addrinfo* list = nullptr;
-    int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list);
-    Resolved r;
-    if (rc != 0) {
-        error = ::gai_strerror(rc);
-        return r;
-    }
-    for (auto* a = list; a; a = a->ai_next) {
-        struct sockaddr_storage s {};
-        std::memcpy(&s, a->ai_addr, a->ai_addrlen);
-        r.addresses.push_back(s);
-        r.lengths.push_back(a->ai_addrlen);
-        if (r.first.empty()) {
-            char text[NI_MAXHOST] = {};
-            if (::getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) == 0)
-                r.first = text;
-        }
-    }
-    ::freeaddrinfo(list);
-    return r;
-}
-
-// A plain TCP connect with a timeout, only to tell "cannot connect" apart from later failures.
-bool tcp_connect(const Resolved& r, int timeout_seconds, std::string& error) {
-    for (size_t i = 0; i < r.addresses.size(); ++i) {
-        const auto* address = reinterpret_cast<const struct sockaddr*>(&r.addresses[i]);
-        int fd = ::socket(address->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) continue;
-        int rc = ::connect(fd, address, r.lengths[i]);
-        if (rc != 0 && errno == EINPROGRESS) {
-            struct pollfd p {fd, POLLOUT, 0};
-            rc = ::poll(&p, 1, timeout_seconds * 1000);
-            if (rc == 0) {
-                error = "timed out after " + std::to_string(timeout_seconds) + " s";
-                ::close(fd);
-                continue;
-            }
-            int so_error = 0;
-            socklen_t len = sizeof so_error;
-            ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len);
-            rc = so_error == 0 ? 0 : -1;
-            if (so_error) errno = so_error;
-        }
-        if (rc == 0) {
-            ::close(fd);
-            return true;
-        }
-        error = std::strerror(errno);
-        ::close(fd);
-    }
     return false;
 }
 
@@ -211,105 +141,113 @@ void add_connect_hints(ServiceReport& r, const profile::ServerSettings& s) {
                                                                                       : "POP3 uses 995 (tls) or 110 (starttls)"));
 }
 
+/// The steps of a service's report while it runs: each one recorded and shown as it ends.
+struct Steps {
+    ServiceReport& report;
+    const std::function<void(const ServiceReport&, const Step&)>& progress;
+
+    bool finish(Step s) {
+        report.steps.push_back(s);
+        if (progress) progress(report, report.steps.back());
+        return s.ok;
+    }
+
+    void fail(const Error& e) {
+        report.error = e.what();
+        report.error_kind = kind_name(e.kind);
+        report.kind = e.kind;
+        report.server_reply = e.server_reply;
+        if (!e.hint.empty()) report.hints.push_back(e.hint);
+    }
+};
+
+/// The steps of a login that libcurl did (it resolves, connects, possibly through a proxy, does
+/// TLS and logs in): each before the step `failure` names ok, with the time since the login
+/// started; the failed one carries the failure's message.
+void login_steps(Steps& steps, const net::LoginReport& report, bool tls, const std::string& user,
+                 const net::LoginFailure* failure) {
+    const auto& t = report.timings;
+    const bool proxied = !report.proxy.empty();
+    struct Planned {
+        net::LoginStep step;
+        const char* name;
+        std::chrono::microseconds at;
+        std::string detail;
+    };
+    const Planned planned[] = {
+        {net::LoginStep::resolve, "resolve", t.name_lookup,
+         proxied ? "left to the proxy (" + report.proxy + ")" : report.address},
+        {net::LoginStep::connect, "connect", t.connect, proxied ? "through the proxy (" + report.proxy + ")" : ""},
+        {net::LoginStep::tls, "tls", t.tls_handshake,
+         report.tls_version + (report.tls_cipher.empty() ? "" : " " + report.tls_cipher)},
+        {net::LoginStep::login, "login", t.login, "as '" + user + "'"},
+    };
+    for (const Planned& p : planned) {
+        if (p.step == net::LoginStep::tls && !tls) continue;
+        if (failure && failure->step == p.step) {
+            steps.finish({p.name, false, ms(t.login), failure->what()});
+            return;
+        }
+        steps.finish({p.name, true, ms(p.at), p.detail});
+    }
+}
+
+/// Connects and logs in as `options` says, recording the steps; nullopt when that failed.
+std::optional<net::Connection> log_in(Steps& steps, net::ServerOptions options, const profile::Account& account,
+                                      const profile::ServerSettings& server) {
+    const bool tls = server.security != "none";
+    try {
+        net::Connection connection(std::move(options));
+        login_steps(steps, connection.report(), tls, account.user, nullptr);
+        return connection;
+    } catch (const net::LoginFailure& e) {
+        login_steps(steps, e.report, tls, account.user, &e);
+        steps.fail(e);
+        ServiceReport& r = steps.report;
+        if (e.kind == ErrorKind::Auth) add_login_hints(r, account, e);
+        if (e.step == net::LoginStep::connect && e.report.proxy.empty()) {
+            std::erase(r.hints, e.hint);  // the settings test's own hints say more (port 25, the usual ports)
+            add_connect_hints(r, server);
+        }
+        if (e.kind == ErrorKind::Tls && server.port == 25) add_connect_hints(r, server);
+    } catch (const Error& e) {  // the settings, before any connection
+        steps.finish({"login", false, 0, e.what()});
+        steps.fail(e);
+    }
+    return std::nullopt;
+}
+
 ServiceReport test_protocol(const profile::Profile& profile, const profile::Account& account, net::Protocol protocol,
                            const std::function<void(const ServiceReport&, const Step&)>& progress, int timeout) {
     const auto& server = net::account_server(account, protocol);
     ServiceReport r;
     r.service = net::protocol_name(protocol);
     r.endpoint = server.endpoint() + " (" + server.security + ")";
-    auto finish_step = [&](Step s) {
-        r.steps.push_back(s);
-        if (progress) progress(r, r.steps.back());
-        return s.ok;
-    };
-    auto fail = [&](const Error& e) {
-        r.error = e.what();
-        r.error_kind = kind_name(e.kind);
-        r.kind = e.kind;
-        r.server_reply = e.server_reply;
-        if (!e.hint.empty()) r.hints.push_back(e.hint);
-    };
-
-    // libcurl is loaded on first use (net/curl_library.hpp); load it now so that its loading
-    // time does not show as part of the TLS and login times below
-    try {
-        net::curl_library();
-    } catch (const Error& e) {
-        fail(e);
-        return r;
-    }
-    auto start = Clock::now();
-    std::string problem;
-    // with a proxy in the environment nothing connects to the server directly, this check neither
-    const std::string scheme = r.service + (server.security == "tls" ? "s" : "");
-    const bool proxied = net::Dial::proxy_in_environment(scheme);
-    Resolved resolved;
-    if (proxied) {
-        finish_step({"resolve", true, 0, "left to the proxy"});
-        finish_step({"connect", true, 0, "through the proxy"});
-    } else {
-        resolved = resolve(server.host, server.port, problem);
-        if (!finish_step({"resolve", !resolved.addresses.empty(), ms_since(start),
-                          resolved.addresses.empty() ? problem : resolved.first})) {
-            r.error = "cannot resolve '" + server.host + "': " + problem;
-            r.error_kind = "network";
-            r.kind = ErrorKind::Network;
-            r.hints.push_back("check the host name and that this computer is online");
-            return r;
-        }
-    }
-    start = Clock::now();
-    if (!proxied && !finish_step({"connect", tcp_connect(resolved, timeout, problem), ms_since(start), problem})) {
-        r.error = "cannot connect to '" + server.endpoint() + "': " + problem;
-        r.error_kind = "network";
-        r.kind = ErrorKind::Network;
-        add_connect_hints(r, server);
-        return r;
-    }
+    Steps steps{r, progress};
 
     net::ServerOptions options;
     try {
         options = net::account_server_options(profile, account, protocol);
     } catch (const Error& e) {
-        finish_step({"login", false, 0, "no credentials"});
-        fail(e);
+        steps.finish({"login", false, 0, "no credentials"});
+        steps.fail(e);
         return r;
     }
     options.connect_timeout_seconds = timeout;
     options.io_timeout_seconds = timeout;
     options.warning = [&r](std::string_view w) { r.hints.push_back(std::string(w)); };
-    std::optional<net::Connection> connection;
-    try {
-        connection.emplace(std::move(options));
-    } catch (const Error& e) {
-        if (proxied && e.kind == ErrorKind::Network) {  // the proxy, not TLS or the login
-            finish_step({"login", false, 0, e.what()});
-            fail(e);
-            return r;
-        }
-        bool tls_failed = e.kind == ErrorKind::Tls;
-        if (server.security != "none") finish_step({"tls", !tls_failed, 0, tls_failed ? e.what() : ""});
-        if (!tls_failed) finish_step({"login", false, 0, e.what()});
-        fail(e);
-        if (e.kind == ErrorKind::Auth) add_login_hints(r, account, e);
-        if (e.kind == ErrorKind::Tls && server.port == 25) add_connect_hints(r, server);
-        return r;
-    }
-    const auto& report = connection->report();
-    if (server.security != "none")
-        finish_step({"tls", true, ms(report.timings.tls_handshake),
-                     report.tls_version + (report.tls_cipher.empty() ? "" : " " + report.tls_cipher)});
-    finish_step({"login", true, ms(report.timings.login), "as '" + account.user + "'"});
-    start = Clock::now();
+    std::optional<net::Connection> connection = log_in(steps, std::move(options), account, server);
+    if (!connection) return r;
+    const auto start = Clock::now();
     try {
         if (protocol == net::Protocol::imap) r.offers = imap_offers(*connection);
         else if (protocol == net::Protocol::pop3) r.offers = pop3_offers(*connection);
         else r.offers = smtp_offers(*connection);
-        finish_step({"capabilities", true, ms_since(start), ""});
+        steps.finish({"capabilities", true, ms_since(start), ""});
         r.ok = true;
     } catch (const Error& e) {
-        finish_step({"capabilities", false, ms_since(start), e.what()});
-        fail(e);
+        steps.finish({"capabilities", false, ms_since(start), e.what()});
+        steps.fail(e);
     }
     if (r.ok && protocol == net::Protocol::pop3 && r.offers.value("UIDL", false) == false)
         r.hints.push_back("the server has no UIDL: zmail fetch cannot tell which messages it already has");

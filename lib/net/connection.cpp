@@ -1,7 +1,7 @@
 #include "net/connection.hpp"
 
+#include <curl/curl.h>
 #include <poll.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -11,8 +11,6 @@
 
 #include "error.hpp"
 #include "net/connection_errors.hpp"
-#include "net/curl_library.hpp"
-#include "net/dial.hpp"
 #include "net/login_transcript.hpp"
 #include "net/redact.hpp"
 #include "text/base64.hpp"
@@ -68,14 +66,54 @@ bool valid_ehlo_name(std::string_view name) {
 
 bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
+/// curl_global_init, once per process: a function-local static, so concurrent first connections
+/// wait for the one that initialises.
+void global_init() {
+    static const CURLcode initialised = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (initialised != CURLE_OK)
+        throw Error(ErrorKind::Internal, "cannot initialise libcurl (error " + std::to_string(initialised) + ")");
+}
+
+std::chrono::microseconds time_info(CURL* curl, CURLINFO info) {
+    curl_off_t value = 0;
+    curl_easy_getinfo(curl, info, &value);
+    return std::chrono::microseconds(value);
+}
+
+void check_options(ServerOptions& o) {
+    if (o.host.empty()) throw Error(ErrorKind::Config, "no server host given", "set the host of the account");
+    if (!valid_host(o.host)) throw Error(ErrorKind::Config, "invalid server host '" + o.host + "'");
+    if (o.port == 0) o.port = default_port(o.protocol, o.security);
+    if (o.port < 1 || o.port > 65535)
+        throw Error(ErrorKind::Config, "invalid port " + std::to_string(o.port) + " for '" + o.host + "'");
+    const std::string where = o.host + ":" + std::to_string(o.port);
+    if (o.security == Security::none && !o.allow_plaintext) {
+        throw Error(ErrorKind::Config, "refusing to connect to '" + where + "' without TLS",
+                    "use security tls or starttls; to send the password unencrypted anyway, set " +
+                        std::string(allow_plaintext_key(o.protocol)) + " to true");
+    }
+    if (o.user.empty()) throw Error(ErrorKind::Config, "no user name given for '" + where + "'");
+    if (o.secret.empty())
+        throw Error(ErrorKind::Config, std::string("no ") + (uses_token(o.mechanism) ? "access token" : "password") +
+                                           " given for '" + o.user + "' at '" + where + "'");
+    if (has_line_break(o.user) || has_line_break(o.secret))
+        throw Error(ErrorKind::Config, "the user name or password for '" + where + "' contains a line break");
+    if (o.protocol == Protocol::smtp && !valid_ehlo_name(o.ehlo_name))
+        throw Error(ErrorKind::Config, "invalid EHLO name '" + o.ehlo_name + "'", "use a plain host name");
+    if (!o.ca_file.empty()) {
+        if (std::FILE* f = std::fopen(o.ca_file.c_str(), "r"))
+            std::fclose(f);
+        else
+            throw Error(ErrorKind::Config, "cannot read CA file '" + o.ca_file + "': " + std::strerror(errno));
+    }
+    if (o.connect_timeout_seconds <= 0) o.connect_timeout_seconds = 30;
+    if (o.io_timeout_seconds <= 0) o.io_timeout_seconds = 120;
+}
+
 }  // namespace
 
 struct Connection::State {
     ServerOptions options;
-    const CurlLibrary& api;
-    std::unique_ptr<Dial> dial;                // the TCP connect started before libcurl was loaded
-    curl_socket_t dialed_socket = CURL_SOCKET_BAD;
-    curl_slist* resolve = nullptr;             // CURLOPT_RESOLVE: the addresses the dial found
     CURL* curl = nullptr;
     char errbuf[CURL_ERROR_SIZE] = {};
     Redactor redactor;
@@ -91,11 +129,9 @@ struct Connection::State {
     std::chrono::microseconds connected_after{0};
     std::chrono::microseconds tls_after{0};
 
-    State(ServerOptions o, const CurlLibrary& library, std::unique_ptr<Dial> started)
-        : options(std::move(o)), api(library), dial(std::move(started)), transcript(options.protocol) {}
+    explicit State(ServerOptions o) : options(std::move(o)), transcript(options.protocol) {}
     ~State() {
-        if (curl) api.easy_cleanup(curl);
-        if (resolve) api.slist_free_all(resolve);
+        if (curl) curl_easy_cleanup(curl);
     }
     State(const State&) = delete;
     State& operator=(const State&) = delete;
@@ -182,7 +218,7 @@ struct Connection::State {
 
     curl_socket_t socket() {
         curl_socket_t fd = CURL_SOCKET_BAD;
-        if (api.easy_getinfo(curl, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD)
+        if (curl_easy_getinfo(curl, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD)
             throw Error(ErrorKind::Network, "connection to '" + peer() + "' is closed");
         return fd;
     }
@@ -207,30 +243,6 @@ struct Connection::State {
         }
     }
 
-    /// CURLOPT_OPENSOCKETFUNCTION: the dialed socket when libcurl asks for the address it went to
-    /// (waiting for the connect to finish), else a new socket libcurl connects itself.
-    static curl_socket_t open_socket(void* userp, curlsocktype purpose, curl_sockaddr* address) {
-        auto* state = static_cast<State*>(userp);
-        if (purpose == CURLSOCKTYPE_IPCXN && state->dial && state->dial->dialed(&address->addr, address->addrlen)) {
-            const int fd = state->dial->take();
-            if (fd >= 0) {
-                state->dialed_socket = fd;
-                state->connected_after = std::chrono::duration_cast<std::chrono::microseconds>(
-                    state->dial->connected_at() - state->started);
-                return fd;
-            }
-        }
-        return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
-    }
-
-    /// CURLOPT_SOCKOPTFUNCTION: tells libcurl the dialed socket is connected already.
-    static int socket_options(void* userp, curl_socket_t fd, curlsocktype) {
-        auto* state = static_cast<State*>(userp);
-        if (fd != state->dialed_socket) return CURL_SOCKOPT_OK;
-        state->dialed_socket = CURL_SOCKET_BAD;  // once: a later socket may get the same number
-        return CURL_SOCKOPT_ALREADY_CONNECTED;
-    }
-
     /// CURLOPT_DEBUGFUNCTION: split what libcurl reports into lines.
     static int debug_callback(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
         auto* state = static_cast<State*>(userp);
@@ -252,108 +264,58 @@ struct Connection::State {
     std::chrono::steady_clock::time_point deadline() const {
         return std::chrono::steady_clock::now() + std::chrono::seconds(io_timeout_seconds);
     }
+
+    template <typename T>
+    void set(CURLoption option, T value) {
+        if (const CURLcode rc = curl_easy_setopt(curl, option, value); rc != CURLE_OK)
+            throw Error(ErrorKind::Internal, std::string("cannot set up libcurl: ") + curl_easy_strerror(rc));
+    }
+
+    // The steps of the login, in order (see Connection::Connection).
+    void open_handle();
+    void set_connection_options();
+    void set_tls_options();
+    void set_login_options();
+    void log_in();
+    void record_report();
+    [[noreturn]] void fail(const FailedLogin& failed);
 };
 
-namespace {
-
-void check_options(ServerOptions& o) {
-    if (o.host.empty()) throw Error(ErrorKind::Config, "no server host given", "set the host of the account");
-    if (!valid_host(o.host)) throw Error(ErrorKind::Config, "invalid server host '" + o.host + "'");
-    if (o.port == 0) o.port = default_port(o.protocol, o.security);
-    if (o.port < 1 || o.port > 65535)
-        throw Error(ErrorKind::Config, "invalid port " + std::to_string(o.port) + " for '" + o.host + "'");
-    const std::string where = o.host + ":" + std::to_string(o.port);
-    if (o.security == Security::none && !o.allow_plaintext) {
-        throw Error(ErrorKind::Config, "refusing to connect to '" + where + "' without TLS",
-                    "use security tls or starttls; to send the password unencrypted anyway, set " +
-                        std::string(allow_plaintext_key(o.protocol)) + " to true");
-    }
-    if (o.user.empty()) throw Error(ErrorKind::Config, "no user name given for '" + where + "'");
-    if (o.secret.empty())
-        throw Error(ErrorKind::Config, std::string("no ") + (uses_token(o.mechanism) ? "access token" : "password") +
-                                           " given for '" + o.user + "' at '" + where + "'");
-    if (has_line_break(o.user) || has_line_break(o.secret))
-        throw Error(ErrorKind::Config, "the user name or password for '" + where + "' contains a line break");
-    if (o.protocol == Protocol::smtp && !valid_ehlo_name(o.ehlo_name))
-        throw Error(ErrorKind::Config, "invalid EHLO name '" + o.ehlo_name + "'", "use a plain host name");
-    if (!o.ca_file.empty()) {
-        if (std::FILE* f = std::fopen(o.ca_file.c_str(), "r"))
-            std::fclose(f);
-        else
-            throw Error(ErrorKind::Config, "cannot read CA file '" + o.ca_file + "': " + std::strerror(errno));
-    }
-    if (o.connect_timeout_seconds <= 0) o.connect_timeout_seconds = 30;
-    if (o.io_timeout_seconds <= 0) o.io_timeout_seconds = 120;
+/// A libcurl handle, and the forms of the secret the trace must hide.
+void Connection::State::open_handle() {
+    const ServerOptions& o = options;
+    io_timeout_seconds = o.io_timeout_seconds;
+    secrets = {o.secret, text::base64_encode(o.secret),
+               text::base64_encode(std::string(1, '\0') + o.user + '\0' + o.secret),
+               text::base64_encode("user=" + o.user + "\x01" + "auth=Bearer " + o.secret + "\x01\x01")};
+    curl = curl_easy_init();
+    if (!curl) throw Error(ErrorKind::Internal, "cannot create a libcurl handle");
 }
 
-std::chrono::microseconds time_info(const CurlLibrary& api, CURL* curl, CURLINFO info) {
-    curl_off_t value = 0;
-    api.easy_getinfo(curl, info, &value);
-    return std::chrono::microseconds(value);
-}
-
-template <typename T>
-void set(const CurlLibrary& api, CURL* curl, CURLoption option, T value) {
-    if (const CURLcode rc = api.easy_setopt(curl, option, value); rc != CURLE_OK)
-        throw Error(ErrorKind::Internal, std::string("cannot set up libcurl: ") + api.easy_strerror(rc));
-}
-
-}  // namespace
-
-Connection::Connection(ServerOptions options) {
-    check_options(options);
-    // Connect first, then load libcurl while the server accepts (see curl_library.hpp).
-    const auto started = std::chrono::steady_clock::now();
-    const bool proxied = Dial::proxy_in_environment(scheme(options.protocol, options.security));
-    auto dial = proxied ? std::unique_ptr<Dial>()
-                    : std::make_unique<Dial>(options.host, options.port,
-                                             std::chrono::seconds(options.connect_timeout_seconds));
-    const auto resolve_time = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - started);
-    const CurlLibrary& api = curl_library();
-    state_ = std::make_unique<State>(std::move(options), api, std::move(dial));
-    State& s = *state_;
-    s.started = started;
-    const ServerOptions& o = s.options;
-    s.io_timeout_seconds = o.io_timeout_seconds;
-    s.secrets = {o.secret, text::base64_encode(o.secret),
-                 text::base64_encode(std::string(1, '\0') + o.user + '\0' + o.secret),
-                 text::base64_encode("user=" + o.user + "\x01" + "auth=Bearer " + o.secret + "\x01\x01")};
-
-    s.curl = api.easy_init();
-    if (!s.curl) throw Error(ErrorKind::Internal, "cannot create a libcurl handle");
-    CURL* c = s.curl;
-    const auto set = [&api, c](CURLoption option, auto value) { net::set(api, c, option, value); };
-
-    std::string url = std::string(scheme(o.protocol, o.security)) + "://" + s.peer() + "/";
+/// Where to connect and how long to wait. libcurl resolves the name, applies the proxy the
+/// environment names (all_proxy, imaps_proxy, ..., unless no_proxy lists the host) and tries
+/// the addresses with happy eyeballs.
+void Connection::State::set_connection_options() {
+    const ServerOptions& o = options;
+    std::string url = std::string(scheme(o.protocol, o.security)) + "://" + peer() + "/";
     if (o.protocol == Protocol::smtp) url += o.ehlo_name;
     set(CURLOPT_URL, url.c_str());
     set(CURLOPT_PROTOCOLS_STR, "imap,imaps,pop3,pop3s,smtp,smtps");
     set(CURLOPT_CONNECT_ONLY, 1L);
     set(CURLOPT_NOSIGNAL, 1L);
-    set(CURLOPT_ERRORBUFFER, s.errbuf);
+    set(CURLOPT_ERRORBUFFER, errbuf);
     set(CURLOPT_VERBOSE, 1L);  // the debug callback records the greeting and the server's replies
     set(CURLOPT_DEBUGFUNCTION, &State::debug_callback);
-    set(CURLOPT_DEBUGDATA, &s);
-    // what the early dial left of the connect timeout (the name lookup included)
-    set(CURLOPT_CONNECTTIMEOUT_MS,
-        static_cast<long>(s.dial ? s.dial->remaining().count() : 1000L * o.connect_timeout_seconds));
+    set(CURLOPT_DEBUGDATA, this);
+    set(CURLOPT_CONNECTTIMEOUT, static_cast<long>(o.connect_timeout_seconds));
     set(CURLOPT_SERVER_RESPONSE_TIMEOUT, static_cast<long>(o.io_timeout_seconds));
     set(CURLOPT_TIMEOUT, static_cast<long>(o.connect_timeout_seconds + 4 * o.io_timeout_seconds));
     set(CURLOPT_TCP_KEEPALIVE, 1L);
-    set(CURLOPT_OPENSOCKETFUNCTION, &State::open_socket);
-    set(CURLOPT_OPENSOCKETDATA, &s);
-    set(CURLOPT_SOCKOPTFUNCTION, &State::socket_options);
-    set(CURLOPT_SOCKOPTDATA, &s);
-    if (s.dial && !s.dial->resolved().empty()) {
-        // libcurl connects to these addresses without resolving the name again
-        std::string entry = o.host + ":" + std::to_string(o.port) + ":";
-        for (std::size_t i = 0; i < s.dial->resolved().size(); ++i) entry += (i ? "," : "") + s.dial->resolved()[i];
-        s.resolve = api.slist_append(nullptr, entry.c_str());
-        if (!s.resolve) throw Error(ErrorKind::Internal, "cannot set up libcurl: out of memory");
-        set(CURLOPT_RESOLVE, s.resolve);
-    }
+}
 
+/// STARTTLS or implicit TLS, at least TLS 1.2, the CA to trust and whether to verify at all.
+void Connection::State::set_tls_options() {
+    const ServerOptions& o = options;
     if (o.security == Security::starttls) set(CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
     set(CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
     if (!o.ca_file.empty()) {
@@ -364,10 +326,14 @@ Connection::Connection(ServerOptions options) {
         set(CURLOPT_SSL_VERIFYPEER, 0L);
         set(CURLOPT_SSL_VERIFYHOST, 0L);
         if (o.security != Security::none)
-            s.warn("TLS certificate verification is off for '" + s.peer() +
-                   "': anyone on the network path can read and change this connection, password included");
+            warn("TLS certificate verification is off for '" + peer() +
+                 "': anyone on the network path can read and change this connection, password included");
     }
+}
 
+/// The user, the secret and the pinned SASL mechanism.
+void Connection::State::set_login_options() {
+    const ServerOptions& o = options;
     set(CURLOPT_USERNAME, o.user.c_str());
     if (uses_token(o.mechanism))
         set(CURLOPT_XOAUTH2_BEARER, o.secret.c_str());
@@ -375,34 +341,54 @@ Connection::Connection(ServerOptions options) {
         set(CURLOPT_PASSWORD, o.secret.c_str());
     set(CURLOPT_LOGIN_OPTIONS, login_options(o.mechanism));
     set(CURLOPT_SASL_IR, 1L);  // initial response with the AUTH command: one round trip less
+}
 
-    const CURLcode rc = api.easy_perform(c);
-    s.dial.reset();  // a dialed socket libcurl did not take is closed now
-    s.report.timings = {resolve_time + time_info(api, c, CURLINFO_NAMELOOKUP_TIME_T),
-                        s.connected_after.count() > 0 ? s.connected_after : time_info(api, c, CURLINFO_CONNECT_TIME_T),
-                        s.tls_after, s.since_start()};
-    s.report.greeting = s.transcript.greeting();
-    s.report.capabilities = s.transcript.capabilities();
-    s.report.login_reply = s.transcript.login_reply();
+/// Connects and logs in; throws LoginFailure when that fails.
+void Connection::State::log_in() {
+    started = std::chrono::steady_clock::now();
+    const CURLcode rc = curl_easy_perform(curl);
+    record_report();
     if (rc != CURLE_OK) {
         long verify_result = 0;
-        api.easy_getinfo(c, CURLINFO_SSL_VERIFYRESULT, &verify_result);
-        FailedLogin failed{o, s.peer(), static_cast<int>(rc), api.easy_strerror(rc), s.errbuf, verify_result,
-                           s.transcript, s.report.timings.connect.count() > 0};
-        Error error = login_error(failed);  // ~State closes the handle
-        if (proxied && error.kind == ErrorKind::Network)
-            error.hint = "the connection goes through the proxy the environment names (all_proxy or " +
-                         std::string(scheme(o.protocol, o.security)) + "_proxy): check that it runs, or unset it";
-        throw error;
+        curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &verify_result);
+        fail(FailedLogin{options, peer(), static_cast<int>(rc), curl_easy_strerror(rc), errbuf, verify_result,
+                         transcript, report.timings.connect.count() > 0});
     }
-    if (!s.transcript.login_attempted()) {
+    if (!transcript.login_attempted()) {
         // libcurl skips SMTP AUTH silently when the server offers none: never go on unauthenticated.
-        FailedLogin failed{o, s.peer(), static_cast<int>(CURLE_LOGIN_DENIED), "", "", 0, s.transcript, true};
-        throw login_error(failed);
+        fail(FailedLogin{options, peer(), static_cast<int>(CURLE_LOGIN_DENIED), "", "", 0, transcript, true});
     }
-    s.logged_in = true;
-    api.easy_setopt(c, CURLOPT_TIMEOUT, 0L);  // the login deadline must not limit the session
-    if (!o.trace) api.easy_setopt(c, CURLOPT_VERBOSE, 0L);
+    logged_in = true;
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 0L);  // the login deadline must not limit the session
+    if (!options.trace) curl_easy_setopt(curl, CURLOPT_VERBOSE, 0L);
+}
+
+/// What the login showed: timings, the address, the proxy, the server's lines.
+void Connection::State::record_report() {
+    report.timings = {time_info(curl, CURLINFO_NAMELOOKUP_TIME_T),
+                      connected_after.count() > 0 ? connected_after : time_info(curl, CURLINFO_CONNECT_TIME_T),
+                      tls_after, since_start()};
+    char* address = nullptr;
+    if (curl_easy_getinfo(curl, CURLINFO_PRIMARY_IP, &address) == CURLE_OK && address) report.address = address;
+    report.proxy = transcript.proxy();
+    report.greeting = transcript.greeting();
+    report.capabilities = transcript.capabilities();
+    report.login_reply = transcript.login_reply();
+}
+
+void Connection::State::fail(const FailedLogin& failed) {
+    throw LoginFailure(login_error(failed), login_step(failed), report);  // ~State closes the handle
+}
+
+Connection::Connection(ServerOptions options) {
+    check_options(options);
+    global_init();
+    state_ = std::make_unique<State>(std::move(options));
+    state_->open_handle();
+    state_->set_connection_options();
+    state_->set_tls_options();
+    state_->set_login_options();
+    state_->log_in();
 }
 
 Connection::~Connection() = default;
@@ -415,13 +401,13 @@ void Connection::write(std::string_view bytes) {
     const auto deadline = s.deadline();
     while (!bytes.empty()) {
         std::size_t sent = 0;
-        const CURLcode rc = s.api.easy_send(s.curl, bytes.data(), bytes.size(), &sent);
+        const CURLcode rc = curl_easy_send(s.curl, bytes.data(), bytes.size(), &sent);
         if (rc == CURLE_OK) {
             bytes.remove_prefix(sent);
         } else if (rc == CURLE_AGAIN) {
             s.wait(POLLOUT, deadline);
         } else {
-            throw Error(ErrorKind::Network, "cannot send to '" + s.peer() + "': " + s.api.easy_strerror(rc),
+            throw Error(ErrorKind::Network, "cannot send to '" + s.peer() + "': " + curl_easy_strerror(rc),
                         "the connection was lost; try again");
         }
     }
@@ -433,7 +419,7 @@ std::size_t Connection::read_some(char* buffer, std::size_t size) {
     const auto deadline = s.deadline();
     for (;;) {
         std::size_t received = 0;
-        const CURLcode rc = s.api.easy_recv(s.curl, buffer, size, &received);
+        const CURLcode rc = curl_easy_recv(s.curl, buffer, size, &received);
         if (rc == CURLE_OK) {
             if (received == 0)
                 throw Error(ErrorKind::Network, "'" + s.peer() + "' closed the connection",
@@ -442,7 +428,7 @@ std::size_t Connection::read_some(char* buffer, std::size_t size) {
             return received;
         }
         if (rc != CURLE_AGAIN)
-            throw Error(ErrorKind::Network, "cannot read from '" + s.peer() + "': " + s.api.easy_strerror(rc),
+            throw Error(ErrorKind::Network, "cannot read from '" + s.peer() + "': " + curl_easy_strerror(rc),
                         "the connection was lost; try again");
         // Nothing buffered (libcurl drains TLS records first): wait for the socket.
         s.wait(POLLIN, deadline);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "error.hpp"
+#include "net/connection_errors.hpp"
 #include "net/server.hpp"
 #include "net/stream.hpp"
 
@@ -30,6 +32,18 @@ struct LoginReport {
     std::string login_reply;                ///< the server's final reply to the login
     std::string tls_version;                ///< "TLSv1.3"; empty without TLS
     std::string tls_cipher;                 ///< e.g. "TLS_AES_256_GCM_SHA384"; empty without TLS
+    std::string address;                    ///< the address libcurl connected to (the proxy's, with a proxy)
+    std::string proxy;                      ///< the variable naming the proxy libcurl used ("all_proxy"); empty: none
+};
+
+/// The error a failed login throws: an Error (kind, message, hint, server's words) that also says
+/// which step failed and what was seen until then, for `zmail settings test`.
+struct LoginFailure : Error {
+    LoginStep step;
+    LoginReport report;
+
+    LoginFailure(Error error, LoginStep failed_step, LoginReport seen)
+        : Error(std::move(error)), step(failed_step), report(std::move(seen)) {}
 };
 
 /// A connected, logged-in connection to one server. Construction does the whole login; the
@@ -38,7 +52,8 @@ struct LoginReport {
 /// Not thread-safe; movable, not copyable. The trace and warning sinks must outlive the Connection.
 class Connection final : public Stream {
 public:
-    /// Connects and logs in. Throws zmail::Error:
+    /// Connects and logs in (libcurl resolves the name, applies the proxy the environment names
+    /// and connects). Throws zmail::Error before any network use, and LoginFailure (an Error) after:
     ///   Config (Security::none without allow_plaintext, bad host/CA file, no user),
     ///   Network (cannot resolve, connect, connection dropped), Tls (untrusted certificate,
     ///   name mismatch, no STARTTLS, handshake failure), Auth (login refused, with the server's

@@ -1,7 +1,7 @@
 #include "net/connection_errors.hpp"
 
 #include <curl/curl.h>
-#include <openssl/x509_vfy.h>  // the verification result codes only: libssl is loaded by libcurl
+#include <openssl/x509_vfy.h>  // the verification result codes
 
 #include <algorithm>
 #include <cctype>
@@ -152,9 +152,8 @@ Error login_refused(const FailedLogin& f) {
                  reply);
 }
 
-}  // namespace
-
-Error login_error(const FailedLogin& f) {
+/// The error for libcurl's code, before the proxy is taken into account.
+Error error_for_code(const FailedLogin& f) {
     const std::string& host = f.options.host;
     switch (f.curl_code) {
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -210,6 +209,32 @@ Error login_error(const FailedLogin& f) {
     return Error(ErrorKind::Network,
                  "cannot connect to '" + f.peer + "': " + (f.detail.empty() ? f.curl_message : f.detail), "",
                  f.transcript.last_server_line());
+}
+
+}  // namespace
+
+Error login_error(const FailedLogin& f) {
+    Error error = error_for_code(f);
+    const std::string& proxy = f.transcript.proxy();
+    const bool before_the_server = error.kind == ErrorKind::Network ||
+                                   (error.kind == ErrorKind::Temporary && !f.connected);
+    if (!proxy.empty() && before_the_server)
+        error.hint = "the connection goes through the proxy that " + proxy + " names: check that it runs, or unset " +
+                     proxy;
+    return error;
+}
+
+LoginStep login_step(const FailedLogin& f) {
+    switch (f.curl_code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY: return LoginStep::resolve;
+    case CURLE_COULDNT_CONNECT: return LoginStep::connect;
+    case CURLE_SSL_CACERT_BADFILE: return LoginStep::tls;
+    default: break;
+    }
+    const Error error = error_for_code(f);
+    if (error.kind == ErrorKind::Tls) return LoginStep::tls;
+    return f.connected ? LoginStep::login : LoginStep::connect;
 }
 
 }  // namespace zmail::net

@@ -26,6 +26,18 @@ struct FailedLogin {
 /// names host:port (and the user for login failures), never the secret; the server's words go
 /// to server_reply. curl_code CURLE_LOGIN_DENIED with no login attempted in the transcript means
 /// the server offered no usable mechanism (or no AUTH at all).
+/// With a proxy in the transcript, a Network error's hint names the variable that set it.
 Error login_error(const FailedLogin& failed);
+
+/// The step of the login that failed.
+enum class LoginStep {
+    resolve,  ///< the server's (or the proxy's) name did not resolve
+    connect,  ///< no TCP connection (refused, unreachable, timed out, or the proxy failed)
+    tls,      ///< the TLS handshake or the certificate check (also STARTTLS missing, a bad CA file)
+    login,    ///< everything after: the greeting, capabilities, authentication
+};
+
+/// Which step `failed` stopped at.
+LoginStep login_step(const FailedLogin& failed);
 
 }  // namespace zmail::net

@@ -91,7 +91,20 @@ void LoginTranscript::server(std::string_view line) {
     }
 }
 
-void LoginTranscript::text(std::string_view line) { last_text_ = std::string(line); }
+void LoginTranscript::text(std::string_view line) {
+    last_text_ = std::string(line);
+    // libcurl 7.88.1: "Uses proxy env variable all_proxy == 'socks5h://127.0.0.1:9050'"; it also
+    // says so for no_proxy, which means no proxy for this host
+    static constexpr std::string_view marker = "Uses proxy env variable ";
+    if (!line.starts_with(marker)) return;
+    line.remove_prefix(marker.size());
+    const std::size_t end = line.find(" == ");
+    if (end == std::string_view::npos) return;
+    const std::string_view name = line.substr(0, end);
+    const std::string_view value = line.substr(end + 4);
+    if (text::ascii_upper(name) == "NO_PROXY" || value.empty() || value == "''") return;
+    proxy_ = std::string(name);
+}
 
 bool LoginTranscript::has_capability(std::string_view name) const {
     const std::string wanted = text::ascii_upper(name);

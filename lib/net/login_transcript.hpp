@@ -36,6 +36,10 @@ public:
     const std::string& last_server_line() const { return last_server_line_; }
     /// The last informational line from libcurl ("No known authentication mechanisms supported!").
     const std::string& last_text() const { return last_text_; }
+    /// The environment variable naming the proxy libcurl connects through ("all_proxy",
+    /// "imaps_proxy", ...), from its "Uses proxy env variable" note; empty without a proxy
+    /// (none set, or no_proxy lists the host).
+    const std::string& proxy() const { return proxy_; }
     /// True when the last capability reply lists `name` as a word (case-insensitive), e.g.
     /// "STARTTLS", "LOGINDISABLED", "AUTH=PLAIN" (IMAP), "AUTH" (SMTP EHLO), "SASL" (POP3 CAPA).
     bool has_capability(std::string_view name) const;
@@ -52,6 +56,7 @@ private:
     bool login_attempted_ = false;
     std::string last_server_line_;
     std::string last_text_;
+    std::string proxy_;
 };
 
 }  // namespace zmail::net

@@ -1,5 +1,4 @@
-// SHA-256 from OpenSSL's libcrypto, loaded on first use (most runs never need it; see
-// net/curl_library.hpp for why zmail does not load its libraries at start).
+// SHA-256 from OpenSSL's libcrypto (EVP), for comparing what was written with what was meant.
 #pragma once
 
 #include <string>
@@ -7,8 +6,7 @@
 
 namespace zmail::util {
 
-/// An incremental SHA-256. Throws Error{Unavailable} when libcrypto cannot be loaded,
-/// Error{Internal} when OpenSSL fails.
+/// An incremental SHA-256. Throws Error{Internal} when OpenSSL fails.
 class Sha256 {
 public:
     Sha256();
@@ -21,7 +19,7 @@ public:
     std::string hex();
 
 private:
-    void* context_;  // EVP_MD_CTX
+    void* context_;  // EVP_MD_CTX, kept out of this header so its users need no OpenSSL headers
 };
 
 }  // namespace zmail::util

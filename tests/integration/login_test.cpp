@@ -222,7 +222,7 @@ TEST(LoginErrors, VerificationOffWarnsAndConnects) {
 }
 
 TEST(LoginErrors, HostNameIsResolvedOnceAndConnects) {
-    // a name, not a literal: the early dial resolves it and hands libcurl the addresses
+    // a name, not a literal: libcurl resolves it and connects
     auto o = server_options(Protocol::imap, Security::tls, "alice");
     o.host = "localhost";
     std::vector<std::string> trace;
@@ -282,9 +282,27 @@ TEST(LoginErrors, ProxyInTheEnvironmentMeansNoDirectConnection) {
     const Error e = connect_error(o);
     ::unsetenv("all_proxy");
     EXPECT_EQ(e.kind, ErrorKind::Network) << e.what();  // the proxy refused
+    EXPECT_NE(e.hint.find("the proxy that all_proxy names"), std::string::npos) << e.hint;
     EXPECT_LT(::accept(listener, nullptr, nullptr), 0);  // and nothing went around it
     EXPECT_EQ(errno, EAGAIN);
     ::close(listener);
+}
+
+TEST(LoginErrors, NoProxyHostsConnectDirectly) {
+    // libcurl's own proxy rules: no_proxy naming the host wins over all_proxy
+    auto o = server_options(Protocol::imap, Security::tls, "alice");
+    const std::string proxy = "socks5h://127.0.0.1:" + std::to_string(closed_port());
+    ::setenv("all_proxy", proxy.c_str(), 1);
+    ::setenv("no_proxy", o.host.c_str(), 1);
+    try {
+        Connection connection(o);
+        EXPECT_EQ(connection.report().proxy, "");
+        check_session(connection, Protocol::imap);
+    } catch (const Error& e) {
+        ADD_FAILURE() << e.what() << " / " << e.hint;
+    }
+    ::unsetenv("all_proxy");
+    ::unsetenv("no_proxy");
 }
 
 TEST(LoginErrors, ImplicitTlsOnAStarttlsPortSuggestsStarttls) {

@@ -250,6 +250,45 @@ TEST(NetConnectionErrors, ProtocolAndLostConnection) {
     EXPECT_EQ(message(e), "connection to 'mail.example.com:993' was lost while logging in: Connection died");
 }
 
+TEST(NetConnectionErrors, ARefusedProxyIsNamedInTheHint) {
+    Case c;
+    c.code = CURLE_COULDNT_CONNECT;
+    c.connected = false;
+    c.detail = "Failed to connect to 127.0.0.1 port 9050 after 0 ms: Couldn't connect to server";
+    c.dialogue = {"* Uses proxy env variable all_proxy == 'socks5h://127.0.0.1:9050'"};
+    Error e = error_for(c);
+    EXPECT_EQ(e.kind, ErrorKind::Network);
+    EXPECT_NE(e.hint.find("the proxy that all_proxy names"), std::string::npos) << e.hint;
+
+    c.dialogue = {"* Uses proxy env variable no_proxy == 'mail.example.com'"};
+    EXPECT_EQ(error_for(c).hint.find("proxy"), std::string::npos);  // no_proxy: a direct connection
+
+    c.code = CURLE_LOGIN_DENIED;  // through the proxy to the server: the server's hint
+    c.connected = true;
+    c.dialogue = {"* Uses proxy env variable all_proxy == 'socks5h://127.0.0.1:9050'", "S: * OK ready",
+                  "C: A001 AUTHENTICATE PLAIN", "S: A001 NO [AUTHENTICATIONFAILED] Authentication failed."};
+    EXPECT_EQ(error_for(c).hint.find("proxy"), std::string::npos);
+}
+
+TEST(NetConnectionErrors, TheStepThatFailed) {
+    const ServerOptions o = options();
+    const LoginTranscript t(Protocol::imap);
+    auto step = [&](int code, bool connected, long verify = 0) {
+        return login_step(FailedLogin{o, "mail.example.com:993", code, "", "", verify, t, connected});
+    };
+    EXPECT_EQ(step(CURLE_COULDNT_RESOLVE_HOST, false), LoginStep::resolve);
+    EXPECT_EQ(step(CURLE_COULDNT_RESOLVE_PROXY, false), LoginStep::resolve);
+    EXPECT_EQ(step(CURLE_COULDNT_CONNECT, false), LoginStep::connect);
+    EXPECT_EQ(step(CURLE_OPERATION_TIMEDOUT, false), LoginStep::connect);
+    EXPECT_EQ(step(CURLE_OPERATION_TIMEDOUT, true), LoginStep::login);
+    EXPECT_EQ(step(CURLE_PEER_FAILED_VERIFICATION, true, 20), LoginStep::tls);
+    EXPECT_EQ(step(CURLE_SSL_CONNECT_ERROR, true), LoginStep::tls);
+    EXPECT_EQ(step(CURLE_USE_SSL_FAILED, true), LoginStep::tls);
+    EXPECT_EQ(step(CURLE_SSL_CACERT_BADFILE, true), LoginStep::tls);
+    EXPECT_EQ(step(CURLE_LOGIN_DENIED, true), LoginStep::login);
+    EXPECT_EQ(step(CURLE_WEIRD_SERVER_REPLY, true), LoginStep::login);
+}
+
 /// Settings Connection refuses before any network traffic.
 Error construction_error(const ServerOptions& o) {
     try {

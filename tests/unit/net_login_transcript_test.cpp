@@ -135,5 +135,26 @@ TEST(NetLoginTranscript, SmtpEhloAndAuth) {
     EXPECT_FALSE(no_auth.login_attempted());
 }
 
+TEST(NetLoginTranscript, ProxyLibcurlChose) {
+    // libcurl 7.88.1's notes: the proxy variable it uses, or no_proxy listing the host
+    LoginTranscript none(Protocol::imap);
+    feed(none, {"* Trying 127.0.0.1:993...", "* Connected to 127.0.0.1 (127.0.0.1) port 993 (#0)"});
+    EXPECT_EQ(none.proxy(), "");
+
+    for (const char* name : {"imaps_proxy", "IMAPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+        LoginTranscript t(Protocol::imap);
+        feed(t, {std::string("* Uses proxy env variable ") + name + " == 'socks5h://127.0.0.1:9050'",
+                 "* Trying 127.0.0.1:9050..."});
+        EXPECT_EQ(t.proxy(), name);
+    }
+
+    LoginTranscript skipped(Protocol::imap);
+    feed(skipped, {"* Uses proxy env variable no_proxy == '127.0.0.1'", "* Trying 127.0.0.1:993..."});
+    EXPECT_EQ(skipped.proxy(), "");  // no_proxy: no proxy for this host
+    LoginTranscript empty(Protocol::imap);
+    feed(empty, {"* Uses proxy env variable imaps_proxy == ''"});
+    EXPECT_EQ(empty.proxy(), "");  // empty: no proxy
+}
+
 }  // namespace
 }  // namespace zmail::net
