@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/errors.hpp"
 #include "error.hpp"
 #include "imap/session.hpp"
 #include "imap/session_messages.hpp"
@@ -76,16 +77,7 @@ private:
     int port_ = 0;
 };
 
-template <typename F>
-Error error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& error) {
-        return error;
-    }
-    ADD_FAILURE() << "no error thrown";
-    return Error(ErrorKind::Internal, "none");
-}
+using zmail::testing::error_of;
 
 class CountingSink : public imap::MessageSink {
 public:

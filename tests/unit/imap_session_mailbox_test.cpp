@@ -11,7 +11,7 @@
 #include "imap/session_mailboxes.hpp"
 #include "imap/session_messages.hpp"
 #include "imap/session_idle.hpp"
-#include "imap_scripted_stream.hpp"
+#include "imap_test_support.hpp"
 
 using namespace zmail;
 using namespace zmail::imap;
@@ -82,7 +82,7 @@ TEST(ImapSession, ListFallsBackToPipelinedStatus) {
     request.status = {StatusItem::Messages, StatusItem::UidNext, StatusItem::HighestModseq};
     const auto entries = Mailboxes(session).list(request);
     ASSERT_EQ(entries.size(), 4u);
-    EXPECT_EQ(stream.max_in_flight(), 3u);
+    EXPECT_EQ(stream.max_burst(), 3u);
     EXPECT_EQ(entries[0].status->messages.value_or(0), 1u);
     EXPECT_FALSE(entries[1].status);
     EXPECT_FALSE(entries[2].status);  // refused: no status, no error
@@ -248,7 +248,7 @@ TEST(ImapSession, StoreSplitsLongSetsAndReportsModified) {
     Session session(stream);
     const StoreResult result = Messages(session).uid_store(uids, StoreMode::Add, {"\\Seen"}, 40);
     EXPECT_EQ(result.modified.to_string(), "7,9");
-    EXPECT_EQ(stream.max_in_flight(), sets.size());
+    EXPECT_EQ(stream.max_burst(), sets.size());
     // The echo of our own change was used; the FETCH with FLAGS was someone else's.
     ASSERT_EQ(session.updates().flag_changes.size(), 1u);
     EXPECT_EQ(session.updates().flag_changes[0].uid, 3u);

@@ -9,7 +9,7 @@
 #include "imap/session.hpp"
 #include "imap/session_mailboxes.hpp"
 #include "imap/session_messages.hpp"
-#include "imap_scripted_stream.hpp"
+#include "imap_test_support.hpp"
 
 using namespace zmail;
 using namespace zmail::imap;
@@ -87,7 +87,7 @@ TEST(ImapSession, StartAsksCapabilityThenIdAndEnable) {
     ASSERT_TRUE(session.server_id());
     EXPECT_EQ(session.server_id()->fields.at(0).second.value_or(""), "Dovecot");
     // ID and ENABLE went out together, before either answer was read.
-    EXPECT_EQ(stream.max_in_flight(), 2u);
+    EXPECT_EQ(stream.max_burst(), 2u);
     session.logout();
     EXPECT_TRUE(stream.script_done());
     EXPECT_EQ(stream.unexpected(), "");
@@ -126,7 +126,7 @@ TEST(ImapSession, PipelinedBodiesWithFakeResponsesAtManyChunkSizes) {
         EXPECT_EQ(result.delivered, 120u);
         EXPECT_TRUE(result.missing.empty());
         EXPECT_TRUE(result.refused.empty());
-        EXPECT_EQ(stream.max_in_flight(), 3u);  // all three batches were sent before any answer
+        EXPECT_EQ(stream.max_burst(), 3u);  // all three batches were sent before any answer
         ASSERT_EQ(sink.messages.size(), 120u);
         for (std::uint32_t i = 0; i < 120; ++i) {
             const auto& message = sink.messages[i];
