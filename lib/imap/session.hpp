@@ -230,7 +230,7 @@ public:
     bool broken() const { return broken_; }
 
     /// Untagged data nobody asked for (EXISTS, EXPUNGE, VANISHED, FETCH, ALERT), since the last
-    /// take_updates() or select(). take_updates() returns them and clears the collection.
+    /// take_updates() or Mailboxes::select(). take_updates() returns them and clears the collection.
     const MailboxUpdates& updates() const { return updates_; }
     MailboxUpdates take_updates();
 
