@@ -1,7 +1,7 @@
 #include "diagnose/diagnose.hpp"
 
 #include "error.hpp"
-#include "imap/response_reader.hpp"
+#include "imap/session.hpp"
 #include "net/account_options.hpp"
 #include "net/connection.hpp"
 #include "pop3/session.hpp"
@@ -61,24 +61,13 @@ private:
 };
 
 json imap_offers(net::Connection& c) {
-    c.write("Z1 CAPABILITY\r\nZ2 LOGOUT\r\n");
-    imap::ResponseReader reader;
-    std::vector<std::string> caps;
-    char chunk[4096];
-    for (bool done = false; !done;) {
-        size_t n = c.read_some(chunk, sizeof chunk);
-        reader.feed(std::string_view(chunk, n));
-        while (auto r = reader.next()) {
-            if (auto* cap = r->get<imap::CapabilityData>()) caps = cap->capabilities;
-            if (auto* t = r->tagged(); t && t->tag == "Z1") done = true;
-        }
-    }
+    imap::Session session(c);
+    const imap::Capabilities& capabilities = session.capabilities();
     json offers = json::object();
     for (const char* name : {"CONDSTORE", "QRESYNC", "UIDPLUS", "IDLE", "SPECIAL-USE", "LIST-STATUS", "MOVE",
-                             "LITERAL+", "ID", "UTF8=ACCEPT"}) {
-        bool has = std::any_of(caps.begin(), caps.end(), [&](const std::string& c) { return imap::equals_ignore_case(c, name); });
-        offers[name] = has;
-    }
+                             "LITERAL+", "ID", "UTF8=ACCEPT"})
+        offers[name] = capabilities.has(name);
+    session.logout();
     return offers;
 }
 

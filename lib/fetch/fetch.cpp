@@ -30,16 +30,7 @@ public:
     void run() {
         util::LockFile lock(request_.state_dir + "/fetch.lock", "zmail fetch " + request_.account,
                             request_.lock_wait_seconds);
-        // the state (thousands of records) loads on another thread while the connection is set up
-        std::future<void> loading = std::async(std::launch::async, [this] { state_.load(); });
-        std::unique_ptr<net::Stream> stream;
-        try {
-            stream = connect_();
-        } catch (...) {
-            loading.wait();
-            throw;
-        }
-        loading.get();  // a bad state file is reported as before
+        const std::unique_ptr<net::Stream> stream = connect_and_load_state();
         settle_pending();
 
         pop3::SessionOptions options;
@@ -48,63 +39,20 @@ public:
         pop3::Session session(*stream, options);
         // CAPA only matters for pipelining RETR and DELE: a run with nothing to do skips it
         const pop3::UidlListing listing = list_uidls(session);
-        const std::vector<pop3::ListEntry> sizes = list_sizes(session, listing);
-        result_.plan = make_plan(listing, sizes, state_, request_.policy, request_.host);
-        const Plan& plan = *result_.plan;
-        result_.on_server = plan.on_server;
-        result_.left_on_server = plan.on_server;
-        result_.too_large = plan.too_large.size();
-        result_.deferred = plan.deferred.size();
-        observer_.planned(plan);
-
+        const Plan& plan = make_run_plan(session, listing);
         if (request_.dry_run) {
             quit(session);  // nothing was marked: QUIT changes nothing
             return;
         }
-        if (plan.first_run_scope_new) {
-            // the snapshot is written even when the maildrop is empty: its existence is what
-            // makes the next run fetch what arrives from now on
-            for (const ServerMessage& message : plan.mark_seen) state_.record_seen(message.uidl);
-            state_.compact([](const std::string&) { return true; });
-            result_.marked_seen = plan.mark_seen.size();
-        }
+        if (plan.first_run_scope_new) record_first_run_snapshot(plan);
         if (!plan.download.empty()) download(session, plan);
         state_.sync();
 
-        std::vector<std::uint32_t> deleting;
-        std::unordered_set<std::string> deleted_uidls;
-        if (!request_.policy.keep) {
-            for (const pop3::UidlEntry& entry : listing.entries) {
-                if (state_.is_delivered(entry.uid)) {
-                    deleting.push_back(entry.number);
-                    deleted_uidls.insert(entry.uid);
-                }
-            }
-            if (!deleting.empty() && !capabilities_known_) learn_capabilities(session);
-            for (const pop3::CommandFailure& failure : session.dele_many(deleting)) {
-                const std::string uidl = uidl_of(listing, failure.number);
-                deleted_uidls.erase(uidl);
-                result_.errors.push_back(pop3::error_from_reply(
-                    failure.reply, "cannot delete message " + std::to_string(failure.number) + " (" + quoted(uidl) +
-                                       ") on " + quoted(request_.host)));
-            }
-        }
+        const std::unordered_set<std::string> deleted_uidls = delete_delivered(session, listing);
         quit(session);
         result_.deleted = deleted_uidls.size();
         result_.left_on_server = plan.on_server - result_.deleted;
-
-        // forget what is no longer on the server, then fold the journal into a new snapshot
-        if (state_.changed() || stale_records(listing, deleted_uidls)) {
-            std::unordered_set<std::string> remaining;
-            remaining.reserve(listing.entries.size());
-            for (const pop3::UidlEntry& entry : listing.entries)
-                if (!deleted_uidls.count(entry.uid)) remaining.insert(entry.uid);
-            try {
-                state_.compact([&remaining](const std::string& uidl) { return remaining.count(uidl) > 0; });
-            } catch (const Error& error) {
-                result_.errors.push_back(error);  // the journal stays valid; the next run compacts
-            }
-        }
+        forget_gone(listing, deleted_uidls);
     }
 
     // Ledger
@@ -144,6 +92,78 @@ private:
         Engine& engine_;
         std::unique_ptr<IncomingMessage> message_;
     };
+
+    /// Connects while the state (thousands of records) loads on another thread.
+    std::unique_ptr<net::Stream> connect_and_load_state() {
+        std::future<void> loading = std::async(std::launch::async, [this] { state_.load(); });
+        std::unique_ptr<net::Stream> stream;
+        try {
+            stream = connect_();
+        } catch (...) {
+            loading.wait();
+            throw;
+        }
+        loading.get();  // a bad state file is reported as before
+        return stream;
+    }
+
+    /// LIST when needed, the plan, and its counts in the result; tells the observer.
+    const Plan& make_run_plan(pop3::Session& session, const pop3::UidlListing& listing) {
+        const std::vector<pop3::ListEntry> sizes = list_sizes(session, listing);
+        result_.plan = make_plan(listing, sizes, state_, request_.policy, request_.host);
+        const Plan& plan = *result_.plan;
+        result_.on_server = plan.on_server;
+        result_.left_on_server = plan.on_server;
+        result_.too_large = plan.too_large.size();
+        result_.deferred = plan.deferred.size();
+        observer_.planned(plan);
+        return plan;
+    }
+
+    /// The snapshot is written even when the maildrop is empty: its existence is what makes
+    /// the next run fetch what arrives from now on.
+    void record_first_run_snapshot(const Plan& plan) {
+        for (const ServerMessage& message : plan.mark_seen) state_.record_seen(message.uidl);
+        state_.compact([](const std::string&) { return true; });
+        result_.marked_seen = plan.mark_seen.size();
+    }
+
+    /// DELE of every delivered message unless the policy keeps them; returns the UIDLs the
+    /// server accepted to delete (refusals go to the result's errors).
+    std::unordered_set<std::string> delete_delivered(pop3::Session& session, const pop3::UidlListing& listing) {
+        std::unordered_set<std::string> deleted_uidls;
+        if (request_.policy.keep) return deleted_uidls;
+        std::vector<std::uint32_t> deleting;
+        for (const pop3::UidlEntry& entry : listing.entries) {
+            if (state_.is_delivered(entry.uid)) {
+                deleting.push_back(entry.number);
+                deleted_uidls.insert(entry.uid);
+            }
+        }
+        if (!deleting.empty() && !capabilities_known_) learn_capabilities(session);
+        for (const pop3::CommandFailure& failure : session.dele_many(deleting)) {
+            const std::string uidl = uidl_of(listing, failure.number);
+            deleted_uidls.erase(uidl);
+            result_.errors.push_back(pop3::error_from_reply(
+                failure.reply, "cannot delete message " + std::to_string(failure.number) + " (" + quoted(uidl) +
+                                   ") on " + quoted(request_.host)));
+        }
+        return deleted_uidls;
+    }
+
+    /// Forgets what is no longer on the server, then folds the journal into a new snapshot.
+    void forget_gone(const pop3::UidlListing& listing, const std::unordered_set<std::string>& deleted_uidls) {
+        if (!state_.changed() && !stale_records(listing, deleted_uidls)) return;
+        std::unordered_set<std::string> remaining;
+        remaining.reserve(listing.entries.size());
+        for (const pop3::UidlEntry& entry : listing.entries)
+            if (!deleted_uidls.count(entry.uid)) remaining.insert(entry.uid);
+        try {
+            state_.compact([&remaining](const std::string& uidl) { return remaining.count(uidl) > 0; });
+        } catch (const Error& error) {
+            result_.errors.push_back(error);  // the journal stays valid; the next run compacts
+        }
+    }
 
     /// Settles deliveries a killed run left between "pending" and "delivered".
     void settle_pending() {

@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "imap/mailbox_name.hpp"
+#include "imap/session_mailboxes.hpp"
 #include "profile/folder_patterns.hpp"
 
 #include <algorithm>
@@ -32,7 +33,7 @@ void attempt(const std::string& what, F&& call) {
 char separator(imap::Session& session) {
     imap::ListRequest request;
     request.pattern = "";
-    for (const auto& entry : session.list(request))
+    for (const auto& entry : imap::Mailboxes(session).list(request))
         if (entry.delimiter) return *entry.delimiter;
     return '/';
 }
@@ -66,9 +67,9 @@ std::vector<Folder> list(imap::Session& session, const profile::Account& account
     imap::ListRequest request;
     if (options.counts)
         request.status = {imap::StatusItem::Messages, imap::StatusItem::Unseen, imap::StatusItem::Size};
-    auto entries = session.list(request);
+    auto entries = imap::Mailboxes(session).list(request);
     std::set<std::string> subscribed;
-    for (const auto& e : session.lsub("*")) subscribed.insert(e.name);
+    for (const auto& e : imap::Mailboxes(session).lsub("*")) subscribed.insert(e.name);
     std::vector<Folder> out;
     for (const auto& e : entries) {
         Folder f;
@@ -97,27 +98,28 @@ std::vector<Folder> list(imap::Session& session, const profile::Account& account
 
 void create(imap::Session& session, const std::string& name) {
     std::string server = server_name(name, separator(session));
-    attempt("cannot create folder '" + name + "'", [&] { session.create(server); });
+    attempt("cannot create folder '" + name + "'", [&] { imap::Mailboxes(session).create(server); });
 }
 
 void rename(imap::Session& session, const std::string& from, const std::string& to) {
     char sep = separator(session);
     std::string old_name = server_name(from, sep), new_name = server_name(to, sep);
-    attempt("cannot rename folder '" + from + "' to '" + to + "'", [&] { session.rename(old_name, new_name); });
+    attempt("cannot rename folder '" + from + "' to '" + to + "'",
+            [&] { imap::Mailboxes(session).rename(old_name, new_name); });
 }
 
 void remove(imap::Session& session, const std::string& name) {
     std::string server = server_name(name, separator(session));
     if (imap::is_inbox(server))
         throw Error(ErrorKind::Usage, "cannot delete folder 'INBOX': every account has one");
-    attempt("cannot delete folder '" + name + "'", [&] { session.delete_mailbox(server); });
+    attempt("cannot delete folder '" + name + "'", [&] { imap::Mailboxes(session).remove(server); });
 }
 
 void subscribe(imap::Session& session, const std::string& name, bool on) {
     std::string server = server_name(name, separator(session));
     attempt(std::string("cannot ") + (on ? "subscribe to" : "unsubscribe from") + " folder '" + name + "'", [&] {
-        if (on) session.subscribe(server);
-        else session.unsubscribe(server);
+        if (on) imap::Mailboxes(session).subscribe(server);
+        else imap::Mailboxes(session).unsubscribe(server);
     });
 }
 
@@ -125,7 +127,7 @@ std::optional<std::uint32_t> message_count(imap::Session& session, const std::st
     std::string server = server_name(name, separator(session));
     std::optional<std::uint32_t> count;
     attempt("cannot open folder '" + name + "'",
-            [&] { count = session.status(server, {imap::StatusItem::Messages}).messages; });
+            [&] { count = imap::Mailboxes(session).status(server, {imap::StatusItem::Messages}).messages; });
     return count;
 }
 

@@ -158,8 +158,6 @@ Command uid_expunge(const std::string& tag, std::string_view set);
 Command expunge(const std::string& tag);
 Command close(const std::string& tag);
 Command unselect(const std::string& tag);
-Command uid_copy(const std::string& tag, std::string_view set, std::string_view mailbox, const EncodeOptions& options = {});
-Command uid_move(const std::string& tag, std::string_view set, std::string_view mailbox, const EncodeOptions& options = {});
 /// "APPEND <mailbox> [(flags)] ["date-time"] {size}"; see Command::message_size. `date` is written in
 /// its own zone offset.
 Command append(const std::string& tag, std::string_view mailbox, const std::vector<std::string>& flags,

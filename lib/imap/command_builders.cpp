@@ -46,11 +46,6 @@ void keyword_list(CommandWriter& writer, const std::vector<std::string>& words) 
     writer.keyword(")");
 }
 
-Command copy_or_move(const std::string& tag, std::string_view word, std::string_view set, std::string_view mailbox,
-                     const EncodeOptions& options) {
-    return CommandWriter(tag, options).keyword(word).space().sequence_set(set).space().astring(mailbox).finish();
-}
-
 bool has_8bit(std::string_view text) {
     for (unsigned char c : text)
         if (c >= 0x80) return true;
@@ -192,14 +187,6 @@ Command uid_store(const std::string& tag, std::string_view set, StoreMode mode, 
 
 Command uid_expunge(const std::string& tag, std::string_view set) {
     return CommandWriter(tag, {}).keyword("UID EXPUNGE ").sequence_set(set).finish();
-}
-
-Command uid_copy(const std::string& tag, std::string_view set, std::string_view mailbox, const EncodeOptions& options) {
-    return copy_or_move(tag, "UID COPY", set, mailbox, options);
-}
-
-Command uid_move(const std::string& tag, std::string_view set, std::string_view mailbox, const EncodeOptions& options) {
-    return copy_or_move(tag, "UID MOVE", set, mailbox, options);
 }
 
 Command append(const std::string& tag, std::string_view mailbox, const std::vector<std::string>& flags,

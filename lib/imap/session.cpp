@@ -1,5 +1,5 @@
 // The IMAP session core: tags, sending (with synchronizing literals), the read loop, dispatch of
-// tagged and untagged responses, start-up (CAPABILITY, ID, ENABLE), NOOP, IDLE and LOGOUT.
+// tagged and untagged responses, start-up (CAPABILITY, ID, ENABLE), NOOP and LOGOUT.
 #include "imap/session.hpp"
 
 #include <algorithm>
@@ -29,11 +29,6 @@ std::string command_name(const Command& command) {
     return name;
 }
 
-bool is_mailbox_change(const Response& response) {
-    return response.get<ExistsData>() || response.get<ExpungeData>() || response.get<VanishedData>() ||
-           response.get<FetchData>();
-}
-
 }  // namespace
 
 Session::Session(net::Stream& stream, SessionOptions options)
@@ -54,6 +49,7 @@ Session::~Session() {
 
 void Session::trace(std::string_view line) const {
     if (!options_.trace) return;
+    CallbackScope scope(*this);
     try {
         options_.trace(line);
     } catch (...) {
@@ -61,13 +57,25 @@ void Session::trace(std::string_view line) const {
     }
 }
 
-void Session::guarded(const std::function<void()>& callback) {
-    if (callback_error_) return;
+bool Session::call_back(const std::function<void()>& callback) {
+    CallbackScope scope(*this);
     try {
         callback();
     } catch (...) {
-        callback_error_ = std::current_exception();
+        if (!callback_error_) callback_error_ = std::current_exception();
+        return false;
     }
+    return true;
+}
+
+void Session::guarded(const std::function<void()>& callback) {
+    if (!callback_error_) call_back(callback);
+}
+
+void Session::set_io_timeout(std::chrono::seconds timeout) {
+    if (!options_.set_io_timeout) return;
+    CallbackScope scope(*this);
+    options_.set_io_timeout(timeout);
 }
 
 void Session::ensure_usable() const {
@@ -215,8 +223,11 @@ void Session::dispatch(const Response& response) {
     }
     // Offered to the commands in flight, oldest first, until one uses it.
     bool used = false;
-    for (std::size_t i = 0; i < in_flight_.size() && !used; ++i)
-        if (in_flight_[i].handler) used = in_flight_[i].handler(response);
+    for (std::size_t i = 0; i < in_flight_.size() && !used; ++i) {
+        if (!in_flight_[i].handler) continue;
+        CallbackScope scope(*this);
+        used = in_flight_[i].handler(response);
+    }
     if (!used) record_update(response);
 }
 
@@ -305,6 +316,7 @@ void Session::send_message_literal(const AppendSource& source) {
         const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, chunk.size()));
         std::size_t got = 0;
         try {
+            CallbackScope scope(*this);
             got = source.read ? source.read(chunk.data(), want) : 0;
         } catch (...) {
             broken_ = true;
@@ -320,6 +332,7 @@ void Session::send_message_literal(const AppendSource& source) {
     char extra = 0;
     std::size_t more = 0;
     try {
+        CallbackScope scope(*this);
         more = source.read ? source.read(&extra, 1) : 0;
     } catch (...) {
         broken_ = true;
@@ -329,7 +342,8 @@ void Session::send_message_literal(const AppendSource& source) {
     write_raw("\r\n");
 }
 
-std::string Session::submit(const CommandBuilder& build, UntaggedHandler handler, const AppendSource* message) {
+std::string Session::send(const CommandBuilder& build, UntaggedHandler handler, const AppendSource* message) {
+    Operation operation(*this);
     ensure_usable();
     const std::string tag = next_tag();
     Command command = build(tag);
@@ -348,7 +362,8 @@ std::string Session::submit(const CommandBuilder& build, UntaggedHandler handler
     return tag;
 }
 
-CommandResult Session::await(const std::string& tag) {
+CommandResult Session::wait(const std::string& tag) {
+    Operation operation(*this);
     for (;;) {
         const auto answered = answered_.find(tag);
         if (answered != answered_.end()) {
@@ -362,29 +377,15 @@ CommandResult Session::await(const std::string& tag) {
     }
 }
 
-CommandResult Session::execute(const CommandBuilder& build, UntaggedHandler handler) {
-    return await(submit(build, std::move(handler)));
-}
-
-std::string Session::send(const CommandBuilder& build, UntaggedHandler handler) {
-    Operation operation(*this);
-    return submit(build, std::move(handler));
-}
-
-CommandResult Session::wait(const std::string& tag) {
-    Operation operation(*this);
-    return await(tag);
-}
-
 CommandResult Session::run(const CommandBuilder& build, UntaggedHandler handler) {
     Operation operation(*this);
-    return execute(build, std::move(handler));
+    return wait(send(build, std::move(handler)));
 }
 
 // --- start-up and capabilities -----------------------------------------------------------------------
 
 void Session::do_start() {
-    const CommandResult capability = execute([](const std::string& tag) { return command::capability(tag); });
+    const CommandResult capability = run([](const std::string& tag) { return command::capability(tag); });
     if (!capability.ok()) throw command_error(capability, "cannot get the capabilities of " + quoted(peer()));
     if (capabilities_.empty())
         throw Error(ErrorKind::Protocol, quoted(peer()) + " sent no capabilities", {}, capability.line);
@@ -396,12 +397,12 @@ void Session::do_start() {
     if (options_.enable_utf8 && capabilities_.has("UTF8=ACCEPT")) wanted.push_back("UTF8=ACCEPT");
 
     std::string id_tag, enable_tag;
-    if (options_.send_id && capabilities_.has("ID")) id_tag = submit(id_builder(options_.id_fields), id_handler());
+    if (options_.send_id && capabilities_.has("ID")) id_tag = send(id_builder(options_.id_fields), id_handler());
     if (!wanted.empty() && capabilities_.has("ENABLE"))
-        enable_tag = submit([&wanted](const std::string& tag) { return command::enable(tag, wanted); });
+        enable_tag = send([&wanted](const std::string& tag) { return command::enable(tag, wanted); });
     // A refused ID or ENABLE is not fatal: the session works without them.
-    if (!id_tag.empty()) (void)await(id_tag);
-    if (!enable_tag.empty()) (void)await(enable_tag);
+    if (!id_tag.empty()) (void)wait(id_tag);
+    if (!enable_tag.empty()) (void)wait(enable_tag);
     started_ = true;
 }
 
@@ -426,18 +427,11 @@ const Capabilities& Session::capabilities() {
     return capabilities_;
 }
 
-const Capabilities& Session::refresh_capabilities() {
-    Operation operation(*this);
-    const CommandResult result = execute([](const std::string& tag) { return command::capability(tag); });
-    if (!result.ok()) throw command_error(result, "cannot get the capabilities of " + quoted(peer()));
-    return capabilities_;
-}
-
 IdData Session::id(const std::vector<std::pair<std::string, std::string>>& fields) {
     Operation operation(*this);
     if (!capabilities_.has("ID")) throw Error(ErrorKind::Unavailable, quoted(peer()) + " does not support ID");
     server_id_.reset();
-    const CommandResult result = execute(id_builder(fields), id_handler());
+    const CommandResult result = run(id_builder(fields), id_handler());
     if (!result.ok()) throw command_error(result, "cannot identify zmail to " + quoted(peer()));
     return server_id_.value_or(IdData{});
 }
@@ -450,7 +444,7 @@ std::vector<std::string> Session::enable(const std::vector<std::string>& wanted)
         if (capabilities_.has(name)) offered.push_back(name);
     if (offered.empty()) return {};
     std::vector<std::string> newly;
-    const CommandResult result = execute(
+    const CommandResult result = run(
         [&offered](const std::string& tag) { return command::enable(tag, offered); },
         [&newly](const Response& response) {
             if (const EnabledData* data = response.get<EnabledData>())
@@ -483,64 +477,12 @@ std::string Session::decode_mailbox(std::string_view raw) const {
     return decode_mailbox_name(raw, enabled("UTF8=ACCEPT"));
 }
 
-// --- NOOP, IDLE, LOGOUT ------------------------------------------------------------------------------
+// --- NOOP, LOGOUT ------------------------------------------------------------------------------
 
 void Session::noop() {
     Operation operation(*this);
-    const CommandResult result = execute([](const std::string& tag) { return command::noop(tag); });
+    const CommandResult result = run([](const std::string& tag) { return command::noop(tag); });
     if (!result.ok()) throw command_error(result, "cannot check for changes on " + quoted(peer()));
-}
-
-IdleEnd Session::idle(std::chrono::seconds max_duration, const std::function<bool(const Response&)>& on_response) {
-    Operation operation(*this);
-    if (!capabilities_.has("IDLE")) throw Error(ErrorKind::Unavailable, quoted(peer()) + " does not support IDLE");
-    bool stop = false;
-    UntaggedHandler handler = [this, &stop, &on_response](const Response& response) {
-        record_update(response);
-        if (stop) return true;
-        if (on_response)
-            guarded([&] { stop = on_response(response); });
-        else
-            stop = is_mailbox_change(response);
-        if (callback_error_) stop = true;
-        return true;
-    };
-    const std::string tag = submit([](const std::string& t) { return command::idle(t); }, handler);
-    if (!await_continuation(tag)) {
-        const CommandResult refused = await(tag);
-        throw command_error(refused, "cannot wait for changes on " + quoted(peer()));
-    }
-
-    // Restores the stream's normal I/O timeout however idle() ends.
-    struct TimeoutRestorer {
-        const SessionOptions& options;
-        ~TimeoutRestorer() {
-            if (!options.set_io_timeout) return;
-            try {
-                options.set_io_timeout(options.io_timeout);
-            } catch (...) {
-            }
-        }
-    } restorer{options_};
-
-    const auto deadline = std::chrono::steady_clock::now() + max_duration;
-    while (!stop && !answered_.count(tag)) {
-        const auto left = deadline - std::chrono::steady_clock::now();
-        if (left <= std::chrono::steady_clock::duration::zero()) break;
-        if (options_.set_io_timeout) {
-            auto seconds = std::chrono::ceil<std::chrono::seconds>(left);
-            seconds = std::clamp(seconds, std::chrono::seconds(1), std::max(options_.io_timeout, std::chrono::seconds(1)));
-            options_.set_io_timeout(seconds);
-        }
-        std::optional<Response> response = next_response(true);
-        if (response) dispatch(*response);
-    }
-    if (options_.set_io_timeout) options_.set_io_timeout(options_.io_timeout);
-    if (!answered_.count(tag)) write(command::idle_done());
-    const CommandResult result = await(tag);
-    if (!result.ok()) throw command_error(result, "cannot wait for changes on " + quoted(peer()));
-    operation.finish();
-    return stop ? IdleEnd::Stopped : IdleEnd::Timeout;
 }
 
 void Session::logout() {
@@ -558,7 +500,7 @@ void Session::logout() {
     logging_out_ = true;
     CommandResult result;
     try {
-        result = execute([](const std::string& tag) { return command::logout(tag); });
+        result = run([](const std::string& tag) { return command::logout(tag); });
     } catch (const Error& error) {
         // Some servers close right after their BYE; the session is over either way.
         if (bye_seen_ && error.kind == ErrorKind::Network) return;

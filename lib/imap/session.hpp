@@ -1,7 +1,11 @@
-// An IMAP session (RFC 3501 with UIDPLUS, CONDSTORE/QRESYNC, LITERAL+, SPECIAL-USE, LIST-STATUS, ID,
-// ENABLE, IDLE) over an already logged-in byte stream: tags, pipelining, synchronizing literals,
-// response dispatch, and the high-level calls that `zmail folders`, `send` and `sync` use.
-// The pure codec is in response_reader.hpp / command.hpp; this file adds the I/O.
+// The core of an IMAP session (RFC 3501 with LITERAL+, ID, ENABLE) over an already logged-in byte
+// stream: tags, pipelining, synchronizing literals, dispatch of tagged and untagged responses, start-up
+// (CAPABILITY, ID, ENABLE), the selected mailbox's state, NOOP and LOGOUT. Like curl's pingpong.c
+// under its protocol modules, the command groups are built on it:
+//   session_mailboxes.hpp  imap::Mailboxes  LIST/LSUB/STATUS, SELECT/EXAMINE, CREATE, DELETE, RENAME, ...
+//   session_messages.hpp   imap::Messages   UID FETCH (flags, bodies), UID STORE, UID EXPUNGE, SEARCH, APPEND
+//   session_idle.hpp       imap::idle()     IDLE
+// The pure codec is in response_reader.hpp / command.hpp; these files add the I/O.
 #pragma once
 
 #include <chrono>
@@ -83,34 +87,6 @@ struct CommandError : Error {
 /// SERVERBUG, CORRUPTION -> Unavailable.
 CommandError command_error(const CommandResult& result, std::string what);
 
-/// The STATUS items of a mailbox. Items the server did not send stay empty.
-struct MailboxStatus {
-    std::optional<std::uint32_t> messages, recent, uid_next, uid_validity, unseen;
-    std::optional<std::uint64_t> size, highest_modseq;
-};
-
-/// One mailbox of a LIST or LSUB answer.
-struct MailboxEntry {
-    std::string name;                 ///< UTF-8 (decoded from modified UTF-7 unless UTF8=ACCEPT)
-    std::string raw_name;             ///< exactly as the server sent it
-    std::optional<char> delimiter;    ///< hierarchy delimiter; nullopt for a flat namespace
-    std::vector<std::string> attributes;  ///< "\HasNoChildren", "\Sent", "\Noselect", ... as sent
-    std::string special_use;          ///< "\Sent", "\Drafts", "\Trash", "\Junk", "\Archive", "\All",
-                                      ///< "\Flagged", or empty
-    bool selectable = true;           ///< false with \Noselect or \NonExistent
-    std::optional<MailboxStatus> status;  ///< when asked for and the server answered
-    bool has_attribute(std::string_view attribute) const;  ///< case-insensitive
-};
-
-/// What list() asks for.
-struct ListRequest {
-    std::string reference;            ///< LIST reference, usually empty
-    std::string pattern = "*";        ///< UTF-8; '*' and '%' are wildcards
-    /// STATUS items per selectable mailbox: LIST-STATUS when offered, else one STATUS per mailbox
-    /// (pipelined; a mailbox whose STATUS is refused just has no status). Empty: none.
-    std::vector<StatusItem> status;
-};
-
 /// One message of a flags listing, a QRESYNC change or an unsolicited flag update.
 struct MessageFlags {
     std::uint32_t uid = 0;
@@ -121,20 +97,7 @@ struct MessageFlags {
     std::optional<std::time_t> internal_date;  ///< INTERNALDATE (UTC), when asked
 };
 
-/// SELECT/EXAMINE parameters.
-struct OpenOptions {
-    bool read_only = false;  ///< EXAMINE instead of SELECT
-    /// "(CONDSTORE)": ask for HIGHESTMODSEQ; ignored when the server lacks CONDSTORE.
-    bool condstore = false;
-    /// "(QRESYNC (...))": what the caller knew; used only when QRESYNC was enabled (see
-    /// SessionOptions::enable_qresync), otherwise ignored.
-    std::optional<Qresync> qresync;
-    /// QRESYNC: messages whose flags changed since qresync->modseq, as the server reports them
-    /// during SELECT. Without a callback they are dropped (the caller then lists flags itself).
-    std::function<void(const MessageFlags&)> on_changed;
-};
-
-/// The mailbox selected by select()/examine().
+/// The mailbox selected by Mailboxes::select()/examine().
 struct SelectedMailbox {
     std::string name;                 ///< UTF-8, as the caller gave it
     std::string raw_name;             ///< as sent
@@ -152,87 +115,12 @@ struct SelectedMailbox {
     std::uint32_t changed = 0;        ///< QRESYNC: number of changed messages reported
 };
 
-/// uid_fetch_flags() parameters.
-struct FlagListingOptions {
-    /// > 0: only messages whose mod-sequence is higher ("(CHANGEDSINCE n)"); needs CONDSTORE.
-    std::uint64_t changed_since = 0;
-    /// With changed_since and QRESYNC enabled: also report expunged UIDs ("VANISHED").
-    bool vanished = true;
-    /// Also fetch RFC822.SIZE and INTERNALDATE.
-    bool size_and_date = false;
-};
-
-/// What uid_fetch_flags() found besides the messages.
-struct FlagListing {
-    std::uint32_t count = 0;  ///< callbacks made
-    SequenceSet vanished;     ///< VANISHED (EARLIER) UIDs (QRESYNC with changed_since)
-};
-
-/// The collected form of uid_fetch_flags().
-struct FlagListingAll {
-    std::vector<MessageFlags> messages;
-    SequenceSet vanished;
-};
-
-/// What uid_fetch_bodies() tells once a message's FETCH response is complete.
-struct FetchedMessage {
-    std::uint32_t uid = 0;
-    std::uint32_t sequence = 0;
-    std::vector<std::string> flags;
-    std::optional<std::time_t> internal_date;  ///< UTC
-    std::optional<int> internal_date_offset;   ///< minutes east of UTC
-    std::optional<std::uint64_t> rfc822_size;
-    std::uint64_t modseq = 0;
-    std::uint64_t size = 0;  ///< body bytes delivered to data()
-};
-
-/// Receives message bodies from uid_fetch_bodies(), one at a time, never overlapping:
-/// begin(), data() with consecutive chunks, then complete() or abandon().
-class MessageSink {
-public:
-    virtual ~MessageSink() = default;
-    /// A body starts. `start.uid` is set when the server sent UID before the body (Dovecot does);
-    /// the UID is certain only in complete(). Keep the bytes in a temporary place until then.
-    virtual void begin(const BodyStart& start) = 0;
-    /// The next chunk; valid only during the call; `offset` is its position in the body.
-    virtual void data(std::string_view bytes, std::uint64_t offset) = 0;
-    /// The body is complete and its FETCH response has arrived: the message may be kept.
-    virtual void complete(const FetchedMessage& message) = 0;
-    /// The body begun last will not be completed (connection lost, a bad response, or this sink
-    /// threw): discard it. Must not throw.
-    virtual void abandon() noexcept = 0;
-};
-
-/// uid_fetch_bodies() parameters.
-struct FetchBodiesOptions {
-    std::size_t batch_size = 50;     ///< UIDs per UID FETCH command
-    std::size_t max_in_flight = 4;   ///< UID FETCH commands sent before the first answer
-};
-
-/// What uid_fetch_bodies() could not deliver.
-struct FetchBodiesResult {
-    std::uint32_t delivered = 0;           ///< complete() calls
-    std::vector<std::uint32_t> missing;    ///< asked for, but no body came (expunged meanwhile)
-    std::vector<CommandResult> refused;    ///< UID FETCH commands answered NO (their UIDs may be missing)
-};
-
-/// uid_store() result.
-struct StoreResult {
-    SequenceSet modified;  ///< UNCHANGEDSINCE: UIDs the server did not change ([MODIFIED])
-};
-
-/// The message bytes for append(): exactly `size` bytes, read in chunks, so a 50 MB message is
-/// never held whole. `read` fills up to `capacity` bytes and returns how many; 0 means the end.
+/// The message bytes for Messages::append(): exactly `size` bytes, read in chunks, so a 50 MB
+/// message is never held whole. `read` fills up to `capacity` bytes and returns how many; 0 means
+/// the end.
 struct AppendSource {
     std::uint64_t size = 0;
     std::function<std::size_t(char* buffer, std::size_t capacity)> read;
-};
-
-/// append() result.
-struct AppendResult {
-    CommandResult result;
-    std::optional<std::uint32_t> uid_validity;  ///< from [APPENDUID] (UIDPLUS)
-    std::optional<std::uint32_t> uid;           ///< the new message's UID, from [APPENDUID]
 };
 
 /// What the server said without being asked, collected for the caller between operations.
@@ -250,11 +138,8 @@ struct MailboxUpdates {
     bool empty() const;
 };
 
-/// How idle() ended.
-enum class IdleEnd {
-    Timeout,  ///< max_duration passed
-    Stopped,  ///< the callback asked to stop (by default: a mailbox change arrived)
-};
+/// How idle() ends (session_idle.hpp).
+enum class IdleEnd;
 
 struct SessionOptions {
     TraceHook trace;  ///< optional protocol trace; never sees credentials
@@ -299,6 +184,9 @@ using UntaggedHandler = std::function<bool(const Response& response)>;
 /// sink does not break it: the commands in flight are read to their end first, then it is rethrown.
 /// Callbacks must not call the session (Error{Internal}).
 ///
+/// The command groups (Mailboxes, Messages, idle()) are friends: they drive the core's tags and
+/// dispatch and keep its mailbox state (selection, raw names, updates) current.
+///
 /// The first call sends CAPABILITY (always asked again: libcurl swallows what the server sent),
 /// then ID and ENABLE as SessionOptions say. The destructor sends LOGOUT when the session is
 /// still usable and never throws.
@@ -315,8 +203,6 @@ public:
     void start();
     /// The capabilities (starts the session if needed).
     const Capabilities& capabilities();
-    /// Sends CAPABILITY again and returns the new list.
-    const Capabilities& refresh_capabilities();
     /// The server's ID answer, when ID was sent and answered; empty otherwise.
     const std::optional<IdData>& server_id() const { return server_id_; }
     /// ID with the given fields (name/version when empty); returns the server's fields. Needs ID.
@@ -338,23 +224,25 @@ public:
     std::string decode_mailbox(std::string_view raw) const;
     /// The options strings are written with (LITERAL+, LITERAL-, UTF8=ACCEPT).
     EncodeOptions encode_options() const;
-    /// The selected mailbox, if any (set by a successful select/examine).
+    /// The selected mailbox, if any (set by a successful Mailboxes::select/examine).
     const std::optional<SelectedMailbox>& selected() const { return selected_; }
     std::string peer() const { return stream_.peer(); }
     bool broken() const { return broken_; }
 
     /// Untagged data nobody asked for (EXISTS, EXPUNGE, VANISHED, FETCH, ALERT), since the last
-    /// take_updates() or select(). take_updates() returns them and clears the collection.
+    /// take_updates() or Mailboxes::select(). take_updates() returns them and clears the collection.
     const MailboxUpdates& updates() const { return updates_; }
     MailboxUpdates take_updates();
 
-    // --- commands (low level) -------------------------------------------------------------------
+    // --- commands ---------------------------------------------------------------------------------
 
     /// Sends one command without waiting for its answer (pipelining) and returns its tag. A part
     /// announcing a synchronizing literal waits here for "+" (reading other answers meanwhile); if
     /// the server answers NO/BAD instead, the rest is not sent and wait() returns that result.
     /// `handler` sees untagged responses while this command is in flight (see UntaggedHandler).
-    std::string send(const CommandBuilder& build, UntaggedHandler handler = {});
+    /// `message`: the bytes of the message literal a command built by command::append announces
+    /// (streamed after the command; see Messages::append for its errors); null for other commands.
+    std::string send(const CommandBuilder& build, UntaggedHandler handler = {}, const AppendSource* message = nullptr);
     /// Reads until the command `tag` is answered; returns its result (NO/BAD included, not thrown).
     /// An exception from a handler propagates from here; the session stays usable.
     CommandResult wait(const std::string& tag);
@@ -363,100 +251,36 @@ public:
     /// Commands sent and not yet answered.
     std::size_t in_flight() const { return in_flight_.size(); }
 
-    // --- mailboxes (session_mailboxes.cpp) --------------------------------------------------------
-
-    /// LIST with RETURN (SPECIAL-USE) when offered (with LIST-EXTENDED) and STATUS as asked.
-    std::vector<MailboxEntry> list(const ListRequest& request = {});
-    /// LSUB (subscribed mailboxes).
-    std::vector<MailboxEntry> lsub(std::string_view pattern = "*");
-    /// STATUS of one mailbox (HIGHESTMODSEQ is dropped when the server lacks CONDSTORE).
-    MailboxStatus status(std::string_view mailbox, const std::vector<StatusItem>& items);
-    /// SELECT (or EXAMINE with options.read_only). Clears updates(). A failure leaves no mailbox
-    /// selected. A missing folder: CommandError "cannot select folder 'X': no such folder" with
-    /// result.missing_mailbox().
-    SelectedMailbox select(std::string_view mailbox, const OpenOptions& options = {});
-    /// EXAMINE: select() read-only (options.read_only is ignored).
-    SelectedMailbox examine(std::string_view mailbox, const OpenOptions& options = {});
-    /// UNSELECT when offered, else nothing is sent (CLOSE would expunge); forgets the selection.
-    void unselect();
-    /// CREATE, with "(USE (...))" when `special_use` is given and CREATE-SPECIAL-USE is offered.
-    void create(std::string_view mailbox, const std::vector<std::string>& special_use = {});
-    void delete_mailbox(std::string_view mailbox);
-    void rename(std::string_view from, std::string_view to);
-    void subscribe(std::string_view mailbox);
-    void unsubscribe(std::string_view mailbox);
-
-    // --- messages in the selected mailbox (session_messages.cpp) ---------------------------------
-
-    /// UID FETCH <uid_set> (UID FLAGS [MODSEQ] [RFC822.SIZE INTERNALDATE]) [(CHANGEDSINCE n
-    /// [VANISHED])], each message given to `each` as it arrives (a message may come twice when the
-    /// server also reports a change; the later one wins). `uid_set` e.g. "1:*".
-    FlagListing uid_fetch_flags(std::string_view uid_set, const FlagListingOptions& options,
-                                const std::function<void(const MessageFlags&)>& each);
-    /// The same, collected.
-    FlagListingAll uid_fetch_flags(std::string_view uid_set, const FlagListingOptions& options = {});
-    /// UID FETCH (UID FLAGS INTERNALDATE RFC822.SIZE [MODSEQ] BODY.PEEK[]) in batches, several in
-    /// flight, bodies streamed to `sink` (\Seen is not set). After a sink exception no further
-    /// batches are sent; those in flight are read and discarded, then it is rethrown. A NO answer
-    /// is returned in `refused` (its missing UIDs in `missing`); a BAD stops further batches and is
-    /// thrown as CommandError once the batches in flight are read.
-    FetchBodiesResult uid_fetch_bodies(std::span<const std::uint32_t> uids, MessageSink& sink,
-                                       const FetchBodiesOptions& options = {});
-    /// UID STORE <set> [(UNCHANGEDSINCE n)] +FLAGS.SILENT / -FLAGS.SILENT / FLAGS.SILENT, in as
-    /// many commands as the set needs (pipelined).
-    StoreResult uid_store(std::span<const std::uint32_t> uids, StoreMode mode, const std::vector<std::string>& flags,
-                          std::optional<std::uint64_t> unchanged_since = std::nullopt);
-    /// Removes the given messages, which the caller has marked \Deleted. With UIDPLUS: UID EXPUNGE.
-    /// Without: UID SEARCH DELETED, and EXPUNGE only when every \Deleted message is one of `uids`;
-    /// otherwise nothing is removed and Error{Unavailable} is thrown (EXPUNGE would also remove
-    /// messages another client marked). A message marked by another client between the SEARCH and
-    /// the EXPUNGE would still go: a small window only servers without UIDPLUS have.
-    /// Returns how many messages the server reported gone (EXPUNGE/VANISHED responses).
-    std::uint32_t uid_expunge(std::span<const std::uint32_t> uids);
-    /// UID SEARCH HEADER Message-ID <id>: the UIDs whose Message-ID contains `message_id`.
-    std::vector<std::uint32_t> uid_search_message_id(std::string_view message_id);
-    /// UID SEARCH with the given terms.
-    std::vector<std::uint32_t> uid_search(const std::vector<SearchTerm>& terms);
-
-    /// APPEND <mailbox> [(flags)] ["date"] {size}: streams `source` in chunks (waiting for "+"
-    /// without LITERAL+). Throws CommandError on NO/BAD ([TRYCREATE] when the mailbox is missing).
-    /// A source that ends early or runs long is Error{Data} and breaks the session without ending
-    /// the literal, so the server never stores a cut message.
-    AppendResult append(std::string_view mailbox, const AppendSource& source,
-                        const std::vector<std::string>& flags = {}, const std::optional<DateTime>& date = {});
-    /// append() that returns NO/BAD in AppendResult::result instead of throwing.
-    AppendResult try_append(std::string_view mailbox, const AppendSource& source,
-                            const std::vector<std::string>& flags = {}, const std::optional<DateTime>& date = {});
-
-    // --- waiting (session.cpp) -------------------------------------------------------------------
-
     /// NOOP: lets the server report changes (see updates()).
     void noop();
-    /// IDLE until `on_response` returns true for an untagged response, or `max_duration` passes;
-    /// then DONE. Every untagged response is also collected in updates(). Without a callback it
-    /// stops at the first EXISTS, EXPUNGE, VANISHED or FETCH. Needs IDLE (Error{Unavailable}).
-    /// A read timeout of the stream while idling is not an error (see SessionOptions::set_io_timeout).
-    IdleEnd idle(std::chrono::seconds max_duration, const std::function<bool(const Response&)>& on_response = {});
     /// LOGOUT: reads the BYE and the tagged OK. Afterwards the session is finished. On a broken
     /// session nothing is sent and nothing thrown.
     void logout();
 
 private:
+    friend class Mailboxes;
+    friend class Messages;
+    friend IdleEnd idle(Session& session, std::chrono::seconds max_duration,
+                        const std::function<bool(const Response&)>& on_response);
+
     class Operation;
-    class BodyForwarder;
+    class CallbackScope;
     struct Pending {
         std::string tag;
         std::string command;
         UntaggedHandler handler;
     };
 
-    // session.cpp: plumbing
     void do_start();
     std::string next_tag();
     void write(std::string_view bytes);
     void write_raw(std::string_view bytes);
     void trace(std::string_view line) const;
+    /// Runs a caller's callback; its exception is kept (the first one) and false returned.
+    bool call_back(const std::function<void()>& callback);
+    /// call_back() unless an earlier callback of this operation threw.
     void guarded(const std::function<void()>& callback);
+    void set_io_timeout(std::chrono::seconds timeout);
     void ensure_usable() const;
     std::string current_command() const;
     Error protocol_error(const Error& cause) const;
@@ -468,24 +292,8 @@ private:
     void record_update(const Response& response);
     bool await_continuation(const std::string& tag);
     void send_message_literal(const AppendSource& source);
-    std::string submit(const CommandBuilder& build, UntaggedHandler handler = {},
-                       const AppendSource* message = nullptr);
-    CommandResult await(const std::string& tag);
-    CommandResult execute(const CommandBuilder& build, UntaggedHandler handler = {});
     CommandBuilder id_builder(std::vector<std::pair<std::string, std::string>> fields) const;
     UntaggedHandler id_handler();
-    // session_mailboxes.cpp
-    std::vector<StatusItem> usable_status_items(const std::vector<StatusItem>& items) const;
-    std::vector<MailboxEntry> list_command(bool lsub, const ListRequest& request);
-    SelectedMailbox open_mailbox(std::string_view mailbox, const OpenOptions& options, bool read_only);
-    void status_fallback(std::vector<MailboxEntry>& entries, const std::vector<StatusItem>& items);
-    void remember_raw_names(const std::vector<MailboxEntry>& entries);
-    // session_messages.cpp
-    std::string folder_context() const;
-    bool use_modseq() const;
-    std::vector<std::uint32_t> search_command(const CommandBuilder& build);
-    AppendResult append_command(std::string_view mailbox, const AppendSource& source,
-                                const std::vector<std::string>& flags, const std::optional<DateTime>& date);
 
     net::Stream& stream_;
     SessionOptions options_;
@@ -506,7 +314,8 @@ private:
     bool started_ = false;
     bool broken_ = false;
     bool finished_ = false;
-    bool busy_ = false;
+    bool busy_ = false;            // an operation is running (operations nest: the outermost guards)
+    mutable int callback_depth_ = 0;  // > 0 while a caller's callback runs
     std::exception_ptr callback_error_;
 
     Capabilities capabilities_;

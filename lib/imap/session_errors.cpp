@@ -70,12 +70,6 @@ bool Capabilities::has(std::string_view name) const {
     return false;
 }
 
-bool MailboxEntry::has_attribute(std::string_view attribute) const {
-    for (const auto& a : attributes)
-        if (equals_ignore_case(a, attribute)) return true;
-    return false;
-}
-
 bool MailboxUpdates::empty() const {
     return !exists && !recent && expunged.empty() && vanished.empty() && flag_changes.empty() && !flags &&
            !overflow && alerts.empty();

@@ -1,4 +1,5 @@
-// Internal to the IMAP session's source files: the guard every public operation takes.
+// Internal to the IMAP session's source files (core and command groups): the guard every public
+// operation takes, and the mark of a running callback.
 #pragma once
 
 #include <exception>
@@ -12,18 +13,23 @@ namespace zmail::imap {
 /// 'text' in single quotes, for messages.
 inline std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
-/// Guards one public operation: refuses a broken, finished or re-entered session, starts the
-/// session when needed, and rethrows a callback's exception once the replies are all read.
+/// Guards one public operation: refuses a session used from one of its callbacks, and a broken or
+/// finished one; starts the session when needed, and rethrows a callback's exception once the
+/// replies are all read. Operations nest: one made while another runs (a command group calling
+/// Session::run, say) checks only for callbacks and leaves the rest to the outermost.
 class Session::Operation {
 public:
-    explicit Operation(Session& session, bool start = true) : session_(session) {
-        if (session.busy_) throw Error(ErrorKind::Internal, "IMAP session used from inside one of its callbacks");
+    explicit Operation(Session& session) : session_(session) {
+        if (session.callback_depth_ > 0)
+            throw Error(ErrorKind::Internal, "IMAP session used from inside one of its callbacks");
+        if (session.busy_) return;
         if (session.finished_)
             throw Error(ErrorKind::Internal, "IMAP session with " + quoted(session.peer()) + " already logged out");
         session.ensure_usable();
+        outermost_ = true;
         session.busy_ = true;
         session.callback_error_ = nullptr;
-        if (start && !session.started_) {
+        if (!session.started_) {
             try {
                 session.do_start();
             } catch (...) {
@@ -32,13 +38,15 @@ public:
             }
         }
     }
-    ~Operation() { session_.busy_ = false; }
+    ~Operation() {
+        if (outermost_) session_.busy_ = false;
+    }
     Operation(const Operation&) = delete;
     Operation& operator=(const Operation&) = delete;
 
-    /// Rethrows the first exception a callback threw during this operation.
+    /// Rethrows the first exception a callback threw during this operation (outermost only).
     void finish() {
-        if (session_.callback_error_) {
+        if (outermost_ && session_.callback_error_) {
             std::exception_ptr error = session_.callback_error_;
             session_.callback_error_ = nullptr;
             std::rethrow_exception(error);
@@ -47,6 +55,20 @@ public:
 
 private:
     Session& session_;
+    bool outermost_ = false;
+};
+
+/// Marks the time a caller's callback runs (a handler, a sink, a message source, the trace), so
+/// that a callback calling the session is refused instead of re-entering it.
+class Session::CallbackScope {
+public:
+    explicit CallbackScope(const Session& session) : session_(session) { ++session_.callback_depth_; }
+    ~CallbackScope() { --session_.callback_depth_; }
+    CallbackScope(const CallbackScope&) = delete;
+    CallbackScope& operator=(const CallbackScope&) = delete;
+
+private:
+    const Session& session_;
 };
 
 }  // namespace zmail::imap

@@ -1,11 +1,12 @@
-// Mailbox commands of the IMAP session: LIST (with SPECIAL-USE and LIST-STATUS, or STATUS per
-// mailbox as a fallback), LSUB, STATUS, SELECT/EXAMINE, UNSELECT, CREATE, DELETE, RENAME, SUBSCRIBE.
+// The mailbox commands of the IMAP session (imap::Mailboxes): LIST (with SPECIAL-USE and
+// LIST-STATUS, or STATUS per mailbox as a fallback), LSUB, STATUS, SELECT/EXAMINE, UNSELECT, CREATE,
+// DELETE, RENAME, SUBSCRIBE.
 #include <algorithm>
 #include <map>
 
 #include "imap/mailbox_name.hpp"
-#include "imap/session.hpp"
 #include "imap/session_internal.hpp"
+#include "imap/session_mailboxes.hpp"
 
 namespace zmail::imap {
 namespace {
@@ -84,36 +85,43 @@ private:
 
 }  // namespace
 
-std::vector<StatusItem> Session::usable_status_items(const std::vector<StatusItem>& items) const {
+bool MailboxEntry::has_attribute(std::string_view attribute) const {
+    for (const auto& a : attributes)
+        if (equals_ignore_case(a, attribute)) return true;
+    return false;
+}
+
+std::vector<StatusItem> Mailboxes::usable_status_items(const std::vector<StatusItem>& items) const {
     std::vector<StatusItem> usable;
     for (StatusItem item : items) {
-        if (item == StatusItem::HighestModseq && !condstore()) continue;
-        if (item == StatusItem::Size && !capabilities_.has("STATUS=SIZE")) continue;
+        if (item == StatusItem::HighestModseq && !session_.condstore()) continue;
+        if (item == StatusItem::Size && !session_.capabilities_.has("STATUS=SIZE")) continue;
         usable.push_back(item);
     }
     return usable;
 }
 
-std::vector<MailboxEntry> Session::list_command(bool lsub, const ListRequest& request) {
-    const bool utf8 = enabled("UTF8=ACCEPT");
+std::vector<MailboxEntry> Mailboxes::list_command(bool lsub, const ListRequest& request) {
+    const bool utf8 = session_.enabled("UTF8=ACCEPT");
     const std::string reference = request.reference.empty() ? std::string() : encode_mailbox_name(request.reference, utf8);
     const std::string pattern = encode_mailbox_name(request.pattern, utf8);
     const std::vector<StatusItem> items = usable_status_items(request.status);
 
     ListOptions list_options;
     if (!lsub) {
-        list_options.return_special_use = capabilities_.has("SPECIAL-USE") && capabilities_.has("LIST-EXTENDED");
-        if (!items.empty() && capabilities_.has("LIST-STATUS")) list_options.return_status = items;
+        const Capabilities& capabilities = session_.capabilities_;
+        list_options.return_special_use = capabilities.has("SPECIAL-USE") && capabilities.has("LIST-EXTENDED");
+        if (!items.empty() && capabilities.has("LIST-STATUS")) list_options.return_status = items;
     }
-    ListCollector collector(*this, lsub);
-    const EncodeOptions encoding = encode_options();
-    const CommandResult result = execute(
+    ListCollector collector(session_, lsub);
+    const EncodeOptions encoding = session_.encode_options();
+    const CommandResult result = session_.run(
         [&](const std::string& tag) {
             return lsub ? command::lsub(tag, reference, pattern, encoding)
                         : command::list(tag, reference, pattern, list_options, encoding);
         },
         [&collector](const Response& response) { return collector.take(response); });
-    if (!result.ok()) throw command_error(result, "cannot list folders on " + quoted(peer()));
+    if (!result.ok()) throw command_error(result, "cannot list folders on " + quoted(session_.peer()));
     remember_raw_names(collector.entries);
     if (!lsub && !items.empty() && list_options.return_status.empty()) status_fallback(collector.entries, items);
     return std::move(collector.entries);
@@ -121,8 +129,8 @@ std::vector<MailboxEntry> Session::list_command(bool lsub, const ListRequest& re
 
 // One STATUS per selectable mailbox, up to status_window in flight. A refused STATUS leaves that
 // mailbox without status instead of failing the listing.
-void Session::status_fallback(std::vector<MailboxEntry>& entries, const std::vector<StatusItem>& items) {
-    const EncodeOptions encoding = encode_options();
+void Mailboxes::status_fallback(std::vector<MailboxEntry>& entries, const std::vector<StatusItem>& items) {
+    const EncodeOptions encoding = session_.encode_options();
     std::deque<std::string> tags;
     std::size_t next = 0;
     auto handler = [&entries](const Response& response) {
@@ -140,17 +148,17 @@ void Session::status_fallback(std::vector<MailboxEntry>& entries, const std::vec
         while (next < entries.size() && tags.size() < status_window) {
             const MailboxEntry& entry = entries[next++];
             if (!entry.selectable) continue;
-            tags.push_back(submit(
+            tags.push_back(session_.send(
                 [&](const std::string& tag) { return command::status(tag, entry.raw_name, items, encoding); }, handler));
         }
         if (tags.empty()) break;
-        (void)await(tags.front());
+        (void)session_.wait(tags.front());
         tags.pop_front();
     }
 }
 
-void Session::remember_raw_names(const std::vector<MailboxEntry>& entries) {
-    const bool utf8 = enabled("UTF8=ACCEPT");
+void Mailboxes::remember_raw_names(const std::vector<MailboxEntry>& entries) {
+    const bool utf8 = session_.enabled("UTF8=ACCEPT");
     for (const auto& entry : entries) {
         std::string encoded;
         try {
@@ -158,35 +166,35 @@ void Session::remember_raw_names(const std::vector<MailboxEntry>& entries) {
         } catch (const Error&) {
             // The name is not UTF-8 at all: only the raw form can reach it.
         }
-        if (encoded != entry.raw_name && !is_inbox(entry.raw_name)) raw_names_[entry.name] = entry.raw_name;
+        if (encoded != entry.raw_name && !is_inbox(entry.raw_name)) session_.raw_names_[entry.name] = entry.raw_name;
     }
 }
 
-std::vector<MailboxEntry> Session::list(const ListRequest& request) {
-    Operation operation(*this);
+std::vector<MailboxEntry> Mailboxes::list(const ListRequest& request) {
+    Session::Operation operation(session_);
     return list_command(false, request);
 }
 
-std::vector<MailboxEntry> Session::lsub(std::string_view pattern) {
-    Operation operation(*this);
+std::vector<MailboxEntry> Mailboxes::lsub(std::string_view pattern) {
+    Session::Operation operation(session_);
     ListRequest request;
     request.pattern = std::string(pattern);
     return list_command(true, request);
 }
 
-MailboxStatus Session::status(std::string_view mailbox, const std::vector<StatusItem>& items) {
-    Operation operation(*this);
-    const std::string raw = encode_mailbox(mailbox);
+MailboxStatus Mailboxes::status(std::string_view mailbox, const std::vector<StatusItem>& items) {
+    Session::Operation operation(session_);
+    const std::string raw = session_.encode_mailbox(mailbox);
     std::vector<StatusItem> usable = usable_status_items(items);
     if (usable.empty()) usable = {StatusItem::Messages};
     std::optional<MailboxStatus> found;
-    const EncodeOptions encoding = encode_options();
-    const CommandResult result = execute(
+    const EncodeOptions encoding = session_.encode_options();
+    const CommandResult result = session_.run(
         [&](const std::string& tag) { return command::status(tag, raw, usable, encoding); },
         [&](const Response& response) {
             const MailboxStatusData* data = response.get<MailboxStatusData>();
             if (!data || found) return false;
-            if (!same_mailbox(data->mailbox, raw) && decode_mailbox(data->mailbox) != mailbox) return false;
+            if (!same_mailbox(data->mailbox, raw) && session_.decode_mailbox(data->mailbox) != mailbox) return false;
             found = status_from(*data);
             return true;
         });
@@ -196,28 +204,28 @@ MailboxStatus Session::status(std::string_view mailbox, const std::vector<Status
     return *found;
 }
 
-SelectedMailbox Session::select(std::string_view mailbox, const OpenOptions& options) {
-    return open_mailbox(mailbox, options, options.read_only);
+SelectedMailbox Mailboxes::select(std::string_view mailbox, const OpenOptions& options) {
+    return open(mailbox, options, options.read_only);
 }
 
-SelectedMailbox Session::examine(std::string_view mailbox, const OpenOptions& options) {
-    return open_mailbox(mailbox, options, true);
+SelectedMailbox Mailboxes::examine(std::string_view mailbox, const OpenOptions& options) {
+    return open(mailbox, options, true);
 }
 
-SelectedMailbox Session::open_mailbox(std::string_view mailbox, const OpenOptions& options, bool read_only) {
-    Operation operation(*this);
+SelectedMailbox Mailboxes::open(std::string_view mailbox, const OpenOptions& options, bool read_only) {
+    Session::Operation operation(session_);
     SelectedMailbox box;
     box.name = std::string(mailbox);
-    box.raw_name = encode_mailbox(mailbox);
+    box.raw_name = session_.encode_mailbox(mailbox);
     box.read_only = read_only;
 
     SelectOptions select_options;
     select_options.read_only = read_only;
-    if (options.qresync && qresync()) select_options.qresync = options.qresync;
-    else select_options.condstore = options.condstore && condstore();
+    if (options.qresync && session_.qresync()) select_options.qresync = options.qresync;
+    else select_options.condstore = options.condstore && session_.condstore();
 
-    selected_.reset();
-    updates_ = MailboxUpdates{};
+    session_.selected_.reset();
+    session_.updates_ = MailboxUpdates{};
     auto handler = [&](const Response& response) {
         if (const FlagsData* flags = response.get<FlagsData>()) {
             box.flags = flags->flags;
@@ -233,7 +241,7 @@ SelectedMailbox Session::open_mailbox(std::string_view mailbox, const OpenOption
             ++box.changed;
             if (options.on_changed) {
                 MessageFlags change{*fetch->uid, fetch->sequence, *fetch->flags, fetch->modseq.value_or(0), {}, {}};
-                guarded([&] { options.on_changed(change); });
+                session_.guarded([&] { options.on_changed(change); });
             }
         } else if (const StatusResponse* status = response.get<StatusResponse>()) {
             if (status->status != Status::Ok) return false;
@@ -252,8 +260,8 @@ SelectedMailbox Session::open_mailbox(std::string_view mailbox, const OpenOption
         }
         return true;
     };
-    const EncodeOptions encoding = encode_options();
-    const CommandResult result = execute(
+    const EncodeOptions encoding = session_.encode_options();
+    const CommandResult result = session_.run(
         [&](const std::string& tag) { return command::select(tag, box.raw_name, select_options, encoding); }, handler);
     if (!result.ok())
         throw command_error(result, std::string(read_only ? "cannot examine" : "cannot select") +
@@ -261,66 +269,66 @@ SelectedMailbox Session::open_mailbox(std::string_view mailbox, const OpenOption
     if (result.has_code(CodeKind::ReadOnly)) box.read_only = true;
     if (result.has_code(CodeKind::ReadWrite)) box.read_only = false;
     if (box.no_modseq) box.highest_modseq = 0;
-    selected_ = box;
+    session_.selected_ = box;
     operation.finish();
     return box;
 }
 
-void Session::unselect() {
-    Operation operation(*this);
-    if (!selected_) return;
-    if (capabilities_.has("UNSELECT")) {
-        const CommandResult result = execute([](const std::string& tag) { return command::unselect(tag); });
-        if (!result.ok()) throw command_error(result, "cannot close folder " + quoted(selected_->name));
+void Mailboxes::unselect() {
+    Session::Operation operation(session_);
+    if (!session_.selected_) return;
+    if (session_.capabilities_.has("UNSELECT")) {
+        const CommandResult result = session_.run([](const std::string& tag) { return command::unselect(tag); });
+        if (!result.ok()) throw command_error(result, "cannot close folder " + quoted(session_.selected_->name));
     }
-    selected_.reset();
+    session_.selected_.reset();
 }
 
-void Session::create(std::string_view mailbox, const std::vector<std::string>& special_use) {
-    Operation operation(*this);
-    const std::string raw = encode_mailbox(mailbox);
-    const bool with_use = !special_use.empty() && capabilities_.has("CREATE-SPECIAL-USE");
-    const EncodeOptions encoding = encode_options();
-    check(execute([&](const std::string& tag) {
+void Mailboxes::create(std::string_view mailbox, const std::vector<std::string>& special_use) {
+    Session::Operation operation(session_);
+    const std::string raw = session_.encode_mailbox(mailbox);
+    const bool with_use = !special_use.empty() && session_.capabilities_.has("CREATE-SPECIAL-USE");
+    const EncodeOptions encoding = session_.encode_options();
+    check(session_.run([&](const std::string& tag) {
               return command::create(tag, raw, with_use ? special_use : std::vector<std::string>{}, encoding);
           }),
           "cannot create folder " + quoted(mailbox));
 }
 
-void Session::delete_mailbox(std::string_view mailbox) {
-    Operation operation(*this);
-    const std::string raw = encode_mailbox(mailbox);
-    const EncodeOptions encoding = encode_options();
-    check(execute([&](const std::string& tag) { return command::delete_mailbox(tag, raw, encoding); }),
+void Mailboxes::remove(std::string_view mailbox) {
+    Session::Operation operation(session_);
+    const std::string raw = session_.encode_mailbox(mailbox);
+    const EncodeOptions encoding = session_.encode_options();
+    check(session_.run([&](const std::string& tag) { return command::delete_mailbox(tag, raw, encoding); }),
           "cannot delete folder " + quoted(mailbox));
-    raw_names_.erase(std::string(mailbox));
-    if (selected_ && same_mailbox(selected_->raw_name, raw)) selected_.reset();
+    session_.raw_names_.erase(std::string(mailbox));
+    if (session_.selected_ && same_mailbox(session_.selected_->raw_name, raw)) session_.selected_.reset();
 }
 
-void Session::rename(std::string_view from, std::string_view to) {
-    Operation operation(*this);
-    const std::string raw_from = encode_mailbox(from);
-    const std::string raw_to = encode_mailbox(to);
-    const EncodeOptions encoding = encode_options();
-    check(execute([&](const std::string& tag) { return command::rename(tag, raw_from, raw_to, encoding); }),
+void Mailboxes::rename(std::string_view from, std::string_view to) {
+    Session::Operation operation(session_);
+    const std::string raw_from = session_.encode_mailbox(from);
+    const std::string raw_to = session_.encode_mailbox(to);
+    const EncodeOptions encoding = session_.encode_options();
+    check(session_.run([&](const std::string& tag) { return command::rename(tag, raw_from, raw_to, encoding); }),
           "cannot rename folder " + quoted(from) + " to " + quoted(to));
-    raw_names_.erase(std::string(from));
-    if (selected_ && same_mailbox(selected_->raw_name, raw_from)) selected_.reset();
+    session_.raw_names_.erase(std::string(from));
+    if (session_.selected_ && same_mailbox(session_.selected_->raw_name, raw_from)) session_.selected_.reset();
 }
 
-void Session::subscribe(std::string_view mailbox) {
-    Operation operation(*this);
-    const std::string raw = encode_mailbox(mailbox);
-    const EncodeOptions encoding = encode_options();
-    check(execute([&](const std::string& tag) { return command::subscribe(tag, raw, encoding); }),
+void Mailboxes::subscribe(std::string_view mailbox) {
+    Session::Operation operation(session_);
+    const std::string raw = session_.encode_mailbox(mailbox);
+    const EncodeOptions encoding = session_.encode_options();
+    check(session_.run([&](const std::string& tag) { return command::subscribe(tag, raw, encoding); }),
           "cannot subscribe to folder " + quoted(mailbox));
 }
 
-void Session::unsubscribe(std::string_view mailbox) {
-    Operation operation(*this);
-    const std::string raw = encode_mailbox(mailbox);
-    const EncodeOptions encoding = encode_options();
-    check(execute([&](const std::string& tag) { return command::unsubscribe(tag, raw, encoding); }),
+void Mailboxes::unsubscribe(std::string_view mailbox) {
+    Session::Operation operation(session_);
+    const std::string raw = session_.encode_mailbox(mailbox);
+    const EncodeOptions encoding = session_.encode_options();
+    check(session_.run([&](const std::string& tag) { return command::unsubscribe(tag, raw, encoding); }),
           "cannot unsubscribe from folder " + quoted(mailbox));
 }
 

@@ -1,10 +1,11 @@
-// Message commands of the IMAP session: flag listings (CONDSTORE/QRESYNC), pipelined body fetches
-// streamed to a sink, UID STORE, UID EXPUNGE (or its safe fallback), UID SEARCH and APPEND.
+// The message commands of the IMAP session (imap::Messages): flag listings (CONDSTORE/QRESYNC),
+// pipelined body fetches streamed to a sink, UID STORE, UID EXPUNGE (or its safe fallback), UID
+// SEARCH and APPEND.
 #include <algorithm>
 #include <unordered_set>
 
-#include "imap/session.hpp"
 #include "imap/session_internal.hpp"
+#include "imap/session_messages.hpp"
 
 namespace zmail::imap {
 namespace {
@@ -18,16 +19,16 @@ bool has_streamed_body(const FetchData& fetch) {
 
 /// Sends the commands built from `sets` with up to `window` in flight; returns their results in order.
 /// `more` is asked before each new command (false stops sending; those in flight are still read).
-template <class Submit, class Await>
-std::vector<CommandResult> pipeline(const std::vector<std::string>& sets, std::size_t window, Submit submit,
-                                    Await await, const std::function<bool()>& more) {
+template <class Send, class Wait>
+std::vector<CommandResult> pipeline(const std::vector<std::string>& sets, std::size_t window, Send send_one,
+                                    Wait wait_one, const std::function<bool()>& more) {
     std::vector<CommandResult> results;
     std::deque<std::string> tags;
     std::size_t next = 0;
     for (;;) {
-        while (next < sets.size() && tags.size() < window && more()) tags.push_back(submit(sets[next++]));
+        while (next < sets.size() && tags.size() < window && more()) tags.push_back(send_one(sets[next++]));
         if (tags.empty()) break;
-        results.push_back(await(tags.front()));
+        results.push_back(wait_one(tags.front()));
         tags.pop_front();
     }
     return results;
@@ -38,7 +39,7 @@ std::vector<CommandResult> pipeline(const std::vector<std::string>& sets, std::s
 /// Passes the reader's streamed bodies to the caller's MessageSink, and completes each body when its
 /// FETCH response arrives. A sink exception is kept in the session's callback_error_; from then on
 /// bodies are read and dropped.
-class Session::BodyForwarder final : public BodySink {
+class Messages::BodyForwarder final : public BodySink {
 public:
     BodyForwarder(Session& session, MessageSink& sink) : session_(session), sink_(sink) {}
 
@@ -84,15 +85,10 @@ public:
     }
 
 private:
-    template <class F>
-    void forward(F&& call) {
-        try {
-            call();
-        } catch (...) {
-            if (!session_.callback_error_) session_.callback_error_ = std::current_exception();
-            dropping_ = true;
-            sink_.abandon();
-        }
+    void forward(const std::function<void()>& call) {
+        if (session_.call_back(call)) return;
+        dropping_ = true;
+        sink_.abandon();
     }
 
     Session& session_;
@@ -102,17 +98,19 @@ private:
     std::uint64_t size_ = 0;
 };
 
-std::string Session::folder_context() const {
-    return selected_ ? "folder " + quoted(selected_->name) : std::string("the selected folder");
+std::string Messages::folder_context() const {
+    return session_.selected_ ? "folder " + quoted(session_.selected_->name) : std::string("the selected folder");
 }
 
-bool Session::use_modseq() const { return condstore() && !(selected_ && selected_->no_modseq); }
+bool Messages::use_modseq() const {
+    return session_.condstore() && !(session_.selected_ && session_.selected_->no_modseq);
+}
 
 // --- listing flags -----------------------------------------------------------------------------------
 
-FlagListing Session::uid_fetch_flags(std::string_view uid_set, const FlagListingOptions& options,
+FlagListing Messages::uid_fetch_flags(std::string_view uid_set, const FlagListingOptions& options,
                                      const std::function<void(const MessageFlags&)>& each) {
-    Operation operation(*this);
+    Session::Operation operation(session_);
     std::vector<std::string> items{"UID", "FLAGS"};
     if (use_modseq()) items.push_back("MODSEQ");
     if (options.size_and_date) {
@@ -123,9 +121,9 @@ FlagListing Session::uid_fetch_flags(std::string_view uid_set, const FlagListing
     if (options.changed_since > 0) {
         if (!use_modseq())
             throw Error(ErrorKind::Unavailable, "cannot list changes in " + folder_context() + ": " +
-                                                    quoted(peer()) + " keeps no mod-sequences there");
+                                                    quoted(session_.peer()) + " keeps no mod-sequences there");
         modifiers.changed_since = options.changed_since;
-        modifiers.vanished = options.vanished && qresync();
+        modifiers.vanished = options.vanished && session_.qresync();
     }
     FlagListing listing;
     auto handler = [&](const Response& response) {
@@ -134,7 +132,7 @@ FlagListing Session::uid_fetch_flags(std::string_view uid_set, const FlagListing
             MessageFlags message{*fetch->uid,         fetch->sequence,      *fetch->flags,
                                  fetch->modseq.value_or(0), fetch->rfc822_size, fetch->internal_date};
             ++listing.count;
-            guarded([&] { each(message); });
+            session_.guarded([&] { each(message); });
             return true;
         }
         if (const VanishedData* vanished = response.get<VanishedData>()) {
@@ -146,13 +144,13 @@ FlagListing Session::uid_fetch_flags(std::string_view uid_set, const FlagListing
     };
     const std::string set(uid_set);
     const CommandResult result =
-        execute([&](const std::string& tag) { return command::uid_fetch(tag, set, items, modifiers); }, handler);
+        session_.run([&](const std::string& tag) { return command::uid_fetch(tag, set, items, modifiers); }, handler);
     if (!result.ok()) throw command_error(result, "cannot list messages in " + folder_context());
     operation.finish();
     return listing;
 }
 
-FlagListingAll Session::uid_fetch_flags(std::string_view uid_set, const FlagListingOptions& options) {
+FlagListingAll Messages::uid_fetch_flags(std::string_view uid_set, const FlagListingOptions& options) {
     FlagListingAll all;
     FlagListing listing =
         uid_fetch_flags(uid_set, options, [&all](const MessageFlags& message) { all.messages.push_back(message); });
@@ -162,9 +160,9 @@ FlagListingAll Session::uid_fetch_flags(std::string_view uid_set, const FlagList
 
 // --- fetching bodies ---------------------------------------------------------------------------------
 
-FetchBodiesResult Session::uid_fetch_bodies(std::span<const std::uint32_t> uids, MessageSink& sink,
+FetchBodiesResult Messages::uid_fetch_bodies(std::span<const std::uint32_t> uids, MessageSink& sink,
                                             const FetchBodiesOptions& options) {
-    Operation operation(*this);
+    Session::Operation operation(session_);
     FetchBodiesResult out;
     if (uids.empty()) return out;
     const std::size_t batch = std::max<std::size_t>(1, options.batch_size);
@@ -178,7 +176,7 @@ FetchBodiesResult Session::uid_fetch_bodies(std::span<const std::uint32_t> uids,
     items.push_back("BODY.PEEK[]");
 
     std::unordered_set<std::uint32_t> delivered;
-    BodyForwarder forwarder(*this, sink);
+    BodyForwarder forwarder(session_, sink);
     UntaggedHandler handler = [&](const Response& response) {
         const FetchData* fetch = response.get<FetchData>();
         if (!fetch || !has_streamed_body(*fetch)) return false;  // e.g. a flag change: see updates()
@@ -190,25 +188,26 @@ FetchBodiesResult Session::uid_fetch_bodies(std::span<const std::uint32_t> uids,
     };
     std::optional<CommandResult> bad;
     std::vector<CommandResult> results;
-    reader_.set_body_sink(&forwarder);
+    session_.reader_.set_body_sink(&forwarder);
     try {
         results = pipeline(
             sets, std::max<std::size_t>(1, options.max_in_flight),
             [&](const std::string& set) {
-                return submit([&](const std::string& tag) { return command::uid_fetch(tag, set, items); }, handler);
+                return session_.send(
+                    [&](const std::string& tag) { return command::uid_fetch(tag, set, items); }, handler);
             },
             [&](const std::string& tag) {
-                CommandResult result = await(tag);
+                CommandResult result = session_.wait(tag);
                 if (result.status == Status::Bad && !bad) bad = result;
                 return result;
             },
-            [&] { return !callback_error_ && !bad; });
+            [&] { return !session_.callback_error_ && !bad; });
     } catch (...) {
         forwarder.abandon_open();
-        reader_.set_body_sink(nullptr);
+        session_.reader_.set_body_sink(nullptr);
         throw;
     }
-    reader_.set_body_sink(nullptr);
+    session_.reader_.set_body_sink(nullptr);
     forwarder.abandon_open();
     for (auto& result : results)
         if (result.status == Status::No) out.refused.push_back(std::move(result));
@@ -222,14 +221,14 @@ FetchBodiesResult Session::uid_fetch_bodies(std::span<const std::uint32_t> uids,
 
 // --- flags and expunge -------------------------------------------------------------------------------
 
-StoreResult Session::uid_store(std::span<const std::uint32_t> uids, StoreMode mode,
+StoreResult Messages::uid_store(std::span<const std::uint32_t> uids, StoreMode mode,
                                const std::vector<std::string>& flags, std::optional<std::uint64_t> unchanged_since) {
-    Operation operation(*this);
+    Session::Operation operation(session_);
     StoreResult out;
     if (uids.empty()) return out;
     if (unchanged_since && !use_modseq())
         throw Error(ErrorKind::Unavailable, "cannot change flags in " + folder_context() + " conditionally: " +
-                                                quoted(peer()) + " keeps no mod-sequences there");
+                                                quoted(session_.peer()) + " keeps no mod-sequences there");
     const std::vector<std::string> sets = format_sequence_sets(std::vector<std::uint32_t>(uids.begin(), uids.end()));
     // With .SILENT the server echoes only MODSEQ (CONDSTORE); FETCH responses with FLAGS are changes
     // made by someone else and go to updates().
@@ -241,11 +240,11 @@ StoreResult Session::uid_store(std::span<const std::uint32_t> uids, StoreMode mo
     const auto results = pipeline(
         sets, store_window,
         [&](const std::string& set) {
-            return submit(
+            return session_.send(
                 [&](const std::string& tag) { return command::uid_store(tag, set, mode, flags, true, unchanged_since); },
                 handler);
         },
-        [&](const std::string& tag) { return await(tag); }, [] { return true; });
+        [&](const std::string& tag) { return session_.wait(tag); }, [] { return true; });
     for (const auto& result : results) {
         if (!result.ok() && !failure) failure = result;
         if (result.has_code(CodeKind::Modified))
@@ -255,9 +254,9 @@ StoreResult Session::uid_store(std::span<const std::uint32_t> uids, StoreMode mo
     return out;
 }
 
-std::vector<std::uint32_t> Session::search_command(const CommandBuilder& build) {
+std::vector<std::uint32_t> Messages::search_command(const CommandBuilder& build) {
     std::vector<std::uint32_t> found;
-    const CommandResult result = execute(build, [&found](const Response& response) {
+    const CommandResult result = session_.run(build, [&found](const Response& response) {
         const SearchData* search = response.get<SearchData>();
         if (!search) return false;
         found.insert(found.end(), search->numbers.begin(), search->numbers.end());
@@ -269,8 +268,8 @@ std::vector<std::uint32_t> Session::search_command(const CommandBuilder& build) 
     return found;
 }
 
-std::uint32_t Session::uid_expunge(std::span<const std::uint32_t> uids) {
-    Operation operation(*this);
+std::uint32_t Messages::uid_expunge(std::span<const std::uint32_t> uids) {
+    Session::Operation operation(session_);
     if (uids.empty()) return 0;
     std::uint32_t gone = 0;
     UntaggedHandler handler = [this, &gone](const Response& response) {
@@ -284,19 +283,20 @@ std::uint32_t Session::uid_expunge(std::span<const std::uint32_t> uids) {
             return false;
         }
         gone += static_cast<std::uint32_t>(count);
-        if (selected_) selected_->exists -= static_cast<std::uint32_t>(std::min<std::uint64_t>(selected_->exists, count));
+        if (std::optional<SelectedMailbox>& selected = session_.selected_)
+            selected->exists -= static_cast<std::uint32_t>(std::min<std::uint64_t>(selected->exists, count));
         return true;
     };
     const std::string what = "cannot expunge messages in " + folder_context();
-    if (capabilities_.has("UIDPLUS")) {
+    if (session_.capabilities_.has("UIDPLUS")) {
         const auto sets = format_sequence_sets(std::vector<std::uint32_t>(uids.begin(), uids.end()));
         std::optional<CommandResult> failure;
         const auto results = pipeline(
             sets, store_window,
             [&](const std::string& set) {
-                return submit([&](const std::string& tag) { return command::uid_expunge(tag, set); }, handler);
+                return session_.send([&](const std::string& tag) { return command::uid_expunge(tag, set); }, handler);
             },
-            [&](const std::string& tag) { return await(tag); }, [] { return true; });
+            [&](const std::string& tag) { return session_.wait(tag); }, [] { return true; });
         for (const auto& result : results)
             if (!result.ok() && !failure) failure = result;
         if (failure) throw command_error(*failure, what);
@@ -310,59 +310,47 @@ std::uint32_t Session::uid_expunge(std::span<const std::uint32_t> uids) {
     for (std::uint32_t uid : deleted) {
         if (!wanted.count(uid))
             throw Error(ErrorKind::Unavailable,
-                        what + ": other messages are marked deleted and " + quoted(peer()) + " lacks UIDPLUS",
+                        what + ": other messages are marked deleted and " + quoted(session_.peer()) + " lacks UIDPLUS",
                         "the messages stay marked \\Deleted; expunge them in another mail program");
     }
     if (deleted.empty()) return 0;
-    const CommandResult result = execute([](const std::string& tag) { return command::expunge(tag); }, handler);
+    const CommandResult result = session_.run([](const std::string& tag) { return command::expunge(tag); }, handler);
     if (!result.ok()) throw command_error(result, what);
     return gone;
 }
 
-std::vector<std::uint32_t> Session::uid_search_message_id(std::string_view message_id) {
-    Operation operation(*this);
-    const EncodeOptions encoding = encode_options();
+std::vector<std::uint32_t> Messages::uid_search_message_id(std::string_view message_id) {
+    Session::Operation operation(session_);
+    const EncodeOptions encoding = session_.encode_options();
     return search_command(
         [&](const std::string& tag) { return command::uid_search_message_id(tag, message_id, encoding); });
 }
 
-std::vector<std::uint32_t> Session::uid_search(const std::vector<SearchTerm>& terms) {
-    Operation operation(*this);
-    const EncodeOptions encoding = encode_options();
+std::vector<std::uint32_t> Messages::uid_search(const std::vector<SearchTerm>& terms) {
+    Session::Operation operation(session_);
+    const EncodeOptions encoding = session_.encode_options();
     return search_command([&](const std::string& tag) { return command::uid_search(tag, terms, {}, encoding); });
 }
 
 // --- append ------------------------------------------------------------------------------------------
 
-AppendResult Session::append_command(std::string_view mailbox, const AppendSource& source,
-                                     const std::vector<std::string>& flags, const std::optional<DateTime>& date) {
-    const std::string raw = encode_mailbox(mailbox);
-    const EncodeOptions encoding = encode_options();
+AppendResult Messages::append(std::string_view mailbox, const AppendSource& source,
+                              const std::vector<std::string>& flags, const std::optional<DateTime>& date) {
+    Session::Operation operation(session_);
+    const std::string raw = session_.encode_mailbox(mailbox);
+    const EncodeOptions encoding = session_.encode_options();
     AppendResult out;
-    const std::string tag = submit(
+    const std::string tag = session_.send(
         [&](const std::string& t) { return command::append(t, raw, flags, date, source.size, encoding); }, {},
         &source);
-    out.result = await(tag);
-    if (out.result.ok() && out.result.has_code(CodeKind::AppendUid)) {
+    out.result = session_.wait(tag);
+    if (!out.result.ok()) throw command_error(out.result, "cannot append a message to folder " + quoted(mailbox));
+    if (out.result.has_code(CodeKind::AppendUid)) {
         out.uid_validity = static_cast<std::uint32_t>(out.result.code.number);
         const auto& ranges = out.result.code.set.ranges();
         if (ranges.size() == 1 && ranges.front().first == ranges.front().last) out.uid = ranges.front().first;
     }
     return out;
-}
-
-AppendResult Session::append(std::string_view mailbox, const AppendSource& source,
-                             const std::vector<std::string>& flags, const std::optional<DateTime>& date) {
-    Operation operation(*this);
-    AppendResult out = append_command(mailbox, source, flags, date);
-    if (!out.result.ok()) throw command_error(out.result, "cannot append a message to folder " + quoted(mailbox));
-    return out;
-}
-
-AppendResult Session::try_append(std::string_view mailbox, const AppendSource& source,
-                                 const std::vector<std::string>& flags, const std::optional<DateTime>& date) {
-    Operation operation(*this);
-    return append_command(mailbox, source, flags, date);
 }
 
 }  // namespace zmail::imap

@@ -13,7 +13,7 @@
 #include "mime/media_types.hpp"
 #include "profile/account.hpp"
 #include "profile/profile.hpp"
-#include "send/smtp_session.hpp"
+#include "smtp/session.hpp"
 #include "text/address.hpp"
 
 namespace zmail::send {
@@ -22,7 +22,7 @@ namespace zmail::send {
 struct Outgoing {
     std::string message;        ///< CRLF line ends; the Bcc field still in it (kept for the Sent copy)
     std::string message_id;     ///< "<...>"
-    Envelope envelope;          ///< ASCII domains; recipients without duplicates
+    smtp::Envelope envelope;          ///< ASCII domains; recipients without duplicates
     std::time_t date = 0;       ///< the Date it carries (now, when zmail added it)
     int date_offset_minutes = 0;
     std::vector<std::string> warnings;

@@ -28,7 +28,7 @@ QueuedEnvelope queued_envelope(const Outgoing& message, std::optional<bool> save
     return e;
 }
 
-std::vector<std::string> temporarily_refused(const std::vector<RefusedRecipient>& refused) {
+std::vector<std::string> temporarily_refused(const std::vector<smtp::RefusedRecipient>& refused) {
     std::vector<std::string> out;
     for (const auto& r : refused)
         if (r.temporary) out.push_back(r.address);
@@ -73,16 +73,16 @@ SendReport send_now(const profile::Profile& profile, const profile::Account& acc
     const bool wanted = sent_copy_wanted(account, options.save_sent, reason);
     Queue queue(queue_directory(account));
 
-    SmtpSession session(smtp_options(profile, account, options.trace, options.warning));
+    smtp::Session session(smtp_options(profile, account, options.trace, options.warning));
     try {
-        Submission submission = session.submit(message.envelope, wire_form(message.message));
+        smtp::Submission submission = session.submit(message.envelope, wire_form(message.message));
         report.sent = true;
         report.accepted = std::move(submission.accepted);
         report.refused = std::move(submission.refused);
-    } catch (const SubmitError& caught) {
-        SubmitError e = caught;
+    } catch (const smtp::SubmitError& caught) {
+        smtp::SubmitError e = caught;
         if (e.kind == ErrorKind::Network) e.kind = ErrorKind::Temporary;  // sendmail callers retry on 75
-        if (e.delivery == Delivery::Uncertain) {
+        if (e.delivery == smtp::Delivery::Uncertain) {
             if (!options.queue) throw e;
             report.uncertain = true;
             report.error = e;
@@ -156,12 +156,12 @@ int FlushReport::exit_code() const {
 namespace {
 
 /// Sends one pending entry; updates the queue and `m`. Returns false when the flush must stop.
-bool flush_one(Queue& queue, SmtpSession& session, const QueueEntry& entry, FlushedMessage& m,
+bool flush_one(Queue& queue, smtp::Session& session, const QueueEntry& entry, FlushedMessage& m,
                std::optional<Error>& stopped) {
     const std::string message = queue.read_message(entry.id);
     bool handed_over = false;
     try {
-        Submission s = session.submit({entry.envelope.mail_from, entry.envelope.recipients}, wire_form(message),
+        smtp::Submission s = session.submit({entry.envelope.mail_from, entry.envelope.recipients}, wire_form(message),
                                       [&] {
                                           queue.mark_sending(entry.id);
                                           handed_over = true;
@@ -180,10 +180,10 @@ bool flush_one(Queue& queue, SmtpSession& session, const QueueEntry& entry, Flus
         m.accepted = std::move(s.accepted);
         m.refused = std::move(s.refused);
         return true;
-    } catch (const SubmitError& e) {
+    } catch (const smtp::SubmitError& e) {
         m.error = e;
         m.refused = e.refused;
-        if (e.delivery == Delivery::Uncertain) {
+        if (e.delivery == smtp::Delivery::Uncertain) {
             m.state = QueueState::Sending;
             stopped = e;
             return false;
@@ -230,7 +230,7 @@ FlushReport flush_queue(const profile::Profile& profile, const profile::Account&
     queue.remove_leftovers();
     entries = queue.entries();  // again, now that no other flush changes them
 
-    std::unique_ptr<SmtpSession> session;
+    std::unique_ptr<smtp::Session> session;
     std::vector<std::size_t> finished;  // indexes into report.messages of accepted entries
     for (const auto& entry : entries) {
         FlushedMessage m;
@@ -255,7 +255,7 @@ FlushReport flush_queue(const profile::Profile& profile, const profile::Account&
         if (send && !report.stopped) {
             try {
                 if (!session)
-                    session = std::make_unique<SmtpSession>(smtp_options(profile, account, options.trace,
+                    session = std::make_unique<smtp::Session>(smtp_options(profile, account, options.trace,
                                                                          options.warning));
                 flush_one(queue, *session, entry, m, report.stopped);
             } catch (const Error& e) {  // the session could not be set up, or a queue file failed

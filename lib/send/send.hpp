@@ -13,9 +13,12 @@
 #include "send/outgoing.hpp"
 #include "send/queue.hpp"
 #include "send/sent_copy.hpp"
-#include "send/smtp_session.hpp"
+#include "smtp/session.hpp"
 
 namespace zmail::send {
+
+/// A recipient the server refused (the SMTP session's type, named here for send's results).
+using smtp::RefusedRecipient;
 
 /// Options of one send.
 struct SendOptions {
@@ -54,7 +57,7 @@ net::ServerOptions smtp_options(const profile::Profile& profile, const profile::
 /// message is queued and the report says so; an uncertain failure with options.queue keeps it
 /// in the queue as uncertain (never resent automatically). Recipients refused temporarily
 /// while others accepted it are queued on their own with options.queue. Then the Sent copy.
-/// Throws zmail::Error for failures that were not queued (SubmitError from the server;
+/// Throws zmail::Error for failures that were not queued (smtp::SubmitError from the server;
 /// Config, Auth, Tls and Data problems are never queued).
 SendReport send_now(const profile::Profile& profile, const profile::Account& account, const Outgoing& message,
                     const SendOptions& options);

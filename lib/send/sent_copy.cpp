@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "imap/session.hpp"
+#include "imap/session_mailboxes.hpp"
+#include "imap/session_messages.hpp"
 #include "net/account_options.hpp"
 #include "net/connection.hpp"
 
@@ -57,7 +58,7 @@ struct SentFolder::State {
 
     std::string choose_folder() {
         if (!explicit_folder.empty()) return explicit_folder;
-        for (const auto& entry : session->list()) {
+        for (const auto& entry : imap::Mailboxes(*session).list()) {
             if (entry.selectable && (entry.special_use == "\\Sent" || entry.has_attribute("\\Sent")))
                 return entry.name;
         }
@@ -70,12 +71,12 @@ struct SentFolder::State {
     void select_folder() {
         if (selected) return;
         try {
-            session->examine(folder);
+            imap::Mailboxes(*session).examine(folder);
         } catch (const imap::CommandError& e) {
             if (!e.result.has_code(imap::CodeKind::Nonexistent) && !e.result.has_code(imap::CodeKind::TryCreate))
                 throw;
-            session->create(folder);
-            session->examine(folder);
+            imap::Mailboxes(*session).create(folder);
+            imap::Mailboxes(*session).examine(folder);
         }
         selected = true;
     }
@@ -109,7 +110,7 @@ SentCopyResult SentFolder::save(const std::string& message, const std::string& m
         s.open();
         result.folder = s.folder;
         s.select_folder();
-        if (!message_id.empty() && !s.session->uid_search_message_id(message_id).empty()) {
+        if (!message_id.empty() && !imap::Messages(*s.session).uid_search_message_id(message_id).empty()) {
             result.outcome = SentCopyResult::Outcome::AlreadyThere;
             return result;
         }
@@ -122,7 +123,7 @@ SentCopyResult SentFolder::save(const std::string& message, const std::string& m
             offset += n;
             return n;
         };
-        s.session->append(s.folder, source, {"\\Seen"}, imap::DateTime{date, offset_minutes});
+        imap::Messages(*s.session).append(s.folder, source, {"\\Seen"}, imap::DateTime{date, offset_minutes});
         result.outcome = SentCopyResult::Outcome::Made;
     } catch (const imap::CommandError& e) {
         result.outcome = SentCopyResult::Outcome::Failed;

@@ -73,7 +73,7 @@ public:
         };
         std::optional<imap::DateTime> when;
         if (date > 0) when = imap::DateTime{date, 0};
-        auto result = store_.session_.append(store_.selected_, source, imap_flags(flags), when);
+        auto result = store_.messages_.append(store_.selected_, source, imap_flags(flags), when);
         if (result.uid && (!result.uid_validity || *result.uid_validity == store_.uid_validity_)) return *result.uid;
         return 0;
     }
@@ -91,7 +91,8 @@ private:
     std::uint64_t size_ = 0;
 };
 
-ImapStore::ImapStore(imap::Session& session, std::string server) : session_(session), server_(std::move(server)) {}
+ImapStore::ImapStore(imap::Session& session, std::string server)
+    : session_(session), mailboxes_(session), messages_(session), server_(std::move(server)) {}
 
 std::string ImapStore::describe() const { return "server '" + server_ + "'"; }
 
@@ -107,7 +108,7 @@ char ImapStore::delimiter() {
     if (!delimiter_known_) {
         imap::ListRequest request;
         request.pattern = "";
-        for (const auto& entry : session_.list(request))
+        for (const auto& entry : mailboxes_.list(request))
             if (entry.delimiter) delimiter_ = entry.delimiter;
         delimiter_known_ = true;
     }
@@ -127,7 +128,7 @@ std::vector<FolderInfo> ImapStore::list_folders() {
     // with mod-sequences, UIDVALIDITY and HIGHESTMODSEQ tell which folders changed at all
     // (LIST-STATUS: in the same round trip; else pipelined STATUS commands)
     if (session_.condstore()) request.status = {imap::StatusItem::UidValidity, imap::StatusItem::HighestModseq};
-    for (const auto& entry : session_.list(request)) {
+    for (const auto& entry : mailboxes_.list(request)) {
         if (entry.delimiter && !delimiter_known_) {
             delimiter_ = entry.delimiter;
             delimiter_known_ = true;
@@ -148,7 +149,7 @@ std::vector<FolderInfo> ImapStore::list_folders() {
 
 void ImapStore::create_folder(const std::string& name) {
     try {
-        session_.create(server_name(name));
+        mailboxes_.create(server_name(name));
     } catch (const imap::CommandError& e) {
         if (!e.result.has_code(imap::CodeKind::AlreadyExists)) throw;
     }
@@ -157,10 +158,10 @@ void ImapStore::create_folder(const std::string& name) {
 void ImapStore::delete_folder(const std::string& name) {
     std::string server = server_name(name);
     if (selected_ == server) {
-        session_.unselect();
+        mailboxes_.unselect();
         selected_.clear();
     }
-    session_.delete_mailbox(server);
+    mailboxes_.remove(server);
 }
 
 FolderStatus ImapStore::select(const std::string& name) {
@@ -168,7 +169,7 @@ FolderStatus ImapStore::select(const std::string& name) {
     imap::OpenOptions options;
     options.condstore = session_.condstore();
     std::string server = server_name(name);
-    auto mailbox = session_.select(server, options);
+    auto mailbox = mailboxes_.select(server, options);
     selected_ = server;
     uid_validity_ = mailbox.uid_validity;
     FolderStatus status;
@@ -192,14 +193,14 @@ Listing ImapStore::list_messages(std::uint64_t changed_since) {
         options.vanished = true;
     }
     std::map<std::uint32_t, MessageInfo> seen;  // a message may come twice; the later one wins
-    auto result = session_.uid_fetch_flags("1:*", options, [&](const imap::MessageFlags& m) {
+    auto result = messages_.uid_fetch_flags("1:*", options, [&](const imap::MessageFlags& m) {
         seen[m.uid] = MessageInfo{m.uid, flags_from_imap(m.flags), m.size.value_or(0)};
     });
     listing.messages.reserve(seen.size());
     for (const auto& [uid, info] : seen) listing.messages.push_back(info);
     if (partial) {
         if (session_.qresync()) listing.vanished = result.vanished.numbers();
-        else listing.present = session_.uid_search({imap::SearchTerm::keyword("ALL")});
+        else listing.present = messages_.uid_search({imap::SearchTerm::keyword("ALL")});
     }
     return listing;
 }
@@ -248,7 +249,7 @@ void ImapStore::fetch(const std::vector<std::uint32_t>& uids, const BodyReceiver
     imap::FetchBodiesOptions options;
     options.batch_size = 50;
     options.max_in_flight = 4;
-    session_.uid_fetch_bodies(uids, sink, options);
+    messages_.uid_fetch_bodies(uids, sink, options);
 }
 
 std::unique_ptr<AppendWriter> ImapStore::begin_append(std::uint64_t, Flags, std::time_t) {
@@ -258,14 +259,14 @@ std::unique_ptr<AppendWriter> ImapStore::begin_append(std::uint64_t, Flags, std:
 
 void ImapStore::set_flags(const std::vector<std::uint32_t>& uids, Flags add, Flags remove) {
     if (uids.empty()) return;
-    if (add) session_.uid_store(uids, imap::StoreMode::Add, imap_flags(add));
-    if (remove) session_.uid_store(uids, imap::StoreMode::Remove, imap_flags(remove));
+    if (add) messages_.uid_store(uids, imap::StoreMode::Add, imap_flags(add));
+    if (remove) messages_.uid_store(uids, imap::StoreMode::Remove, imap_flags(remove));
 }
 
 void ImapStore::remove(const std::vector<std::uint32_t>& uids, bool expunge) {
     if (uids.empty()) return;
-    session_.uid_store(uids, imap::StoreMode::Add, {"\\Deleted"});
-    if (expunge && session_.capabilities().has("UIDPLUS")) session_.uid_expunge(uids);
+    messages_.uid_store(uids, imap::StoreMode::Add, {"\\Deleted"});
+    if (expunge && session_.capabilities().has("UIDPLUS")) messages_.uid_expunge(uids);
 }
 
 }  // namespace zmail::store

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "imap/session.hpp"
+#include "imap/session_mailboxes.hpp"
+#include "imap/session_messages.hpp"
 #include "store/store.hpp"
 
 namespace zmail::store {
@@ -47,6 +49,8 @@ private:
     std::vector<MessageIdentity> fetch_identities(const std::string& uid_set, std::uint32_t min_uid);
 
     imap::Session& session_;
+    imap::Mailboxes mailboxes_;
+    imap::Messages messages_;
     std::string server_;
     std::optional<char> delimiter_;
     bool delimiter_known_ = false;

@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "imap/session_account.hpp"
+#include "imap/session_idle.hpp"
 #include "store/imap_store.hpp"
 #include "store/maildir_store.hpp"
 #include "util/atomic_file.hpp"
@@ -121,7 +122,7 @@ void watch_account(const profile::Profile& profile, const profile::Account& acco
         try {
             if (c && (*c->session)->capabilities().has("IDLE")) {
                 c->stores.far->select("INBOX");
-                (*c->session)->idle(interval);
+                imap::idle(*c->session->session, interval);
                 continue;
             }
         } catch (const Error&) {

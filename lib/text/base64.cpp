@@ -78,28 +78,4 @@ std::string base64_decode(std::string_view text) {
     return out;
 }
 
-std::string base64_decode_strict(std::string_view text) {
-    if (text.size() % 4 != 0) {
-        throw Error(ErrorKind::Protocol, "invalid base64: length is not a multiple of 4");
-    }
-    std::size_t padding = 0;
-    if (!text.empty() && text.back() == '=') ++padding;
-    if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
-    std::string out;
-    out.reserve(text.size() / 4 * 3);
-    std::uint32_t bits = 0;
-    int count = 0;
-    for (std::size_t i = 0; i + padding < text.size(); ++i) {
-        const int value = base64_value(text[i]);
-        if (value < 0) throw Error(ErrorKind::Protocol, "invalid base64: unexpected character");
-        bits = (bits << 6) | static_cast<std::uint32_t>(value);
-        count += 6;
-        if (count >= 8) {
-            count -= 8;
-            out += static_cast<char>((bits >> count) & 0xFF);
-        }
-    }
-    return out;
-}
-
 }  // namespace zmail::text

@@ -18,11 +18,6 @@ std::string base64_encode(std::string_view bytes, std::size_t line_length = 0);
 /// quantum (some mailers concatenate encoded blocks). Never throws.
 std::string base64_decode(std::string_view text);
 
-/// Decode base64 exactly as RFC 4648 writes it: only alphabet characters, length a multiple
-/// of 4, '=' only as the final padding. Used for IMAP and SASL payloads.
-/// Throws zmail::Error{Protocol} ("invalid base64 ...") otherwise.
-std::string base64_decode_strict(std::string_view text);
-
 /// The value of a standard base64 alphabet character, or -1.
 int base64_value(char c);
 

@@ -212,24 +212,4 @@ std::string domain_to_ascii(std::string_view domain) {
     return out;
 }
 
-std::string domain_to_unicode(std::string_view domain) {
-    std::string out;
-    std::size_t start = 0;
-    while (start <= domain.size()) {
-        std::size_t end = domain.find('.', start);
-        if (end == std::string_view::npos) end = domain.size();
-        const std::string_view label = domain.substr(start, end - start);
-        std::optional<std::string> decoded;
-        if (label.size() > 4 && label.size() <= max_label && (label[0] == 'x' || label[0] == 'X') && (label[1] == 'n' || label[1] == 'N') &&
-            label[2] == '-' && label[3] == '-') {
-            decoded = punycode_decode(label.substr(4));
-        }
-        out += decoded ? *decoded : sanitize_utf8(label);
-        if (end == domain.size()) break;
-        out += '.';
-        start = end + 1;
-    }
-    return out;
-}
-
 }  // namespace zmail::text

@@ -23,8 +23,4 @@ std::optional<std::string> punycode_decode(std::string_view encoded);
 /// control characters and characters not allowed in host names.
 std::string domain_to_ascii(std::string_view domain);
 
-/// The Unicode form of a domain for display: "xn--" labels decoded when they decode,
-/// others kept. Never throws.
-std::string domain_to_unicode(std::string_view domain);
-
 }  // namespace zmail::text

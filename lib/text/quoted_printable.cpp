@@ -7,13 +7,6 @@ namespace {
 constexpr std::size_t max_line = 76;
 constexpr char hex_digits[] = "0123456789ABCDEF";
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 /// Writes one input line (without its line break) as quoted-printable lines.
@@ -73,45 +66,6 @@ std::string quoted_printable_encode(std::string_view text) {
         if (end > start && text[end - 1] == '\r') --end;
         encoder.encode(text.substr(start, end - start));
         out += "\r\n";
-        start = newline + 1;
-    }
-    return out;
-}
-
-std::string quoted_printable_decode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t newline = text.find('\n', start);
-        const bool has_break = newline != std::string_view::npos;
-        if (!has_break) newline = text.size();
-        std::size_t end = newline;
-        std::string_view line_break;
-        if (has_break) {
-            if (end > start && text[end - 1] == '\r') --end;
-            line_break = text.substr(end, newline + 1 - end);
-        }
-        std::string_view line = text.substr(start, end - start);
-        while (!line.empty() && is_blank(line.back())) line.remove_suffix(1);
-        bool soft = false;
-        if (!line.empty() && line.back() == '=') {
-            soft = true;
-            line.remove_suffix(1);
-        }
-        for (std::size_t i = 0; i < line.size(); ++i) {
-            if (line[i] == '=') {
-                const int high = i + 1 < line.size() ? hex_value(line[i + 1]) : -1;
-                const int low = i + 2 < line.size() ? hex_value(line[i + 2]) : -1;
-                if (high >= 0 && low >= 0) {
-                    out += static_cast<char>(high * 16 + low);
-                    i += 2;
-                    continue;
-                }
-            }
-            out += line[i];
-        }
-        if (!soft) out += line_break;
         start = newline + 1;
     }
     return out;

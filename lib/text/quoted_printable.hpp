@@ -14,10 +14,4 @@ namespace zmail::text {
 /// SMTP dot handling and mbox "From " escaping cannot touch the body.
 std::string quoted_printable_encode(std::string_view text);
 
-/// Decode quoted-printable leniently: "=" before a line break (with blanks in between) is a
-/// soft break, =XX takes either hex case, a malformed "=" sequence is kept literally, and
-/// blanks at the end of each line (added by transports) are dropped. Line breaks are kept
-/// as they are in the input. Never throws.
-std::string quoted_printable_decode(std::string_view text);
-
 }  // namespace zmail::text

@@ -44,7 +44,6 @@ void check_decoders(std::string_view input) {
         require_utf8(parameter.value);
     }
     (void)base64_decode(input);
-    (void)quoted_printable_decode(input);
 }
 
 void check_charsets(std::string_view input) {

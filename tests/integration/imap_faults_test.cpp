@@ -14,8 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "../support/errors.hpp"
 #include "error.hpp"
 #include "imap/session.hpp"
+#include "imap/session_messages.hpp"
 #include "net/connection.hpp"
 
 namespace zmail {
@@ -75,16 +77,7 @@ private:
     int port_ = 0;
 };
 
-template <typename F>
-Error error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& error) {
-        return error;
-    }
-    ADD_FAILURE() << "no error thrown";
-    return Error(ErrorKind::Internal, "none");
-}
+using zmail::testing::error_of;
 
 class CountingSink : public imap::MessageSink {
 public:
@@ -131,7 +124,7 @@ TEST(ImapFaults, CutInTheMiddleOfALiteral) {
     CountingSink sink;
     const Error error = fault_of("cut_literal", [&sink](imap::Session& session) {
         const std::vector<std::uint32_t> uids{1};
-        session.uid_fetch_bodies(uids, sink);
+        imap::Messages(session).uid_fetch_bodies(uids, sink);
     });
     EXPECT_EQ(error.kind, ErrorKind::Network);
     EXPECT_NE(std::string(error.what()).find("closed in the middle of a response"), std::string::npos) << error.what();
@@ -171,7 +164,7 @@ TEST(ImapFaults, ServerStopsInTheMiddleOfALiteral) {
     CountingSink sink;
     const Error error = fault_of("stall_literal", [&sink](imap::Session& session) {
         const std::vector<std::uint32_t> uids{1};
-        session.uid_fetch_bodies(uids, sink);
+        imap::Messages(session).uid_fetch_bodies(uids, sink);
     });
     EXPECT_EQ(error.kind, ErrorKind::Temporary);
     EXPECT_EQ(sink.completed, 0);

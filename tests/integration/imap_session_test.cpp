@@ -15,6 +15,9 @@
 #include "error.hpp"
 #include "fixture.hpp"
 #include "imap/session.hpp"
+#include "imap/session_mailboxes.hpp"
+#include "imap/session_messages.hpp"
+#include "imap/session_idle.hpp"
 #include "net/connection.hpp"
 
 namespace zmail {
@@ -124,13 +127,13 @@ TEST(ImapSessionDovecot, FakeResponsesInABodyAreReadByteForByteAndTheConnectionS
     options.trace = [&trace](std::string_view line) { trace.emplace_back(line); };
     Login login(user, options);
     Session& session = login.session;
-    const imap::SelectedMailbox box = session.select("INBOX");
+    const imap::SelectedMailbox box = imap::Mailboxes(session).select("INBOX");
     EXPECT_EQ(box.exists, 3u);
     EXPECT_FALSE(box.read_only);
 
     CollectingSink sink;
     const std::vector<std::uint32_t> uids{1, 2, 3};
-    const imap::FetchBodiesResult result = session.uid_fetch_bodies(uids, sink);
+    const imap::FetchBodiesResult result = imap::Messages(session).uid_fetch_bodies(uids, sink);
     EXPECT_EQ(result.delivered, 3u);
     EXPECT_TRUE(result.missing.empty());
     ASSERT_EQ(sink.messages.size(), 3u);
@@ -147,14 +150,14 @@ TEST(ImapSessionDovecot, FakeResponsesInABodyAreReadByteForByteAndTheConnectionS
 
     // The same connection keeps working, and every answer belongs to its own command.
     session.noop();
-    const imap::MailboxStatus status = session.status("INBOX", {imap::StatusItem::Messages, imap::StatusItem::Unseen});
+    const imap::MailboxStatus status = imap::Mailboxes(session).status("INBOX", {imap::StatusItem::Messages, imap::StatusItem::Unseen});
     EXPECT_EQ(status.messages.value_or(0), 3u);
     EXPECT_EQ(status.unseen.value_or(0), 3u);
-    const auto listing = session.uid_fetch_flags("1:*");
+    const auto listing = imap::Messages(session).uid_fetch_flags("1:*");
     ASSERT_EQ(listing.messages.size(), 3u);
     EXPECT_EQ(listing.messages[2].uid, 3u);
-    EXPECT_EQ(session.uid_search_message_id("<m2@example.org>"), std::vector<std::uint32_t>{2});
-    const auto folders = session.list();
+    EXPECT_EQ(imap::Messages(session).uid_search_message_id("<m2@example.org>"), std::vector<std::uint32_t>{2});
+    const auto folders = imap::Mailboxes(session).list();
     EXPECT_TRUE(std::any_of(folders.begin(), folders.end(), [](const auto& f) { return f.special_use == "\\Sent"; }));
     EXPECT_TRUE(session.updates().empty());
 
@@ -171,18 +174,18 @@ TEST(ImapSessionDovecot, JapaneseFolderCreateRenameDelete) {
     Login login(user);
     Session& session = login.session;
 
-    session.create("送信済み/テスト");
+    imap::Mailboxes(session).create("送信済み/テスト");
     EXPECT_TRUE(contains(run_doveadm({"mailbox", "list", "-u", user}), "送信済み/テスト\n"));
     // On disk (Maildir++) and on the wire the name is modified UTF-7.
     EXPECT_TRUE(std::filesystem::is_directory(maildir + "/.&kAFP4W4IMH8-.&MMYwuTDI-"));
-    const auto folders = session.list();
+    const auto folders = imap::Mailboxes(session).list();
     const auto found = std::find_if(folders.begin(), folders.end(), [](const auto& f) { return f.name == "送信済み/テスト"; });
     ASSERT_NE(found, folders.end());
     EXPECT_EQ(found->raw_name, "&kAFP4W4IMH8-/&MMYwuTDI-");
     EXPECT_EQ(found->delimiter.value_or('?'), '/');
 
     try {
-        session.create("送信済み/テスト");
+        imap::Mailboxes(session).create("送信済み/テスト");
         ADD_FAILURE() << "no error";
     } catch (const imap::CommandError& error) {
         EXPECT_EQ(error.kind, ErrorKind::Protocol);
@@ -191,22 +194,22 @@ TEST(ImapSessionDovecot, JapaneseFolderCreateRenameDelete) {
         EXPECT_TRUE(contains(error.server_reply, "NO [ALREADYEXISTS]")) << error.server_reply;
     }
 
-    session.subscribe("送信済み/テスト");
-    const auto subscribed = session.lsub("送信済み/*");
+    imap::Mailboxes(session).subscribe("送信済み/テスト");
+    const auto subscribed = imap::Mailboxes(session).lsub("送信済み/*");
     ASSERT_EQ(subscribed.size(), 1u);
     EXPECT_EQ(subscribed[0].name, "送信済み/テスト");
-    session.unsubscribe("送信済み/テスト");
-    EXPECT_TRUE(session.lsub("送信済み/*").empty());
+    imap::Mailboxes(session).unsubscribe("送信済み/テスト");
+    EXPECT_TRUE(imap::Mailboxes(session).lsub("送信済み/*").empty());
 
-    session.rename("送信済み/テスト", "送信済み/テスト済");
+    imap::Mailboxes(session).rename("送信済み/テスト", "送信済み/テスト済");
     const std::string after_rename = run_doveadm({"mailbox", "list", "-u", user});
     EXPECT_TRUE(contains(after_rename, "送信済み/テスト済\n")) << after_rename;
     EXPECT_FALSE(contains(after_rename, "送信済み/テスト\n")) << after_rename;
 
-    session.delete_mailbox("送信済み/テスト済");
+    imap::Mailboxes(session).remove("送信済み/テスト済");
     EXPECT_FALSE(contains(run_doveadm({"mailbox", "list", "-u", user}), "テスト"));
     try {
-        session.delete_mailbox("送信済み/テスト済");
+        imap::Mailboxes(session).remove("送信済み/テスト済");
         ADD_FAILURE() << "no error";
     } catch (const imap::CommandError& error) {
         EXPECT_STREQ(error.what(), "cannot delete folder '送信済み/テスト済': no such folder");
@@ -214,7 +217,7 @@ TEST(ImapSessionDovecot, JapaneseFolderCreateRenameDelete) {
     }
     // Dovecot 2.3 sends no [NONEXISTENT] for SELECT, only "NO Mailbox doesn't exist: ...".
     try {
-        session.select("送信済み/テスト済");
+        imap::Mailboxes(session).select("送信済み/テスト済");
         ADD_FAILURE() << "no error";
     } catch (const imap::CommandError& error) {
         EXPECT_STREQ(error.what(), "cannot select folder '送信済み/テスト済': no such folder");
@@ -229,7 +232,7 @@ TEST(ImapSessionDovecot, AppendWithFlagsAndDate) {
     Session& session = login.session;
     const std::string message = simple_message(7, "こんにちは\r\n");
     const imap::DateTime date{1608800400, 540};  // 2020-12-24 18:00:00 +0900
-    const imap::AppendResult result = session.append("Sent", source_of(message), {"\\Seen", "$Forwarded"}, date);
+    const imap::AppendResult result = imap::Messages(session).append("Sent", source_of(message), {"\\Seen", "$Forwarded"}, date);
     ASSERT_TRUE(result.uid);
     EXPECT_TRUE(result.uid_validity);
     const std::uint32_t uid = *result.uid;
@@ -239,10 +242,14 @@ TEST(ImapSessionDovecot, AppendWithFlagsAndDate) {
     EXPECT_EQ(doveadm_field(user, "Sent", uid, "date.received.unixtime"), "1608800400");
     EXPECT_EQ(doveadm_text(user, "Sent", uid), message);
 
-    const imap::AppendResult missing = session.try_append("送信済み", source_of(message));
-    EXPECT_TRUE(missing.result.has_code(imap::CodeKind::TryCreate));
-    session.create("送信済み");
-    const imap::AppendResult second = session.append("送信済み", source_of(message), {}, date);
+    try {
+        imap::Messages(session).append("送信済み", source_of(message));
+        ADD_FAILURE() << "no error";
+    } catch (const imap::CommandError& missing) {
+        EXPECT_TRUE(missing.result.has_code(imap::CodeKind::TryCreate));
+    }
+    imap::Mailboxes(session).create("送信済み");
+    const imap::AppendResult second = imap::Messages(session).append("送信済み", source_of(message), {}, date);
     EXPECT_EQ(second.uid.value_or(0), 1u);
     session.noop();
 }
@@ -252,13 +259,13 @@ TEST(ImapSessionDovecot, StoreAndExpungeOnlyTheGivenMessages) {
     for (int i = 1; i <= 4; ++i) save_message(user, "INBOX", simple_message(i));
     Login login(user);
     Session& session = login.session;
-    session.select("INBOX");
+    imap::Mailboxes(session).select("INBOX");
     const std::vector<std::uint32_t> deleted{2, 3};
     const std::vector<std::uint32_t> flagged{1};
-    session.uid_store(deleted, imap::StoreMode::Add, {"\\Deleted"});
-    session.uid_store(flagged, imap::StoreMode::Add, {"\\Flagged", "$Important"});
+    imap::Messages(session).uid_store(deleted, imap::StoreMode::Add, {"\\Deleted"});
+    imap::Messages(session).uid_store(flagged, imap::StoreMode::Add, {"\\Flagged", "$Important"});
     const std::vector<std::uint32_t> expunge{2};
-    EXPECT_EQ(session.uid_expunge(expunge), 1u);
+    EXPECT_EQ(imap::Messages(session).uid_expunge(expunge), 1u);
     EXPECT_EQ(session.selected()->exists, 3u);
     const std::string uids = run_doveadm({"search", "-u", user, "mailbox", "INBOX", "all"});
     EXPECT_EQ(lines_of(uids).size(), 3u) << uids;
@@ -266,7 +273,7 @@ TEST(ImapSessionDovecot, StoreAndExpungeOnlyTheGivenMessages) {
     EXPECT_TRUE(contains(doveadm_field(user, "INBOX", 3, "flags"), "\\Deleted"));
     EXPECT_TRUE(contains(doveadm_field(user, "INBOX", 1, "flags"), "$Important"));
     const std::vector<std::uint32_t> unflag{1};
-    session.uid_store(unflag, imap::StoreMode::Remove, {"\\Flagged"});
+    imap::Messages(session).uid_store(unflag, imap::StoreMode::Remove, {"\\Flagged"});
     EXPECT_FALSE(contains(doveadm_field(user, "INBOX", 1, "flags"), "\\Flagged"));
 }
 
@@ -284,7 +291,7 @@ TEST(ImapSessionDovecot, CondstoreAndQresyncListings) {
         EXPECT_TRUE(session.qresync());
         imap::OpenOptions open;
         open.condstore = true;
-        const auto box = session.select("INBOX", open);
+        const auto box = imap::Mailboxes(session).select("INBOX", open);
         ASSERT_GT(box.highest_modseq, 0u);
         uid_validity = box.uid_validity;
         modseq = box.highest_modseq;
@@ -293,7 +300,7 @@ TEST(ImapSessionDovecot, CondstoreAndQresyncListings) {
         run_doveadm({"expunge", "-u", user, "mailbox", "INBOX", "uid", "4"});
         imap::FlagListingOptions listing_options;
         listing_options.changed_since = modseq;
-        const auto changes = session.uid_fetch_flags("1:*", listing_options);
+        const auto changes = imap::Messages(session).uid_fetch_flags("1:*", listing_options);
         ASSERT_EQ(changes.messages.size(), 1u);
         EXPECT_EQ(changes.messages[0].uid, 2u);
         EXPECT_GT(changes.messages[0].modseq, modseq);
@@ -307,7 +314,7 @@ TEST(ImapSessionDovecot, CondstoreAndQresyncListings) {
     imap::OpenOptions open;
     open.qresync = imap::Qresync{uid_validity, modseq, "1:5"};
     open.on_changed = [&changed](const imap::MessageFlags& m) { changed.push_back(m); };
-    const auto box = again.session.select("INBOX", open);
+    const auto box = imap::Mailboxes(again.session).select("INBOX", open);
     EXPECT_EQ(box.vanished.to_string(), "4");
     ASSERT_EQ(changed.size(), 1u);
     EXPECT_EQ(changed[0].uid, 2u);
@@ -320,7 +327,7 @@ TEST(ImapSessionDovecot, ListWithStatusAndSpecialUse) {
     Login login(user);
     imap::ListRequest request;
     request.status = {imap::StatusItem::Messages, imap::StatusItem::UidValidity, imap::StatusItem::HighestModseq};
-    const auto folders = login.session.list(request);
+    const auto folders = imap::Mailboxes(login.session).list(request);
     const auto sent = std::find_if(folders.begin(), folders.end(), [](const auto& f) { return f.name == "Sent"; });
     ASSERT_NE(sent, folders.end());
     EXPECT_EQ(sent->special_use, "\\Sent");
@@ -334,19 +341,19 @@ TEST(ImapSessionDovecot, IdleWakesOnANewMessage) {
     const std::string user = test::create_user();
     Login login(user);
     Session& session = login.session;
-    session.select("INBOX");
+    imap::Mailboxes(session).select("INBOX");
     std::thread deliver([&user] {
         std::this_thread::sleep_for(std::chrono::seconds(1));
         save_message(user, "INBOX", simple_message(1));
     });
     const auto start = std::chrono::steady_clock::now();
-    const imap::IdleEnd end = session.idle(std::chrono::seconds(25));
+    const imap::IdleEnd end = imap::idle(session, std::chrono::seconds(25));
     const auto elapsed = std::chrono::steady_clock::now() - start;
     deliver.join();
     EXPECT_EQ(end, imap::IdleEnd::Stopped);
     EXPECT_LT(elapsed, std::chrono::seconds(15));
     EXPECT_EQ(session.updates().exists.value_or(0), 1u);
-    EXPECT_EQ(session.idle(std::chrono::seconds(1)), imap::IdleEnd::Timeout);
+    EXPECT_EQ(imap::idle(session, std::chrono::seconds(1)), imap::IdleEnd::Timeout);
     session.noop();
 }
 
@@ -431,12 +438,12 @@ TEST(ImapSessionDovecot, FiftyMegabyteMessageStreamsWithBoundedMemory) {
     const long before = rss_now_kib();
     const bool can_measure = reset_rss_peak();
 
-    const auto appended = session.append("INBOX", message.source());
+    const auto appended = imap::Messages(session).append("INBOX", message.source());
     ASSERT_TRUE(appended.uid);
-    session.select("INBOX");
+    imap::Mailboxes(session).select("INBOX");
     CheckingSink sink(message);
     const std::vector<std::uint32_t> uids{*appended.uid};
-    const auto result = session.uid_fetch_bodies(uids, sink);
+    const auto result = imap::Messages(session).uid_fetch_bodies(uids, sink);
     EXPECT_EQ(result.delivered, 1u);
     EXPECT_EQ(sink.received, size);
     EXPECT_EQ(sink.mismatches, 0u);

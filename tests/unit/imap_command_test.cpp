@@ -195,8 +195,6 @@ TEST(ImapCommand, FetchStoreExpungeCopyMove) {
     EXPECT_EQ(cmd::uid_store("A8", "4", StoreMode::Replace, {}, true, 320162338).text(),
               "A8 UID STORE 4 (UNCHANGEDSINCE 320162338) FLAGS.SILENT ()\r\n");
     EXPECT_EQ(cmd::uid_expunge("A9", "3:5").text(), "A9 UID EXPUNGE 3:5\r\n");
-    EXPECT_EQ(cmd::uid_copy("A10", "1:2", "Archive").text(), "A10 UID COPY 1:2 Archive\r\n");
-    EXPECT_EQ(cmd::uid_move("A11", "5", "[Gmail]/Trash").text(), "A11 UID MOVE 5 \"[Gmail]/Trash\"\r\n");
 }
 
 TEST(ImapCommand, AppendAnnouncesTheMessageLiteral) {

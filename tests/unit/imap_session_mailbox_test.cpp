@@ -8,7 +8,10 @@
 
 #include "imap/mailbox_name.hpp"
 #include "imap/session.hpp"
-#include "imap_scripted_stream.hpp"
+#include "imap/session_mailboxes.hpp"
+#include "imap/session_messages.hpp"
+#include "imap/session_idle.hpp"
+#include "imap_test_support.hpp"
 
 using namespace zmail;
 using namespace zmail::imap;
@@ -45,7 +48,7 @@ TEST(ImapSession, ListWithSpecialUseAndListStatusDecodesNames) {
     ListRequest request;
     request.status = {StatusItem::Messages, StatusItem::UidNext, StatusItem::UidValidity, StatusItem::Unseen,
                       StatusItem::HighestModseq};
-    const auto entries = session.list(request);
+    const auto entries = Mailboxes(session).list(request);
     ASSERT_EQ(entries.size(), 4u);
     EXPECT_EQ(entries[0].name, "INBOX");
     EXPECT_EQ(entries[0].status->messages.value_or(0), 2u);
@@ -77,9 +80,9 @@ TEST(ImapSession, ListFallsBackToPipelinedStatus) {
     Session session(stream);
     ListRequest request;
     request.status = {StatusItem::Messages, StatusItem::UidNext, StatusItem::HighestModseq};
-    const auto entries = session.list(request);
+    const auto entries = Mailboxes(session).list(request);
     ASSERT_EQ(entries.size(), 4u);
-    EXPECT_EQ(stream.max_in_flight(), 3u);
+    EXPECT_EQ(stream.max_burst(), 3u);
     EXPECT_EQ(entries[0].status->messages.value_or(0), 1u);
     EXPECT_FALSE(entries[1].status);
     EXPECT_FALSE(entries[2].status);  // refused: no status, no error
@@ -95,11 +98,11 @@ TEST(ImapSession, NamesThatDoNotRoundTripAreSentAsListed) {
     stream.expect("Z3 SELECT {9}\r\n", "+ OK\r\n", true);
     stream.expect("Entwürfe\r\n", "* 0 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\nZ3 OK [READ-WRITE] done\r\n");
     Session session(stream);
-    const auto entries = session.list();
+    const auto entries = Mailboxes(session).list();
     ASSERT_EQ(entries.size(), 1u);
     EXPECT_EQ(entries[0].name, "Entwürfe");
     EXPECT_EQ(session.encode_mailbox("Entwürfe"), "Entwürfe");
-    EXPECT_EQ(session.select("Entwürfe").uid_validity, 5u);
+    EXPECT_EQ(Mailboxes(session).select("Entwürfe").uid_validity, 5u);
 }
 
 TEST(ImapSession, Utf8AcceptSendsNamesAsUtf8) {
@@ -110,7 +113,7 @@ TEST(ImapSession, Utf8AcceptSendsNamesAsUtf8) {
     SessionOptions options;
     options.enable_utf8 = true;
     Session session(stream, options);
-    session.create("送信済み/テスト");
+    Mailboxes(session).create("送信済み/テスト");
     EXPECT_TRUE(session.enabled("UTF8=ACCEPT"));
     EXPECT_TRUE(stream.script_done());
 }
@@ -134,7 +137,7 @@ TEST(ImapSession, SelectWithQresyncReportsVanishedAndChanges) {
     OpenOptions open;
     open.qresync = Qresync{1700000001, 20, "1:30"};
     open.on_changed = [&changes](const MessageFlags& change) { changes.push_back(change); };
-    const SelectedMailbox box = session.select("送信済み", open);
+    const SelectedMailbox box = Mailboxes(session).select("送信済み", open);
     EXPECT_EQ(box.uid_validity, 1700000001u);
     EXPECT_EQ(box.uid_next, 31u);
     EXPECT_EQ(box.exists, 25u);
@@ -161,7 +164,7 @@ TEST(ImapSession, ExamineIsReadOnlyAndCondstoreAsked) {
     Session session(stream);
     OpenOptions open;
     open.condstore = true;
-    const SelectedMailbox box = session.examine("INBOX", open);
+    const SelectedMailbox box = Mailboxes(session).examine("INBOX", open);
     EXPECT_TRUE(box.read_only);
     EXPECT_TRUE(box.no_modseq);
     EXPECT_EQ(box.highest_modseq, 0u);
@@ -174,11 +177,11 @@ TEST(ImapSession, StatusOfOneFolder) {
                   "* STATUS &kAFP4W4IMH8- (MESSAGES 12 UNSEEN 3)\r\nZ2 OK done\r\n");
     stream.expect("Z3 STATUS Nope (MESSAGES)\r\n", "Z3 NO [NONEXISTENT] Mailbox doesn't exist: Nope\r\n");
     Session session(stream);
-    const MailboxStatus status = session.status("送信済み", {StatusItem::Messages, StatusItem::Unseen,
+    const MailboxStatus status = Mailboxes(session).status("送信済み", {StatusItem::Messages, StatusItem::Unseen,
                                                             StatusItem::HighestModseq});
     EXPECT_EQ(status.messages.value_or(0), 12u);
     EXPECT_EQ(status.unseen.value_or(0), 3u);
-    const Error error = error_of([&] { session.status("Nope", {StatusItem::Messages}); });
+    const Error error = error_of([&] { Mailboxes(session).status("Nope", {StatusItem::Messages}); });
     EXPECT_STREQ(error.what(), "cannot get the status of folder 'Nope': no such folder");
 }
 
@@ -199,7 +202,7 @@ TEST(ImapSession, FlagListingWithChangedSinceAndVanished) {
     FlagListingOptions listing_options;
     listing_options.changed_since = 20;
     listing_options.size_and_date = true;
-    const FlagListingAll listing = session.uid_fetch_flags("1:*", listing_options);
+    const FlagListingAll listing = Messages(session).uid_fetch_flags("1:*", listing_options);
     ASSERT_EQ(listing.messages.size(), 2u);
     EXPECT_EQ(listing.messages[1].uid, 5u);
     EXPECT_EQ(listing.messages[1].modseq, 22u);
@@ -218,7 +221,7 @@ TEST(ImapSession, FlagListingCallbackExceptionComesAfterTheReply) {
     Session session(stream);
     int calls = 0;
     const Error error = error_of([&] {
-        session.uid_fetch_flags("1:*", {}, [&calls](const MessageFlags&) {
+        Messages(session).uid_fetch_flags("1:*", {}, [&calls](const MessageFlags&) {
             ++calls;
             throw Error(ErrorKind::Storage, "cannot write state");
         });
@@ -243,9 +246,9 @@ TEST(ImapSession, StoreSplitsLongSetsAndReportsModified) {
                              : tag + " OK Store completed.\r\n");
     }
     Session session(stream);
-    const StoreResult result = session.uid_store(uids, StoreMode::Add, {"\\Seen"}, 40);
+    const StoreResult result = Messages(session).uid_store(uids, StoreMode::Add, {"\\Seen"}, 40);
     EXPECT_EQ(result.modified.to_string(), "7,9");
-    EXPECT_EQ(stream.max_in_flight(), sets.size());
+    EXPECT_EQ(stream.max_burst(), sets.size());
     // The echo of our own change was used; the FETCH with FLAGS was someone else's.
     ASSERT_EQ(session.updates().flag_changes.size(), 1u);
     EXPECT_EQ(session.updates().flag_changes[0].uid, 3u);
@@ -257,7 +260,7 @@ TEST(ImapSession, ExpungeWithUidplus) {
     stream.expect("Z2 UID EXPUNGE 3:4,9\r\n", "* 3 EXPUNGE\r\n* 3 EXPUNGE\r\n* 7 EXPUNGE\r\nZ2 OK Expunge completed.\r\n");
     Session session(stream);
     const std::vector<std::uint32_t> uids{9, 3, 4};
-    EXPECT_EQ(session.uid_expunge(uids), 3u);
+    EXPECT_EQ(Messages(session).uid_expunge(uids), 3u);
     EXPECT_TRUE(session.updates().expunged.empty());
 }
 
@@ -269,8 +272,8 @@ TEST(ImapSession, ExpungeWithoutUidplusOnlyWhenSafe) {
     stream.expect("Z4 UID SEARCH DELETED\r\n", "* SEARCH 3 4 8\r\nZ4 OK done\r\n");
     Session session(stream);
     const std::vector<std::uint32_t> uids{3, 4};
-    EXPECT_EQ(session.uid_expunge(uids), 2u);
-    const Error error = error_of([&] { session.uid_expunge(uids); });
+    EXPECT_EQ(Messages(session).uid_expunge(uids), 2u);
+    const Error error = error_of([&] { Messages(session).uid_expunge(uids); });
     EXPECT_EQ(error.kind, ErrorKind::Unavailable);
     EXPECT_STREQ(error.what(),
                  "cannot expunge messages in the selected folder: other messages are marked deleted and "
@@ -285,8 +288,8 @@ TEST(ImapSession, SearchByMessageId) {
     stream.expect("Z2 UID SEARCH HEADER Message-ID <a.b@example.org>\r\n", "* SEARCH 17 5\r\nZ2 OK done\r\n");
     stream.expect("Z3 UID SEARCH HEADER Message-ID <none@example.org>\r\n", "* SEARCH\r\nZ3 OK done\r\n");
     Session session(stream);
-    EXPECT_EQ(session.uid_search_message_id("<a.b@example.org>"), (std::vector<std::uint32_t>{5, 17}));
-    EXPECT_TRUE(session.uid_search_message_id("<none@example.org>").empty());
+    EXPECT_EQ(Messages(session).uid_search_message_id("<a.b@example.org>"), (std::vector<std::uint32_t>{5, 17}));
+    EXPECT_TRUE(Messages(session).uid_search_message_id("<none@example.org>").empty());
 }
 
 TEST(ImapSession, IdleStopsAtNewMessage) {
@@ -295,7 +298,7 @@ TEST(ImapSession, IdleStopsAtNewMessage) {
     stream.expect("Z2 IDLE\r\n", "+ idling\r\n* OK Still here\r\n* 4 EXISTS\r\n");
     stream.expect("DONE\r\n", "Z2 OK Idle completed (0.001 + 5.000 secs).\r\n");
     Session session(stream);
-    EXPECT_EQ(session.idle(std::chrono::seconds(60)), IdleEnd::Stopped);
+    EXPECT_EQ(idle(session, std::chrono::seconds(60)), IdleEnd::Stopped);
     EXPECT_EQ(session.updates().exists.value_or(0), 4u);
     EXPECT_TRUE(stream.script_done());
 }
@@ -313,7 +316,7 @@ TEST(ImapSession, IdleEndsAfterItsTimeAndRestoresTheIoTimeout) {
     Session session(stream, options);
     const auto start = std::chrono::steady_clock::now();
     int seen = 0;
-    EXPECT_EQ(session.idle(std::chrono::seconds(1), [&seen](const Response&) { return ++seen > 5; }), IdleEnd::Timeout);
+    EXPECT_EQ(idle(session, std::chrono::seconds(1), [&seen](const Response&) { return ++seen > 5; }), IdleEnd::Timeout);
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
     EXPECT_EQ(seen, 1);
     ASSERT_FALSE(timeouts.empty());
@@ -326,7 +329,7 @@ TEST(ImapSession, IdleRefused) {
     ScriptedStream stream;
     expect_start(stream, "IMAP4rev1");
     Session session(stream);
-    EXPECT_EQ(error_of([&] { session.idle(std::chrono::seconds(1)); }).kind, ErrorKind::Unavailable);
+    EXPECT_EQ(error_of([&] { idle(session, std::chrono::seconds(1)); }).kind, ErrorKind::Unavailable);
 }
 
 TEST(ImapSession, CallingTheSessionFromACallbackIsRefused) {
@@ -335,7 +338,7 @@ TEST(ImapSession, CallingTheSessionFromACallbackIsRefused) {
     stream.expect("Z2 UID FETCH 1 (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS ())\r\nZ2 OK done\r\n");
     Session session(stream);
     const Error error =
-        error_of([&] { session.uid_fetch_flags("1", {}, [&session](const MessageFlags&) { session.noop(); }); });
+        error_of([&] { Messages(session).uid_fetch_flags("1", {}, [&session](const MessageFlags&) { session.noop(); }); });
     EXPECT_EQ(error.kind, ErrorKind::Internal);
     EXPECT_FALSE(session.broken());
 }

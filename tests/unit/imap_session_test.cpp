@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "imap/session.hpp"
-#include "imap_scripted_stream.hpp"
+#include "imap/session_mailboxes.hpp"
+#include "imap/session_messages.hpp"
+#include "imap_test_support.hpp"
 
 using namespace zmail;
 using namespace zmail::imap;
@@ -85,7 +87,7 @@ TEST(ImapSession, StartAsksCapabilityThenIdAndEnable) {
     ASSERT_TRUE(session.server_id());
     EXPECT_EQ(session.server_id()->fields.at(0).second.value_or(""), "Dovecot");
     // ID and ENABLE went out together, before either answer was read.
-    EXPECT_EQ(stream.max_in_flight(), 2u);
+    EXPECT_EQ(stream.max_burst(), 2u);
     session.logout();
     EXPECT_TRUE(stream.script_done());
     EXPECT_EQ(stream.unexpected(), "");
@@ -120,11 +122,11 @@ TEST(ImapSession, PipelinedBodiesWithFakeResponsesAtManyChunkSizes) {
         Session session(stream);
         RecordingMessageSink sink;
         const auto uids = one_to(120);
-        const FetchBodiesResult result = session.uid_fetch_bodies(uids, sink);
+        const FetchBodiesResult result = Messages(session).uid_fetch_bodies(uids, sink);
         EXPECT_EQ(result.delivered, 120u);
         EXPECT_TRUE(result.missing.empty());
         EXPECT_TRUE(result.refused.empty());
-        EXPECT_EQ(stream.max_in_flight(), 3u);  // all three batches were sent before any answer
+        EXPECT_EQ(stream.max_burst(), 3u);  // all three batches were sent before any answer
         ASSERT_EQ(sink.messages.size(), 120u);
         for (std::uint32_t i = 0; i < 120; ++i) {
             const auto& message = sink.messages[i];
@@ -155,7 +157,7 @@ TEST(ImapSession, MissingMessagesAndRefusedFetchAreReported) {
     Session session(stream);
     RecordingMessageSink sink;
     const std::vector<std::uint32_t> uids{4, 5, 6};
-    const auto result = session.uid_fetch_bodies(uids, sink);
+    const auto result = Messages(session).uid_fetch_bodies(uids, sink);
     EXPECT_EQ(result.delivered, 2u);
     EXPECT_EQ(result.missing, std::vector<std::uint32_t>{5});
     ASSERT_EQ(result.refused.size(), 1u);
@@ -175,7 +177,7 @@ TEST(ImapSession, SinkExceptionDrainsInFlightThenRethrows) {
     RecordingMessageSink sink;
     sink.throw_in_message = 2;
     const auto uids = one_to(6);
-    const Error error = error_of([&] { session.uid_fetch_bodies(uids, sink, FetchBodiesOptions{2, 2}); });
+    const Error error = error_of([&] { Messages(session).uid_fetch_bodies(uids, sink, FetchBodiesOptions{2, 2}); });
     EXPECT_EQ(error.kind, ErrorKind::Storage);
     EXPECT_EQ(sink.messages.size(), 2u);  // later bodies were read and dropped
     EXPECT_TRUE(sink.messages[0].completed);
@@ -195,7 +197,7 @@ TEST(ImapSession, SynchronizingLiteralWaitsForContinuation) {
     stream.expect(message + "\r\n", "Z2 OK Append completed.\r\n");
     Session session(stream);
     const DateTime date{1608829200, 60};
-    const AppendResult result = session.append("Sent", source_of(message), {"\\Seen"}, date);
+    const AppendResult result = Messages(session).append("Sent", source_of(message), {"\\Seen"}, date);
     EXPECT_TRUE(result.result.ok());
     EXPECT_FALSE(result.uid);
     EXPECT_TRUE(stream.script_done());
@@ -208,11 +210,15 @@ TEST(ImapSession, NoInsteadOfContinuationSendsNoLiteral) {
     stream.expect("Z3 APPEND &kAFP4W4IMH8- {5}\r\n", "Z3 NO [TRYCREATE] Mailbox doesn't exist: &kAFP4W4IMH8-\r\n");
     stream.expect("Z4 NOOP\r\n", "Z4 OK NOOP completed.\r\n");
     Session session(stream);
-    const AppendResult result = session.try_append("送信済み", source_of("hello"));
-    EXPECT_EQ(result.result.status, Status::No);
-    EXPECT_TRUE(result.result.has_code(CodeKind::TryCreate));
     try {
-        session.append("送信済み", source_of("hello"));
+        Messages(session).append("送信済み", source_of("hello"));
+        ADD_FAILURE() << "no error";
+    } catch (const CommandError& error) {
+        EXPECT_EQ(error.result.status, Status::No);
+        EXPECT_TRUE(error.result.has_code(CodeKind::TryCreate));
+    }
+    try {
+        Messages(session).append("送信済み", source_of("hello"));
         ADD_FAILURE() << "no error";
     } catch (const CommandError& error) {
         EXPECT_EQ(error.kind, ErrorKind::Protocol);
@@ -233,7 +239,7 @@ TEST(ImapSession, LiteralPlusAppendStreamsAtOnceAndReadsAppendUid) {
     stream.expect("Z2 APPEND INBOX (\\Seen $Forwarded) {300000+}\r\n" + message + "\r\n",
                   "Z2 OK [APPENDUID 1700000000 42] Append completed.\r\n");
     Session session(stream);
-    const AppendResult result = session.append("inbox", source_of(message), {"\\Seen", "$Forwarded"});
+    const AppendResult result = Messages(session).append("inbox", source_of(message), {"\\Seen", "$Forwarded"});
     EXPECT_EQ(result.uid_validity.value_or(0), 1700000000u);
     EXPECT_EQ(result.uid.value_or(0), 42u);
 }
@@ -247,7 +253,7 @@ TEST(ImapSession, ShortOrLongAppendSourceBreaksTheSessionWithoutEndingTheLiteral
         source.size = 10;
         stream.expect("Z2 APPEND INBOX {10+}\r\n", "");
         Session session(stream);
-        const Error error = error_of([&] { session.append("INBOX", source); });
+        const Error error = error_of([&] { Messages(session).append("INBOX", source); });
         EXPECT_EQ(error.kind, ErrorKind::Data);
         EXPECT_TRUE(session.broken());
         // No CRLF ended the literal, and no LOGOUT follows it.
@@ -283,7 +289,7 @@ TEST(ImapSession, TaggedNoAndBadMapToErrorKinds) {
         stream.expect("Z2 CREATE &kAFP4W4IMH8-/&MMYwuTDI-\r\n", "Z2 " + c.reply + "\r\n");
         stream.expect("Z3 NOOP\r\n", "Z3 OK NOOP completed.\r\n");
         Session session(stream);
-        const Error error = error_of([&] { session.create("送信済み/テスト"); });
+        const Error error = error_of([&] { Mailboxes(session).create("送信済み/テスト"); });
         EXPECT_EQ(error.kind, c.kind);
         EXPECT_EQ(error.what(), c.message);
         EXPECT_EQ(error.server_reply, "Z2 " + c.reply);
@@ -297,7 +303,7 @@ TEST(ImapSession, SelectOfMissingFolderSaysSo) {
     stream.expect("Z2 SELECT Archive/2019\r\n", "Z2 NO [NONEXISTENT] Mailbox doesn't exist: Archive/2019 (0.001 + 0.000 secs).\r\n");
     Session session(stream);
     try {
-        session.select("Archive/2019");
+        Mailboxes(session).select("Archive/2019");
         ADD_FAILURE() << "no error";
     } catch (const CommandError& error) {
         EXPECT_STREQ(error.what(), "cannot select folder 'Archive/2019': no such folder");
@@ -368,9 +374,9 @@ TEST(ImapSession, TraceSummarisesBodiesAndShowsCommands) {
     Session session(stream, options);
     RecordingMessageSink sink;
     const std::vector<std::uint32_t> uids{1};
-    session.uid_fetch_bodies(uids, sink);
-    session.append("Drafts", source_of("hello"));
-    session.list();
+    Messages(session).uid_fetch_bodies(uids, sink);
+    Messages(session).append("Drafts", source_of("hello"));
+    Mailboxes(session).list();
     std::string all;
     for (const auto& line : lines) all += line + "\n";
     EXPECT_NE(all.find("C: Z1 CAPABILITY\n"), std::string::npos) << all;
@@ -396,7 +402,7 @@ TEST(ImapSession, CutInTheMiddleOfALiteral) {
     stream.close_after(response.size() - 20);
     RecordingMessageSink sink;
     const std::vector<std::uint32_t> uids{1, 2};
-    const Error error = error_of([&] { session.uid_fetch_bodies(uids, sink); });
+    const Error error = error_of([&] { Messages(session).uid_fetch_bodies(uids, sink); });
     EXPECT_EQ(error.kind, ErrorKind::Network);
     EXPECT_STREQ(error.what(), "connection to 'imap.example.com:993' closed in the middle of a response");
     ASSERT_EQ(sink.messages.size(), 1u);
@@ -488,7 +494,7 @@ TEST(ImapSession, UidAfterTheBodyIsKnownOnlyAtCompletion) {
     Session session(stream);
     RecordingMessageSink sink;
     const std::vector<std::uint32_t> uids{42};
-    EXPECT_EQ(session.uid_fetch_bodies(uids, sink).delivered, 1u);
+    EXPECT_EQ(Messages(session).uid_fetch_bodies(uids, sink).delivered, 1u);
     ASSERT_EQ(sink.messages.size(), 1u);
     EXPECT_FALSE(sink.messages[0].start.uid);
     EXPECT_EQ(sink.messages[0].info.uid, 42u);
@@ -506,7 +512,7 @@ TEST(ImapSession, BadFetchStopsFurtherBatchesAndThrowsAfterDraining) {
     Session session(stream);
     RecordingMessageSink sink;
     const std::vector<std::uint32_t> uids{1, 2, 3, 4};
-    const Error error = error_of([&] { session.uid_fetch_bodies(uids, sink, FetchBodiesOptions{1, 2}); });
+    const Error error = error_of([&] { Messages(session).uid_fetch_bodies(uids, sink, FetchBodiesOptions{1, 2}); });
     EXPECT_EQ(error.kind, ErrorKind::Protocol);
     EXPECT_STREQ(error.what(), "cannot fetch messages from the selected folder: the server rejected the command");
     EXPECT_EQ(sink.messages.size(), 1u);  // the batch in flight was still delivered

@@ -10,7 +10,7 @@ namespace zmail::profile {
 namespace {
 
 using nlohmann::json;
-using testing::catch_error;
+using testing::error_of;
 using testing::config_with_account;
 using testing::ScopedEnv;
 using testing::TempDir;
@@ -38,7 +38,7 @@ protected:
 
 TEST_F(AccountTest, UnknownAccount) {
     Profile p = load(R"("address": "a@b.c")");
-    Error e = catch_error([&] { resolve_account(p, "play"); });
+    Error e = error_of([&] { resolve_account(p, "play"); });
     EXPECT_EQ(e.kind, ErrorKind::Config);
     EXPECT_NE(std::string(e.what()).find("'play'"), std::string::npos);
     EXPECT_NE(e.hint.find("work"), std::string::npos) << e.hint;

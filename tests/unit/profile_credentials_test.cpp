@@ -11,7 +11,7 @@
 namespace zmail::profile {
 namespace {
 
-using testing::catch_error;
+using testing::error_of;
 using testing::config_with_account;
 using testing::ScopedEnv;
 using testing::TempDir;
@@ -83,7 +83,7 @@ protected:
         return obtain_secret(p, resolve_account(p, "work"), host);
     }
     Error obtain_error(const std::string& members) {
-        Error e = catch_error([&] { obtain(members); });
+        Error e = error_of([&] { obtain(members); });
         EXPECT_FALSE(mentions_secret(e)) << e.what() << " / " << e.hint;
         return e;
     }
@@ -139,7 +139,7 @@ TEST_F(ObtainSecret, Netrc) {
                       "machine smtp.example.com login someone-else password other\n");
     ScopedEnv env("NETRC", netrc);
     EXPECT_EQ(obtain(R"("password": {"netrc": true})"), secret);
-    Error e = catch_error([&] { obtain(R"("password": {"netrc": true})", "smtp.example.com"); });
+    Error e = error_of([&] { obtain(R"("password": {"netrc": true})", "smtp.example.com"); });
     EXPECT_EQ(e.kind, ErrorKind::Config);
     EXPECT_FALSE(mentions_secret(e));
     EXPECT_NE(std::string(e.what()).find("'smtp.example.com'"), std::string::npos) << e.what();

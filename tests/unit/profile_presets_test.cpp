@@ -12,7 +12,7 @@
 namespace zmail::profile {
 namespace {
 
-using testing::catch_error;
+using testing::error_of;
 using testing::config_with_account;
 using testing::read_text;
 using testing::TempDir;
@@ -277,17 +277,17 @@ TEST_F(UserPresets, AddAndOverridePresets) {
 
 TEST_F(UserPresets, AccountOfAPresetOnlyTheUserFileKnew) {
     write_text(config, config_with_account("work", R"("preset": "sakura", "address": "a@example.jp")"));
-    Error e = catch_error([&] { Profile::load(config); });
+    Error e = error_of([&] { Profile::load(config); });
     EXPECT_EQ(e.kind, ErrorKind::Config);
     EXPECT_NE(std::string(e.what()).find("'sakura'"), std::string::npos) << e.what();
 }
 
 TEST_F(UserPresets, MalformedFileIsAConfigError) {
     write_text(presets, "{\"presets\": {\"x\": {,}}}");
-    Error e = catch_error([&] { load_presets(presets); });
+    Error e = error_of([&] { load_presets(presets); });
     EXPECT_EQ(e.kind, ErrorKind::Config);
     EXPECT_NE(std::string(e.what()).find(presets), std::string::npos) << e.what();
-    EXPECT_EQ(catch_error([&] { Profile::load(config); }).kind, ErrorKind::Config)
+    EXPECT_EQ(error_of([&] { Profile::load(config); }).kind, ErrorKind::Config)
         << "a broken presets file beside the config stops loading the profile";
 }
 
@@ -300,7 +300,7 @@ class UserPresetsInvalid : public UserPresets, public ::testing::WithParamInterf
 
 TEST_P(UserPresetsInvalid, IsAConfigError) {
     write_text(presets, GetParam().text);
-    Error e = catch_error([&] { load_presets(presets); });
+    Error e = error_of([&] { load_presets(presets); });
     EXPECT_EQ(e.kind, ErrorKind::Config);
     EXPECT_NE(std::string(e.what()).find(GetParam().mentions), std::string::npos) << e.what();
 }

@@ -12,7 +12,7 @@
 namespace zmail::profile {
 namespace {
 
-using testing::catch_error;
+using testing::error_of;
 using testing::config_with_account;
 using testing::file_mode;
 using testing::read_text;
@@ -27,7 +27,7 @@ protected:
     /// Writes `text` as the config, loads it expecting an error, checks the file is unchanged.
     Error load_error(const std::string& text, mode_t mode = 0600) {
         write_text(config, text, mode);
-        Error e = catch_error([&] { Profile::load(config); });
+        Error e = error_of([&] { Profile::load(config); });
         EXPECT_EQ(read_text(config), text) << "loading must never change the file";
         return e;
     }
@@ -276,7 +276,7 @@ TEST_F(ProfileStore, OtherPasswordSourcesMayBeInAReadableFile) {
 
 TEST_F(ProfileStore, DirectoryInsteadOfAFile) {
     ASSERT_EQ(::mkdir(config.c_str(), 0700), 0);
-    Error e = catch_error([&] { Profile::load(config); });
+    Error e = error_of([&] { Profile::load(config); });
     EXPECT_EQ(e.kind, ErrorKind::Storage);
     EXPECT_NE(std::string(e.what()).find(config), std::string::npos) << e.what();
 }
@@ -365,7 +365,7 @@ TEST_F(ProfileStore, SaveIntoAnUnwritablePlaceIsAStorageError) {
     Profile p = Profile::load(blocked + "/config.json");  // missing: an empty profile
     p.add_account("work", {{"address", "a@b.c"}});
     write_text(blocked, "x");  // now a file is where the directory should be
-    Error e = catch_error([&] { p.save(); });
+    Error e = error_of([&] { p.save(); });
     EXPECT_EQ(e.kind, ErrorKind::Storage);
     EXPECT_EQ(read_text(blocked), "x");
 }
@@ -395,19 +395,19 @@ TEST_F(ProfileStore, SetRefusesUnknownKeysBadValuesAndUnknownPresets) {
     Profile p = Profile::load(config);
     nlohmann::json before = p.account("work");
 
-    Error unknown = catch_error([&] { p.set("work", "imap.hots", "x"); });
+    Error unknown = error_of([&] { p.set("work", "imap.hots", "x"); });
     EXPECT_EQ(unknown.kind, ErrorKind::Usage);
     EXPECT_NE(std::string(unknown.what()).find("'imap.hots'"), std::string::npos);
 
-    Error bad = catch_error([&] { p.set("work", "imap.port", "not a number"); });
+    Error bad = error_of([&] { p.set("work", "imap.port", "not a number"); });
     EXPECT_EQ(bad.kind, ErrorKind::Usage) << bad.what();
     EXPECT_NE(std::string(bad.what()).find("'imap.port'"), std::string::npos) << bad.what();
 
-    Error preset = catch_error([&] { p.set("work", "preset", "nope"); });
+    Error preset = error_of([&] { p.set("work", "preset", "nope"); });
     EXPECT_EQ(preset.kind, ErrorKind::Usage);
     EXPECT_NE(std::string(preset.what()).find("'nope'"), std::string::npos);
 
-    Error account = catch_error([&] { p.set("play", "name", "x"); });
+    Error account = error_of([&] { p.set("play", "name", "x"); });
     EXPECT_EQ(account.kind, ErrorKind::Config);
     EXPECT_NE(std::string(account.what()).find("no account 'play'"), std::string::npos);
     EXPECT_NE(account.hint.find("work"), std::string::npos) << account.hint;
@@ -418,24 +418,24 @@ TEST_F(ProfileStore, SetRefusesUnknownKeysBadValuesAndUnknownPresets) {
 TEST_F(ProfileStore, UnsetRefusesTheAddressAndUnknownKeys) {
     write_text(config, config_with_account("work", R"("address": "a@b.c")"));
     Profile p = Profile::load(config);
-    EXPECT_EQ(catch_error([&] { p.unset("work", "address"); }).kind, ErrorKind::Usage);
-    EXPECT_EQ(catch_error([&] { p.unset("work", "colour"); }).kind, ErrorKind::Usage);
-    EXPECT_EQ(catch_error([&] { p.unset("play", "name"); }).kind, ErrorKind::Config);
+    EXPECT_EQ(error_of([&] { p.unset("work", "address"); }).kind, ErrorKind::Usage);
+    EXPECT_EQ(error_of([&] { p.unset("work", "colour"); }).kind, ErrorKind::Usage);
+    EXPECT_EQ(error_of([&] { p.unset("play", "name"); }).kind, ErrorKind::Config);
     EXPECT_EQ(p.stored("work", "address"), nlohmann::json("a@b.c"));
 }
 
 TEST_F(ProfileStore, AddAccountChecksNameDuplicateAndContent) {
     Profile p = Profile::load(config);
     for (const char* name : {"", ".hidden", "-x", "a/b", "a b", "名前"})
-        EXPECT_EQ(catch_error([&] { p.add_account(name, {{"address", "a@b.c"}}); }).kind, ErrorKind::Usage) << name;
-    EXPECT_EQ(catch_error([&] { p.add_account(std::string(65, 'a'), {{"address", "a@b.c"}}); }).kind,
+        EXPECT_EQ(error_of([&] { p.add_account(name, {{"address", "a@b.c"}}); }).kind, ErrorKind::Usage) << name;
+    EXPECT_EQ(error_of([&] { p.add_account(std::string(65, 'a'), {{"address", "a@b.c"}}); }).kind,
               ErrorKind::Usage);
     EXPECT_NO_THROW(p.add_account(std::string(64, 'a'), {{"address", "a@b.c"}}));
     EXPECT_NO_THROW(p.add_account("work.2_x-y", {{"address", "a@b.c"}}));
-    Error taken = catch_error([&] { p.add_account("work.2_x-y", {{"address", "b@b.c"}}); });
+    Error taken = error_of([&] { p.add_account("work.2_x-y", {{"address", "b@b.c"}}); });
     EXPECT_EQ(taken.kind, ErrorKind::Usage);
     EXPECT_NE(std::string(taken.what()).find("already exists"), std::string::npos);
-    EXPECT_EQ(catch_error([&] { p.add_account("bad", {{"address", "a@b.c"}, {"colour", 1}}); }).kind,
+    EXPECT_EQ(error_of([&] { p.add_account("bad", {{"address", "a@b.c"}, {"colour", 1}}); }).kind,
               ErrorKind::Config);
     EXPECT_FALSE(p.has_account("bad"));
 }
@@ -449,14 +449,14 @@ TEST_F(ProfileStore, DefaultAccount) {
     EXPECT_EQ(p.default_account(), "") << "two accounts and no default key";
     p.set_default_account("home");
     EXPECT_EQ(p.default_account(), "home");
-    Error e = catch_error([&] { p.set_default_account("play"); });
+    Error e = error_of([&] { p.set_default_account("play"); });
     EXPECT_EQ(e.kind, ErrorKind::Config);
     EXPECT_EQ(p.default_account(), "home");
     p.remove_account("home");
     EXPECT_EQ(p.default_account(), "work") << "removing the default drops the key";
     p.save();
     EXPECT_NO_THROW(Profile::load(config));
-    EXPECT_EQ(catch_error([&] { p.remove_account("home"); }).kind, ErrorKind::Config);
+    EXPECT_EQ(error_of([&] { p.remove_account("home"); }).kind, ErrorKind::Config);
 }
 
 TEST(ProfilePaths, ConfigPathPrecedence) {

@@ -2,6 +2,7 @@
 // helpers, an environment guard and a way to catch one zmail::Error.
 #pragma once
 
+#include "../support/errors.hpp"
 #include "../support/files.hpp"
 #include "error.hpp"
 
@@ -73,21 +74,7 @@ private:
     std::optional<std::string> old_;
 };
 
-/// Runs `body`, which must throw zmail::Error, and returns that error. Records a test failure
-/// (and returns an Internal error) when it throws nothing or something else.
-template <class Body>
-Error catch_error(Body&& body) {
-    try {
-        body();
-    } catch (const Error& e) {
-        return e;
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "expected zmail::Error, got std::exception: " << e.what();
-        return Error(ErrorKind::Internal, "wrong exception");
-    }
-    ADD_FAILURE() << "expected zmail::Error, nothing was thrown";
-    return Error(ErrorKind::Internal, "nothing thrown");
-}
+using zmail::testing::error_of;
 
 /// A minimal valid config holding one account `name` with the given JSON members.
 inline std::string config_with_account(const std::string& name, const std::string& members) {

@@ -202,9 +202,6 @@ TEST(TextPunycode, DomainsForSmtp) {
     EXPECT_THROW(domain_to_ascii("例え テスト.jp"), Error);
     EXPECT_THROW(domain_to_ascii("例え\r\n.jp"), Error);
     EXPECT_THROW(domain_to_ascii(std::string(30, 'a') + "例" + std::string(40, 'b') + ".jp"), Error);
-    EXPECT_EQ(domain_to_unicode("xn--r8jz45g.xn--zckzah"), "例え.テスト");
-    EXPECT_EQ(domain_to_unicode("XN--wgv71a119e.jp"), "日本語.jp");
-    EXPECT_EQ(domain_to_unicode("xn--!!.example.com"), "xn--!!.example.com");
 }
 
 TEST(TextPunycode, AddressesForSmtp) {

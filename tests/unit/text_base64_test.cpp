@@ -18,7 +18,6 @@ TEST(TextBase64, Rfc4648Vectors) {
     for (const auto& [plain, encoded] : vectors) {
         EXPECT_EQ(base64_encode(plain), encoded);
         EXPECT_EQ(base64_decode(encoded), plain);
-        EXPECT_EQ(base64_decode_strict(encoded), plain);
     }
 }
 
@@ -48,19 +47,6 @@ TEST(TextBase64, LenientDecodeSkipsNoise) {
     EXPECT_EQ(base64_decode("Zm9v!!YmFy"), "foobar");
     EXPECT_EQ(base64_decode("Zg==Zm8="), "ffo");  // concatenated blocks
     EXPECT_EQ(base64_decode("===="), "");
-}
-
-TEST(TextBase64, StrictDecodeRefusesNoise) {
-    for (const char* bad : {"Zm9v\r\n", "Zm9vYg", "Zm 9v", "Zg=a", "Z===", "====", "Zm9v!A==", "Zg==Zm8="}) {
-        try {
-            base64_decode_strict(bad);
-            ADD_FAILURE() << "accepted " << bad;
-        } catch (const Error& e) {
-            EXPECT_EQ(e.kind, ErrorKind::Protocol) << bad;
-        }
-    }
-    // A SASL challenge as Dovecot sends it for DIGEST-MD5-like mechanisms.
-    EXPECT_EQ(base64_decode_strict("UGFzc3dvcmQ6"), "Password:");
 }
 
 // --- quoted-printable --------------------------------------------------------------------
@@ -100,33 +86,9 @@ TEST(TextQuotedPrintable, SoftBreaksKeepLinesWithin76) {
         }
         start = end + 2;
     }
-    EXPECT_EQ(quoted_printable_decode(encoded), text + "\r\n" + std::string(200, 'a') + " \r\n");
     // Exactly 76 characters fit on one line without a soft break.
     EXPECT_EQ(quoted_printable_encode(std::string(76, 'x')), std::string(76, 'x'));
     EXPECT_EQ(quoted_printable_encode(std::string(77, 'x')), std::string(75, 'x') + "=\r\nxx");
-}
-
-TEST(TextQuotedPrintable, DecodeIsLenient) {
-    EXPECT_EQ(quoted_printable_decode("caf=C3=A9"), "café");
-    EXPECT_EQ(quoted_printable_decode("caf=c3=a9"), "café");
-    EXPECT_EQ(quoted_printable_decode("soft=\r\nbreak"), "softbreak");
-    EXPECT_EQ(quoted_printable_decode("soft=\nbreak"), "softbreak");
-    EXPECT_EQ(quoted_printable_decode("soft= \t\r\nbreak"), "softbreak");
-    EXPECT_EQ(quoted_printable_decode("padded   \r\nline"), "padded\r\nline");
-    EXPECT_EQ(quoted_printable_decode("a=ZZb=4"), "a=ZZb=4");  // malformed escapes kept
-    EXPECT_EQ(quoted_printable_decode("100%=\r\n"), "100%");
-    EXPECT_EQ(quoted_printable_decode("end="), "end");
-    EXPECT_EQ(quoted_printable_decode("a\r\nb\nc"), "a\r\nb\nc");
-    // Outlook's Japanese body in ISO-2022-JP bytes survives byte for byte.
-    EXPECT_EQ(quoted_printable_decode("=1B$B2q5D=1B(B"), "\x1b$B2q5D\x1b(B");
-}
-
-TEST(TextQuotedPrintable, RoundTripsBinaryishText) {
-    std::string all;
-    for (int i = 1; i < 256; ++i) {
-        if (i != '\n' && i != '\r') all += static_cast<char>(i);
-    }
-    EXPECT_EQ(quoted_printable_decode(quoted_printable_encode(all)), all);
 }
 
 }  // namespace

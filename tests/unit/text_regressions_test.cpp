@@ -44,7 +44,6 @@ void check_like_the_fuzzer(const std::string& input, const std::string& name) {
         EXPECT_TRUE(is_valid_utf8(parameter.name) && is_valid_utf8(parameter.value));
     }
     (void)base64_decode(input);
-    (void)quoted_printable_decode(input);
     if (!input.empty()) {
         for (const char* charset : {"ISO-2022-JP", "GB18030", "Shift_JIS", "EUC-JP", "Big5", "UTF-16", "UTF-7"}) {
             EXPECT_TRUE(is_valid_utf8(to_utf8(std::string_view(input).substr(1), charset))) << charset;

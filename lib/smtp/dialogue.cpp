@@ -1,8 +1,8 @@
-#include "send/smtp_dialogue.hpp"
+#include "smtp/dialogue.hpp"
 
 #include "error.hpp"
 
-namespace zmail::send {
+namespace zmail::smtp {
 
 namespace {
 
@@ -33,7 +33,7 @@ std::string command_address(std::string_view line) {
 
 }  // namespace
 
-void SmtpDialogue::new_connection() {
+void Dialogue::new_connection() {
     parser_.reset();
     phase_ = Phase::Connecting;
     waiting_ = Waiting::Greeting;
@@ -42,13 +42,13 @@ void SmtpDialogue::new_connection() {
     auth_reply_.reset();
 }
 
-void SmtpDialogue::logged_in() {
+void Dialogue::logged_in() {
     auth_attempted_ = authenticated_ = true;
     phase_ = Phase::Connecting;
     waiting_ = Waiting::Nothing;
 }
 
-void SmtpDialogue::new_transfer() {
+void Dialogue::new_transfer() {
     if (phase_ != Phase::Connecting && phase_ != Phase::Authenticating) phase_ = Phase::Connecting;
     mail_reply_.reset();
     data_reply_.reset();
@@ -56,7 +56,7 @@ void SmtpDialogue::new_transfer() {
     recipient_replies_.clear();
 }
 
-void SmtpDialogue::client_line(std::string_view line) {
+void Dialogue::client_line(std::string_view line) {
     if (waiting_ == Waiting::Auth) return;  // SASL continuation responses belong to AUTH
     if (starts_with_command(line, "EHLO") || starts_with_command(line, "HELO")) {
         waiting_ = Waiting::Ehlo;
@@ -84,13 +84,13 @@ void SmtpDialogue::client_line(std::string_view line) {
     }
 }
 
-void SmtpDialogue::end_of_data() {
+void Dialogue::end_of_data() {
     phase_ = Phase::EndOfData;
     waiting_ = Waiting::EndOfData;
 }
 
-void SmtpDialogue::server_line(std::string_view line) {
-    std::optional<smtp::Reply> reply;
+void Dialogue::server_line(std::string_view line) {
+    std::optional<Reply> reply;
     try {
         reply = parser_.add_line(line);
     } catch (const Error&) {
@@ -102,12 +102,12 @@ void SmtpDialogue::server_line(std::string_view line) {
     if (reply) complete(*reply);
 }
 
-void SmtpDialogue::complete(const smtp::Reply& reply) {
+void Dialogue::complete(const Reply& reply) {
     last_reply_ = reply;
     switch (waiting_) {
     case Waiting::Greeting: break;
     case Waiting::Ehlo:
-        capabilities_ = smtp::parse_ehlo(reply);
+        capabilities_ = parse_ehlo(reply);
         break;
     case Waiting::StartTls: break;
     case Waiting::Auth:
@@ -136,4 +136,4 @@ void SmtpDialogue::complete(const smtp::Reply& reply) {
     waiting_ = Waiting::Nothing;
 }
 
-}  // namespace zmail::send
+}  // namespace zmail::smtp

@@ -1,16 +1,16 @@
 // Turning a failed submission (after the login) into words: which step failed, what the
 // server said, and whether the message may have gone out.
-#include "send/smtp_session.hpp"
+#include "smtp/session.hpp"
 
-namespace zmail::send {
+namespace zmail::smtp {
 
 namespace {
 
-bool size_problem(const smtp::Reply& reply) {
+bool size_problem(const Reply& reply) {
     return reply.code == 552 || (reply.enhanced && reply.enhanced->subject == 3 && reply.enhanced->detail == 4);
 }
 
-bool authentication_required(const smtp::Reply& reply) {
+bool authentication_required(const Reply& reply) {
     return reply.code == 530 ||
            (reply.enhanced && reply.enhanced->subject == 7 && reply.enhanced->detail == 0 && reply.code != 553);
 }
@@ -23,7 +23,7 @@ std::string join(const std::vector<RefusedRecipient>& refused) {
     return out;
 }
 
-SubmitError too_large(const std::string& where, const smtp::Reply& r) {
+SubmitError too_large(const std::string& where, const Reply& r) {
     return SubmitError(Error(ErrorKind::Data, "the message is too large for " + where,
                              "send the attachments another way (a link), or in several messages", r.raw),
                        Delivery::NotSent);
@@ -31,7 +31,7 @@ SubmitError too_large(const std::string& where, const smtp::Reply& r) {
 
 /// The stream failed `when`: timeouts are Temporary, the rest Network.
 SubmitError lost(std::string_view peer, const Error& io, const std::string& when, Delivery delivery,
-                 const SmtpDialogue& d) {
+                 const Dialogue& d) {
     const std::string reply = !io.server_reply.empty() ? io.server_reply
                               : d.last_reply()        ? d.last_reply()->raw
                                                       : d.malformed_line();
@@ -48,7 +48,7 @@ SubmitError lost(std::string_view peer, const Error& io, const std::string& when
 }
 
 /// MAIL FROM refused.
-SubmitError sender_refused(const std::string& where, std::string_view sender, const smtp::Reply& r) {
+SubmitError sender_refused(const std::string& where, std::string_view sender, const Reply& r) {
     if (r.temporary_failure())
         return SubmitError(Error(ErrorKind::Temporary,
                                  where + " cannot take mail from '" + std::string(sender) + "' right now",
@@ -69,7 +69,7 @@ SubmitError sender_refused(const std::string& where, std::string_view sender, co
 
 }  // namespace
 
-std::vector<RefusedRecipient> refused_recipients(const SmtpDialogue& dialogue) {
+std::vector<RefusedRecipient> refused_recipients(const Dialogue& dialogue) {
     std::vector<RefusedRecipient> out;
     for (const auto& r : dialogue.recipient_replies()) {
         if (r.reply.success()) continue;
@@ -78,7 +78,7 @@ std::vector<RefusedRecipient> refused_recipients(const SmtpDialogue& dialogue) {
     return out;
 }
 
-SubmitError submission_error(const SmtpDialogue& d, const Error* io, std::string_view peer, std::string_view sender) {
+SubmitError submission_error(const Dialogue& d, const Error* io, std::string_view peer, std::string_view sender) {
     const std::string where = "'" + std::string(peer) + "'";
     // The envelope first: with pipelining, the commands after a refused MAIL FROM fail too.
     if (d.mail_reply() && !d.mail_reply()->success()) return sender_refused(where, sender, *d.mail_reply());
@@ -116,7 +116,7 @@ SubmitError submission_error(const SmtpDialogue& d, const Error* io, std::string
                            Delivery::NotSent, refused);
     }
     if (d.data_reply() && d.data_reply()->code != 354) {
-        const smtp::Reply& r = *d.data_reply();
+        const Reply& r = *d.data_reply();
         if (size_problem(r)) return too_large(where, r);
         return SubmitError(Error(r.temporary_failure() ? ErrorKind::Temporary : ErrorKind::Data,
                                  where + " refused to take the message (DATA)",
@@ -124,7 +124,7 @@ SubmitError submission_error(const SmtpDialogue& d, const Error* io, std::string
                            Delivery::NotSent, refused);
     }
     if (d.final_reply() && !d.final_reply()->success()) {
-        const smtp::Reply& r = *d.final_reply();
+        const Reply& r = *d.final_reply();
         if (size_problem(r)) return too_large(where, r);
         if (r.temporary_failure())
             return SubmitError(Error(ErrorKind::Temporary, where + " did not accept the message right now",
@@ -136,4 +136,4 @@ SubmitError submission_error(const SmtpDialogue& d, const Error* io, std::string
     return SubmitError(Error(ErrorKind::Protocol, "unexpected reply from " + where, "", reply), Delivery::NotSent);
 }
 
-}  // namespace zmail::send
+}  // namespace zmail::smtp

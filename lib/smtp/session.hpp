@@ -12,9 +12,9 @@
 
 #include "error.hpp"
 #include "net/server.hpp"
-#include "send/smtp_dialogue.hpp"
+#include "smtp/dialogue.hpp"
 
-namespace zmail::send {
+namespace zmail::smtp {
 
 /// Who a message goes from and to, in the form SMTP commands carry (ASCII domains, no brackets).
 struct Envelope {
@@ -65,14 +65,14 @@ using EndOfDataHook = std::function<void()>;
 /// TLS/STARTTLS and logs in; later ones reuse the connection (RSET after a refused message; a
 /// new connection after a lost one). The destructor sends QUIT. Not thread-safe; the sinks in
 /// the options must outlive the session.
-class SmtpSession {
+class Session {
 public:
     /// No I/O here; net::Connection checks the options on the first submit() (Config errors
     /// come back as SubmitError with before_login).
-    explicit SmtpSession(net::ServerOptions options);
-    ~SmtpSession();
-    SmtpSession(const SmtpSession&) = delete;
-    SmtpSession& operator=(const SmtpSession&) = delete;
+    explicit Session(net::ServerOptions options);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
 
     /// Sends `message` (CRLF line ends; dot-stuffed here) to `envelope`. Returns
     /// when the server accepted it for at least one recipient; throws SubmitError otherwise.
@@ -93,10 +93,10 @@ private:
 /// The error for a submission that failed after `dialogue`: refused by the server
 /// (`io_error` null), or cut by `io_error` (the stream's Network, Temporary or Protocol error).
 /// Exposed for unit tests; `peer` is "host:port", `sender` the envelope sender.
-SubmitError submission_error(const SmtpDialogue& dialogue, const Error* io_error, std::string_view peer,
+SubmitError submission_error(const Dialogue& dialogue, const Error* io_error, std::string_view peer,
                              std::string_view sender);
 
 /// The refused recipients among `dialogue`'s RCPT replies.
-std::vector<RefusedRecipient> refused_recipients(const SmtpDialogue& dialogue);
+std::vector<RefusedRecipient> refused_recipients(const Dialogue& dialogue);
 
-}  // namespace zmail::send
+}  // namespace zmail::smtp

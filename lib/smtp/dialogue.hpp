@@ -11,12 +11,12 @@
 
 #include "smtp/reply.hpp"
 
-namespace zmail::send {
+namespace zmail::smtp {
 
 /// The reply to one RCPT TO.
 struct RecipientReply {
     std::string address;  ///< as in the command, without angle brackets
-    smtp::Reply reply;
+    Reply reply;
 };
 
 /// Where a submission had got to.
@@ -31,7 +31,7 @@ enum class Phase {
 };
 
 /// Pairs commands and replies: each complete reply answers the command fed just before it.
-class SmtpDialogue {
+class Dialogue {
 public:
     /// A command line sent (without line end). "MAIL FROM" starts a new message.
     void client_line(std::string_view line);
@@ -53,33 +53,33 @@ public:
     /// True once the server accepted the login on the current connection.
     bool authenticated() const { return authenticated_; }
     /// The last EHLO reply's capabilities on the current connection.
-    const smtp::EhloCapabilities& capabilities() const { return capabilities_; }
+    const EhloCapabilities& capabilities() const { return capabilities_; }
 
     // --- the current message (reset by MAIL FROM) ---
-    const std::optional<smtp::Reply>& mail_reply() const { return mail_reply_; }
+    const std::optional<Reply>& mail_reply() const { return mail_reply_; }
     const std::vector<RecipientReply>& recipient_replies() const { return recipient_replies_; }
-    const std::optional<smtp::Reply>& data_reply() const { return data_reply_; }
+    const std::optional<Reply>& data_reply() const { return data_reply_; }
     /// The reply after the end of data: acceptance (250) or refusal of the message.
-    const std::optional<smtp::Reply>& final_reply() const { return final_reply_; }
+    const std::optional<Reply>& final_reply() const { return final_reply_; }
     /// The reply to AUTH on the current connection.
-    const std::optional<smtp::Reply>& auth_reply() const { return auth_reply_; }
+    const std::optional<Reply>& auth_reply() const { return auth_reply_; }
     /// The last complete reply of any kind, and a line the parser could not read.
-    const std::optional<smtp::Reply>& last_reply() const { return last_reply_; }
+    const std::optional<Reply>& last_reply() const { return last_reply_; }
     const std::string& malformed_line() const { return malformed_line_; }
 
 private:
     enum class Waiting { Nothing, Greeting, Ehlo, StartTls, Auth, Mail, Rcpt, Data, EndOfData, Other };
-    void complete(const smtp::Reply& reply);
+    void complete(const Reply& reply);
 
-    smtp::ReplyParser parser_;
+    ReplyParser parser_;
     Phase phase_ = Phase::Connecting;
     Waiting waiting_ = Waiting::Greeting;
     std::string pending_recipient_;
     bool auth_attempted_ = false, authenticated_ = false;
-    smtp::EhloCapabilities capabilities_;
-    std::optional<smtp::Reply> mail_reply_, data_reply_, final_reply_, auth_reply_, last_reply_;
+    EhloCapabilities capabilities_;
+    std::optional<Reply> mail_reply_, data_reply_, final_reply_, auth_reply_, last_reply_;
     std::vector<RecipientReply> recipient_replies_;
     std::string malformed_line_;
 };
 
-}  // namespace zmail::send
+}  // namespace zmail::smtp

@@ -3,13 +3,13 @@
 // pipelined when the server offers PIPELINING (RFC 2920), with its own dot-stuffing. libcurl's
 // SMTP URL API would cost one round trip per command (it does not pipeline; see
 // shared/notes/libcurl-facts.md Q6), which made zmail slower than msmtp per message.
-#include "send/smtp_session.hpp"
+#include "smtp/session.hpp"
 
 #include <chrono>
 
 #include "net/connection.hpp"
 
-namespace zmail::send {
+namespace zmail::smtp {
 
 namespace {
 
@@ -33,12 +33,12 @@ bool has_8bit(std::string_view message) {
     return false;
 }
 
-smtp::EhloCapabilities capabilities_of(const net::LoginReport& report) {
+EhloCapabilities capabilities_of(const net::LoginReport& report) {
     std::string text;
     for (const auto& line : report.capabilities) text += line + "\r\n";
     try {
-        const auto replies = smtp::parse_replies(text);
-        if (!replies.empty()) return smtp::parse_ehlo(replies.back());
+        const auto replies = parse_replies(text);
+        if (!replies.empty()) return parse_ehlo(replies.back());
     } catch (const Error&) {
         // an EHLO reply we cannot read: use no extension
     }
@@ -47,12 +47,12 @@ smtp::EhloCapabilities capabilities_of(const net::LoginReport& report) {
 
 }  // namespace
 
-struct SmtpSession::State {
+struct Session::State {
     net::ServerOptions options;
     std::unique_ptr<net::Connection> connection;
     std::string buffer;  // bytes read and not yet used
-    SmtpDialogue dialogue;
-    smtp::EhloCapabilities capabilities;
+    Dialogue dialogue;
+    EhloCapabilities capabilities;
     int connections = 0;
     bool needs_reset = false;  // a transaction was left open (RSET before the next)
 
@@ -85,7 +85,7 @@ struct SmtpSession::State {
                 buffer.erase(0, nl + 1);
                 return line;
             }
-            if (buffer.size() > smtp::max_reply_line_length)
+            if (buffer.size() > max_reply_line_length)
                 throw Error(ErrorKind::Protocol, "'" + peer() + "' sent a reply line that does not end");
             char chunk[16384];
             const std::size_t n = connection->read_some(chunk, sizeof chunk);
@@ -94,12 +94,12 @@ struct SmtpSession::State {
     }
 
     /// Reads one complete reply; the dialogue sees each line.
-    smtp::Reply read_reply() {
-        smtp::ReplyParser parser;
+    Reply read_reply() {
+        ReplyParser parser;
         for (;;) {
             const std::string line = read_line();
             dialogue.server_line(line);
-            std::optional<smtp::Reply> reply;
+            std::optional<Reply> reply;
             try {
                 reply = parser.add_line(line);
             } catch (const Error&) {
@@ -110,19 +110,19 @@ struct SmtpSession::State {
     }
 
     /// Sends a command and reads its reply (no pipelining).
-    smtp::Reply command(const std::string& line) {
+    Reply command(const std::string& line) {
         send(line + "\r\n");
         dialogue.client_line(line);
         return read_reply();
     }
 };
 
-SmtpSession::SmtpSession(net::ServerOptions options) {
+Session::Session(net::ServerOptions options) {
     options.protocol = net::Protocol::smtp;
     state_ = std::make_unique<State>(std::move(options));
 }
 
-SmtpSession::~SmtpSession() {
+Session::~Session() {
     if (!state_ || !state_->connection) return;
     try {  // QUIT, and a short wait for its reply: the mail is already accepted
         state_->connection->set_io_timeout(std::chrono::seconds(5));
@@ -132,11 +132,11 @@ SmtpSession::~SmtpSession() {
     }
 }
 
-int SmtpSession::connections() const { return state_->connections; }
+int Session::connections() const { return state_->connections; }
 
-std::string SmtpSession::peer() const { return state_->peer(); }
+std::string Session::peer() const { return state_->peer(); }
 
-Submission SmtpSession::submit(const Envelope& envelope, std::string_view message, const EndOfDataHook& end_of_data) {
+Submission Session::submit(const Envelope& envelope, std::string_view message, const EndOfDataHook& end_of_data) {
     State& s = *state_;
     if (envelope.recipients.empty()) throw Error(ErrorKind::Usage, "no recipients");
     const bool reused = s.connection != nullptr;
@@ -150,7 +150,7 @@ Submission SmtpSession::submit(const Envelope& envelope, std::string_view messag
     return transaction(envelope, message, end_of_data);
 }
 
-Submission SmtpSession::transaction(const Envelope& envelope, std::string_view message,
+Submission Session::transaction(const Envelope& envelope, std::string_view message,
                                     const EndOfDataHook& end_of_data) {
     State& s = *state_;
     if (!s.connection) {
@@ -186,7 +186,7 @@ Submission SmtpSession::transaction(const Envelope& envelope, std::string_view m
             s.send(batch);
             for (std::size_t i = 0; i < commands.size(); ++i) {
                 s.dialogue.client_line(commands[i]);
-                const smtp::Reply reply = s.read_reply();
+                const Reply reply = s.read_reply();
                 if (i > 0 && i + 1 < commands.size() && reply.success()) any_recipient = true;
                 if (i + 1 == commands.size()) data_ok = reply.code == 354;
             }
@@ -208,7 +208,7 @@ Submission SmtpSession::transaction(const Envelope& envelope, std::string_view m
         if (end_of_data) end_of_data();  // from here on the server may take it
         s.dialogue.end_of_data();
         s.send(".\r\n");
-        const smtp::Reply final_reply = s.read_reply();
+        const Reply final_reply = s.read_reply();
         s.needs_reset = false;
         if (!final_reply.success()) throw submission_error(s.dialogue, nullptr, s.peer(), envelope.mail_from);
     } catch (const SubmitError&) {
@@ -228,4 +228,4 @@ Submission SmtpSession::transaction(const Envelope& envelope, std::string_view m
     return result;
 }
 
-}  // namespace zmail::send
+}  // namespace zmail::smtp

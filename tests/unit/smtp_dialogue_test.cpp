@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "send/smtp_dialogue.hpp"
-#include "send/smtp_session.hpp"
+#include "smtp/dialogue.hpp"
+#include "smtp/session.hpp"
 
 using zmail::ErrorKind;
-namespace sending = zmail::send;
+namespace smtp = zmail::smtp;
 
 namespace {
 
@@ -18,8 +18,8 @@ const zmail::Error cut(ErrorKind::Network, "'h:587' closed the connection");
 const zmail::Error slow(ErrorKind::Temporary, "no reply from 'h:587' within 120 seconds");
 
 /// Feeds "C: ..." and "S: ..." lines in order.
-sending::SmtpDialogue play(const std::vector<std::string>& lines) {
-    sending::SmtpDialogue d;
+smtp::Dialogue play(const std::vector<std::string>& lines) {
+    smtp::Dialogue d;
     d.new_connection();
     for (const auto& line : lines) {
         if (line.starts_with("C: ")) d.client_line(line.substr(3));
@@ -70,9 +70,9 @@ TEST(SendDialogue, PartialAcceptanceRecordsEveryRecipient) {
     }));
     EXPECT_TRUE(d.authenticated());
     EXPECT_TRUE(d.capabilities().size);
-    EXPECT_EQ(d.phase(), sending::Phase::Done);
+    EXPECT_EQ(d.phase(), smtp::Phase::Done);
     ASSERT_EQ(d.recipient_replies().size(), 3u);
-    const auto refused = sending::refused_recipients(d);
+    const auto refused = smtp::refused_recipients(d);
     ASSERT_EQ(refused.size(), 2u);
     EXPECT_EQ(refused[0].address, "reject-me@example.net");
     EXPECT_EQ(refused[0].code, 550);
@@ -109,9 +109,9 @@ TEST(SendDialogue, SenderRefusedIsRelayDenied) {
         "C: QUIT",
         "S: 221 2.0.0 Bye",
     }));
-    const auto e = sending::submission_error(d, nullptr, "smtp.example.test:587", "boss@example.com");
+    const auto e = smtp::submission_error(d, nullptr, "smtp.example.test:587", "boss@example.com");
     EXPECT_EQ(e.kind, ErrorKind::Data);
-    EXPECT_EQ(e.delivery, sending::Delivery::NotSent);
+    EXPECT_EQ(e.delivery, smtp::Delivery::NotSent);
     EXPECT_NE(std::string(e.what()).find("relay denied"), std::string::npos);
     EXPECT_NE(std::string(e.what()).find("boss@example.com"), std::string::npos);
     EXPECT_EQ(e.server_reply, "553 5.7.1 Sender address rejected: not owned by user");
@@ -124,7 +124,7 @@ TEST(SendDialogue, EveryRecipientRefused) {
         "C: RCPT TO:<reject@example.net>",
         "S: 550 5.1.1 <reject@example.net> User unknown",
     }));
-    const auto e = sending::submission_error(d, nullptr, "h:587", "alice@example.test");
+    const auto e = smtp::submission_error(d, nullptr, "h:587", "alice@example.test");
     EXPECT_EQ(e.kind, ErrorKind::Data);
     ASSERT_EQ(e.refused.size(), 1u);
     EXPECT_NE(std::string(e.what()).find("'reject@example.net'"), std::string::npos);
@@ -137,7 +137,7 @@ TEST(SendDialogue, OnlyTemporaryRefusalsAreTemporary) {
         "C: RCPT TO:<tempfail@example.net>",
         "S: 451 4.3.0 try again later",
     }));
-    EXPECT_EQ(sending::submission_error(d, nullptr, "h:587", "a@x").kind, ErrorKind::Temporary);
+    EXPECT_EQ(smtp::submission_error(d, nullptr, "h:587", "a@x").kind, ErrorKind::Temporary);
 }
 
 TEST(SendDialogue, MessageTooLarge) {
@@ -145,7 +145,7 @@ TEST(SendDialogue, MessageTooLarge) {
         "C: MAIL FROM:<alice@example.test> SIZE=99999999",
         "S: 552 5.3.4 Message size exceeds fixed limit",
     }));
-    const auto e = sending::submission_error(d, nullptr, "h:587", "alice@example.test");
+    const auto e = smtp::submission_error(d, nullptr, "h:587", "alice@example.test");
     EXPECT_EQ(e.kind, ErrorKind::Data);
     EXPECT_NE(std::string(e.what()).find("too large"), std::string::npos);
 }
@@ -155,12 +155,12 @@ TEST(SendDialogue, LostAfterTheEndOfDataIsUncertain) {
         "C: MAIL FROM:<alice@example.test>", "S: 250 2.1.0 OK", "C: RCPT TO:<bob@example.net>", "S: 250 2.1.5 OK",
         "C: DATA", "S: 354 OK", "END",
     }));
-    EXPECT_EQ(d.phase(), sending::Phase::EndOfData);
-    const auto e = sending::submission_error(d, &cut, "h:587", "alice@example.test");
-    EXPECT_EQ(e.delivery, sending::Delivery::Uncertain);
+    EXPECT_EQ(d.phase(), smtp::Phase::EndOfData);
+    const auto e = smtp::submission_error(d, &cut, "h:587", "alice@example.test");
+    EXPECT_EQ(e.delivery, smtp::Delivery::Uncertain);
     EXPECT_EQ(e.kind, ErrorKind::Network);
-    const auto timeout = sending::submission_error(d, &slow, "h:587", "alice@example.test");
-    EXPECT_EQ(timeout.delivery, sending::Delivery::Uncertain);
+    const auto timeout = smtp::submission_error(d, &slow, "h:587", "alice@example.test");
+    EXPECT_EQ(timeout.delivery, smtp::Delivery::Uncertain);
     EXPECT_EQ(timeout.kind, ErrorKind::Temporary);
 }
 
@@ -169,9 +169,9 @@ TEST(SendDialogue, LostDuringTheBodyWasNotSent) {
         "C: MAIL FROM:<alice@example.test>", "S: 250 2.1.0 OK", "C: RCPT TO:<bob@example.net>", "S: 250 2.1.5 OK",
         "C: DATA", "S: 354 OK",
     }));
-    EXPECT_EQ(d.phase(), sending::Phase::Body);
-    const auto e = sending::submission_error(d, &cut, "h:587", "alice@example.test");
-    EXPECT_EQ(e.delivery, sending::Delivery::NotSent);
+    EXPECT_EQ(d.phase(), smtp::Phase::Body);
+    const auto e = smtp::submission_error(d, &cut, "h:587", "alice@example.test");
+    EXPECT_EQ(e.delivery, smtp::Delivery::NotSent);
     EXPECT_EQ(e.kind, ErrorKind::Network);
 }
 
@@ -180,15 +180,15 @@ TEST(SendDialogue, RefusalAfterTheEndOfData) {
         "C: MAIL FROM:<alice@example.test>", "S: 250 2.1.0 OK", "C: RCPT TO:<bob@example.net>", "S: 250 2.1.5 OK",
         "C: DATA", "S: 354 OK", "END", "S: 554 5.7.1 Message rejected as spam",
     }));
-    const auto e = sending::submission_error(d, nullptr, "h:587", "alice@example.test");
+    const auto e = smtp::submission_error(d, nullptr, "h:587", "alice@example.test");
     EXPECT_EQ(e.kind, ErrorKind::Data);
-    EXPECT_EQ(e.delivery, sending::Delivery::NotSent);
+    EXPECT_EQ(e.delivery, smtp::Delivery::NotSent);
     EXPECT_EQ(e.server_reply, "554 5.7.1 Message rejected as spam");
     const auto t = play(with(login, {
         "C: MAIL FROM:<a@x>", "S: 250 OK", "C: RCPT TO:<b@y>", "S: 250 OK", "C: DATA", "S: 354 OK", "END",
         "S: 452 4.3.1 Insufficient system storage",
     }));
-    EXPECT_EQ(sending::submission_error(t, nullptr, "h:587", "a@x").kind, ErrorKind::Temporary);
+    EXPECT_EQ(smtp::submission_error(t, nullptr, "h:587", "a@x").kind, ErrorKind::Temporary);
 }
 
 TEST(SendDialogue, AReusedConnectionStartsANewMessage) {
@@ -211,12 +211,12 @@ TEST(SendDialogue, AFailureBeforeTheNextMailFromIsNotTheLastMessages) {
         "C: MAIL FROM:<a@x>", "S: 250 OK", "C: RCPT TO:<b@y>", "S: 250 OK", "C: DATA", "S: 354 OK", "END",
         "S: 250 queued",
     }));
-    ASSERT_EQ(d.phase(), sending::Phase::Done);
+    ASSERT_EQ(d.phase(), smtp::Phase::Done);
     d.new_transfer();  // the next message: libcurl fails to reconnect before MAIL FROM
-    EXPECT_EQ(d.phase(), sending::Phase::Connecting);
+    EXPECT_EQ(d.phase(), smtp::Phase::Connecting);
     EXPECT_FALSE(d.final_reply());
-    const auto e = sending::submission_error(d, &cut, "h:587", "a@x");
-    EXPECT_EQ(e.delivery, sending::Delivery::NotSent);
+    const auto e = smtp::submission_error(d, &cut, "h:587", "a@x");
+    EXPECT_EQ(e.delivery, smtp::Delivery::NotSent);
 }
 
 TEST(SendDialogue, PipelinedCommandsAfterARefusedSenderDoNotHideIt) {
@@ -225,7 +225,7 @@ TEST(SendDialogue, PipelinedCommandsAfterARefusedSenderDoNotHideIt) {
         "C: RCPT TO:<a@example.net>", "S: 503 5.5.1 MAIL needed first",
         "C: DATA", "S: 503 5.5.1 MAIL needed first",
     }));
-    const auto e = sending::submission_error(d, nullptr, "h:587", "boss@example.com");
+    const auto e = smtp::submission_error(d, nullptr, "h:587", "boss@example.com");
     EXPECT_EQ(e.kind, ErrorKind::Data);
     EXPECT_NE(std::string(e.what()).find("relay denied"), std::string::npos);
 }
