@@ -12,12 +12,8 @@ namespace zmail::state {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& what, const std::string& path, int error) {
-    bool full = error == ENOSPC || error == EDQUOT;
-    throw Error(full ? ErrorKind::Temporary : ErrorKind::Storage,
-                "cannot " + what + " state file '" + path + "': " + std::strerror(error),
-                full ? "free some disk space and run again; nothing was lost" : "");
-}
+/// The hints of a state file error: losing the state loses no mail.
+const StorageHints state_hints{"free some disk space and run again; nothing was lost", ""};
 
 void split_lines(const std::string& text, bool drop_torn_tail, std::vector<std::string>& out) {
     size_t start = 0;
@@ -61,7 +57,7 @@ std::vector<std::string> Journal::load() {
         if (!journal.empty() && journal.back() != '\n') {
             size_t keep = journal.rfind('\n');
             if (::truncate(journal_path_.c_str(), keep == std::string::npos ? 0 : static_cast<off_t>(keep + 1)) != 0)
-                fail("repair", journal_path_, errno);
+                throw_storage_error("repair state file", journal_path_, errno, state_hints);
         }
     }
     return lines;
@@ -71,7 +67,7 @@ void Journal::open_journal() {
     if (fd_ >= 0) return;
     util::make_directories(util::parent_directory(journal_path_));
     fd_ = ::open(journal_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd_ < 0) fail("open", journal_path_, errno);
+    if (fd_ < 0) throw_storage_error("open state file", journal_path_, errno, state_hints);
     // the journal's directory entry must be durable before anything relies on its contents
     util::fsync_parent_directory(journal_path_);
 }
@@ -93,12 +89,12 @@ void Journal::sync() {
             int error = errno;
             // cut a partial write so the journal ends on a whole line
             buffer_.clear();
-            fail("write", journal_path_, error);
+            throw_storage_error("write state file", journal_path_, error, state_hints);
         }
         done += static_cast<size_t>(n);
     }
     buffer_.clear();
-    if (::fdatasync(fd_) != 0) fail("sync", journal_path_, errno);
+    if (::fdatasync(fd_) != 0) throw_storage_error("sync state file", journal_path_, errno, state_hints);
 }
 
 void Journal::compact(const std::vector<std::string>& lines) {
@@ -113,7 +109,8 @@ void Journal::compact(const std::vector<std::string>& lines) {
         ::close(fd_);
         fd_ = -1;
     }
-    if (::unlink(journal_path_.c_str()) != 0 && errno != ENOENT) fail("remove", journal_path_, errno);
+    if (::unlink(journal_path_.c_str()) != 0 && errno != ENOENT)
+        throw_storage_error("remove state file", journal_path_, errno, state_hints);
     util::fsync_parent_directory(journal_path_);
     journal_lines_ = 0;
 }

@@ -3,6 +3,7 @@
 #include "error.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -33,19 +34,31 @@ bool parse_number(std::string_view text, Number& out, int base = 10) {
     return ec == std::errc() && ptr == text.data() + text.size();
 }
 
+// The state file writes flags as letters in this order, "-" for none. The letters happen to be
+// Maildir's, but they are the state file's format and never change with a store.
+constexpr std::array<std::pair<store::Flag, char>, 5> flag_letters{{
+    {store::Draft, 'D'},
+    {store::Flagged, 'F'},
+    {store::Answered, 'R'},
+    {store::Seen, 'S'},
+    {store::Deleted, 'T'},
+}};
+
 std::string flag_word(store::Flags flags) {
-    std::string letters = store::maildir_flags(flags);
+    std::string letters;
+    for (const auto& [flag, letter] : flag_letters)
+        if (flags & flag) letters += letter;
     return letters.empty() ? "-" : letters;
 }
 
 bool parse_flag_word(std::string_view word, store::Flags& flags) {
-    if (word == "-") {
-        flags = 0;
-        return true;
+    flags = 0;
+    if (word == "-") return true;
+    for (char c : word) {
+        auto it = std::find_if(flag_letters.begin(), flag_letters.end(), [c](const auto& f) { return f.second == c; });
+        if (it == flag_letters.end()) return false;
+        flags |= it->first;
     }
-    for (char c : word)
-        if (std::string_view("DFRST").find(c) == std::string_view::npos) return false;
-    flags = store::flags_from_maildir(word);
     return true;
 }
 
