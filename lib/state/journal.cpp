@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace zmail::state {
@@ -13,6 +15,8 @@ namespace zmail::state {
 namespace {
 
 /// The hints of a state file error: losing the state loses no mail.
+constexpr const char* journal_suffix = ".journal";
+
 const StorageHints state_hints{"free some disk space and run again; nothing was lost", ""};
 
 void split_lines(const std::string& text, bool drop_torn_tail, std::vector<std::string>& out) {
@@ -31,7 +35,40 @@ void split_lines(const std::string& text, bool drop_torn_tail, std::vector<std::
 }  // namespace
 
 Journal::Journal(std::string path, std::string header)
-    : path_(std::move(path)), journal_path_(path_ + ".journal"), header_(std::move(header)) {}
+    : path_(std::move(path)), journal_path_(path_ + journal_suffix), header_(std::move(header)) {}
+
+std::vector<std::string> Journal::peek(const std::string& path, const std::string& header) {
+    std::vector<std::string> lines;
+    std::string line;
+    std::ifstream snapshot(path);
+    if (std::getline(snapshot, line) && line == header)
+        while (std::getline(snapshot, line))
+            if (!line.empty()) lines.push_back(line);
+    std::ifstream journal(path + journal_suffix);
+    while (std::getline(journal, line))
+        if (!line.empty() && !journal.eof()) lines.push_back(line);  // a torn last line does not count
+    return lines;
+}
+
+bool Journal::exists() const {
+    struct stat st {};
+    return ::stat(path_.c_str(), &st) == 0 || ::stat(journal_path_.c_str(), &st) == 0;
+}
+
+void Journal::remove() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+        fd_ = -1;
+    }
+    buffer_.clear();
+    bool removed = false;
+    for (const std::string* file : {&path_, &journal_path_}) {
+        if (::unlink(file->c_str()) == 0) removed = true;
+        else if (errno != ENOENT) throw_storage_error("remove state file", *file, errno, state_hints);
+    }
+    if (removed) util::fsync_parent_directory(path_, state_hints);
+    journal_lines_ = 0;
+}
 
 Journal::~Journal() {
     if (fd_ >= 0) ::close(fd_);
@@ -69,7 +106,7 @@ void Journal::open_journal() {
     fd_ = ::open(journal_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd_ < 0) throw_storage_error("open state file", journal_path_, errno, state_hints);
     // the journal's directory entry must be durable before anything relies on its contents
-    util::fsync_parent_directory(journal_path_);
+    util::fsync_parent_directory(journal_path_, state_hints);
 }
 
 void Journal::append(std::string_view line) {
@@ -111,7 +148,7 @@ void Journal::compact(const std::vector<std::string>& lines) {
     }
     if (::unlink(journal_path_.c_str()) != 0 && errno != ENOENT)
         throw_storage_error("remove state file", journal_path_, errno, state_hints);
-    util::fsync_parent_directory(journal_path_);
+    util::fsync_parent_directory(journal_path_, state_hints);
     journal_lines_ = 0;
 }
 

@@ -5,10 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <unistd.h>
 #include <charconv>
 #include <cstdio>
 
@@ -289,9 +285,7 @@ void SyncState::compact() {
 
 void SyncState::remove_files() {
     if (dry_run_) return;
-    for (const std::string& file : {journal_.path(), journal_.path() + ".journal"})
-        if (::unlink(file.c_str()) != 0 && errno != ENOENT)
-            throw Error(ErrorKind::Storage, "cannot remove state file '" + file + "': " + std::strerror(errno));
+    journal_.remove();
     pairs_.clear();
     pending_.clear();
     left_[Far].clear();
@@ -309,12 +303,8 @@ StateHeader peek_state_header(const std::string& path) {
             parse_number(words[3], header.far_modseq);
         }
     };
-    std::ifstream snapshot(path);
-    std::string line;
-    if (std::getline(snapshot, line) && line == sync_state_header && std::getline(snapshot, line)) take(line);
-    std::ifstream journal(path + ".journal");
-    while (std::getline(journal, line))
-        if (!line.empty() && line[0] == 'H' && !journal.eof()) take(line);  // a torn last line does not count
+    for (const std::string& line : state::Journal::peek(path, sync_state_header))
+        if (line[0] == 'H') take(line);
     return header;
 }
 
