@@ -4,6 +4,7 @@
 #include "error.hpp"
 #include "folders/folders.hpp"
 #include "imap/session_account.hpp"
+#include "text/strings.hpp"
 
 #include <cstdio>
 #include <iostream>
@@ -21,19 +22,6 @@ struct FoldersOptions {
     bool counts = false, flat = false, subscribed_only = false, yes = false;
 };
 
-std::string human_size(std::uint64_t bytes) {
-    const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-    double value = static_cast<double>(bytes);
-    int unit = 0;
-    while (value >= 1024 && unit < 4) {
-        value /= 1024;
-        ++unit;
-    }
-    char text[32];
-    std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
-    return text;
-}
-
 json folder_json(const folders::Folder& f) {
     json j = {{"name", f.name},           {"server_name", f.raw_name}, {"special_use", f.special_use},
               {"selectable", f.selectable}, {"subscribed", f.subscribed}, {"synced", f.synced}};
@@ -48,7 +36,7 @@ std::string details(const folders::Folder& f, bool counts) {
     if (counts && f.selectable) {
         std::string c = f.messages ? std::to_string(*f.messages) + " messages" : "? messages";
         if (f.unseen && *f.unseen) c += ", " + std::to_string(*f.unseen) + " unread";
-        if (f.size) c += ", " + human_size(*f.size);
+        if (f.size) c += ", " + text::human_size(*f.size);
         parts.push_back(c);
     }
     if (!f.special_use.empty()) parts.push_back(f.special_use);

@@ -4,6 +4,7 @@
 
 #include "error.hpp"
 #include "send/send.hpp"
+#include "text/strings.hpp"
 
 #include <cstdio>
 #include <ctime>
@@ -71,18 +72,12 @@ json report_json(const send::SendReport& r, const std::vector<std::string>& warn
             {"exit_code", r.exit_code()}};
 }
 
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-    return out;
-}
-
 void print_report(Printer& out, const send::SendReport& r) {
     for (const auto& refused : r.refused)
         out.warning("'" + refused.address + "' was refused" + (refused.temporary ? " for now" : "") +
                     " (server: " + refused.reply + ")");
     if (r.sent && !r.refused.empty() && !r.accepted.empty())
-        out.note("the message went to " + join(r.accepted) + " only; it will not be sent to them again");
+        out.note("the message went to " + text::join(r.accepted, ", ") + " only; it will not be sent to them again");
     if (r.uncertain) {
         out.error(*r.error);
         out.note("kept in the queue as uncertain (" + r.queue_id + "): 'zmail send --flush' will not resend it; "
@@ -93,7 +88,8 @@ void print_report(Printer& out, const send::SendReport& r) {
         out.note("queued " + r.message_id + " (" + (r.error ? std::string(r.error->what()) : "") +
                  "); 'zmail send --flush' sends it");
     } else if (r.queued) {
-        out.note("queued " + r.message_id + " for " + join(r.queued_recipients) + "; 'zmail send --flush' sends it");
+        out.note("queued " + r.message_id + " for " + text::join(r.queued_recipients, ", ") +
+                 "; 'zmail send --flush' sends it");
     }
     using Outcome = send::SentCopyResult::Outcome;
     if (r.sent_copy.outcome == Outcome::Failed && r.sent_copy.error) {
@@ -102,7 +98,7 @@ void print_report(Printer& out, const send::SendReport& r) {
                     e.what() + (e.server_reply.empty() ? "" : " (server: " + e.server_reply + ")"));
     }
     if (out.verbose() > 0 && r.sent) {
-        out.note("sent " + r.message_id + " to " + join(r.accepted));
+        out.note("sent " + r.message_id + " to " + text::join(r.accepted, ", "));
         if (r.sent_copy.outcome == Outcome::Made) out.note("copy saved in '" + r.sent_copy.folder + "'");
         if (r.sent_copy.outcome == Outcome::AlreadyThere) out.note("'" + r.sent_copy.folder + "' already had it");
         if (r.sent_copy.outcome == Outcome::NotWanted) out.note("no Sent copy: " + r.sent_copy.reason);
@@ -220,7 +216,7 @@ int run_send(Context& ctx, SendCommandOptions& o, bool compose_mode) {
         } else {
             std::fwrite(wire.data(), 1, wire.size(), stdout);
             std::fprintf(stderr, "account: %s\nenvelope from: %s\nenvelope to: %s\n", name.c_str(),
-                         message.envelope.mail_from.c_str(), join(message.envelope.recipients).c_str());
+                         message.envelope.mail_from.c_str(), text::join(message.envelope.recipients, ", ").c_str());
             for (const auto& w : message.warnings) out.warning(w);
         }
         return 0;
