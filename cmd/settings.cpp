@@ -5,6 +5,7 @@
 #include "profile/account.hpp"
 #include "diagnose/diagnose.hpp"
 #include "profile/schema.hpp"
+#include "text/strings.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -21,12 +22,6 @@ struct SettingsOptions {
     std::vector<std::string> aliases;
     bool make_default = false;
 };
-
-std::string join(const std::vector<std::string>& items, const char* separator = ", ") {
-    std::string s;
-    for (const auto& i : items) s += (s.empty() ? "" : separator) + i;
-    return s;
-}
 
 // "host[:port]" into the account JSON; security from a well-known port.
 void add_server(json& account, const std::string& protocol, const std::string& spec, Printer& out) {
@@ -59,7 +54,8 @@ int cmd_presets(Context& ctx, const std::string& name) {
         if (!preset) {
             std::vector<std::string> names;
             for (const auto& p : presets) names.push_back(p.name);
-            throw Error(ErrorKind::Usage, "unknown preset '" + name + "'", "known presets: " + join(names));
+            throw Error(ErrorKind::Usage, "unknown preset '" + name + "'",
+                        "known presets: " + text::join(names, ", "));
         }
         if (out.json()) { out.json_value(profile::preset_to_json(*preset)); return 0; }
         const auto& p = *preset;
@@ -152,11 +148,11 @@ int cmd_show(Context& ctx, const std::string& name) {
         {"maildir", a.maildir},
         {"fetch", std::string("keep ") + (a.fetch.keep ? "true" : "false") + ", scope " + a.fetch.scope +
                       ", delivery " + a.fetch.delivery},
-        {"sync", "folders " + join(a.sync.folders, " ") + ", direction " + a.sync.direction + ", expunge " +
+        {"sync", "folders " + text::join(a.sync.folders, " ") + ", direction " + a.sync.direction + ", expunge " +
                      a.sync.expunge},
         {"send", "save_sent " + a.send.save_sent + " (" + a.send.save_sent_setting + ": " + a.send.save_sent_reason + ")"},
     };
-    if (!a.aliases.empty()) rows.insert(rows.begin() + 1, {"aliases", join(a.aliases)});
+    if (!a.aliases.empty()) rows.insert(rows.begin() + 1, {"aliases", text::join(a.aliases, ", ")});
     if (!a.ca_file.empty()) rows.push_back({"ca_file", a.ca_file});
     out.rows(rows, 2);
     for (const auto& w : warnings) out.warning(w);
@@ -170,7 +166,8 @@ int cmd_add(Context& ctx, const SettingsOptions& o) {
     if (!preset) {
         std::vector<std::string> names;
         for (const auto& x : p.presets()) names.push_back(x.name);
-        throw Error(ErrorKind::Usage, "unknown preset '" + o.preset + "'", "known presets: " + join(names));
+        throw Error(ErrorKind::Usage, "unknown preset '" + o.preset + "'",
+                    "known presets: " + text::join(names, ", "));
     }
     json account = {{"preset", o.preset}, {"address", o.address}};
     if (!o.display_name.empty()) account["name"] = o.display_name;
@@ -213,7 +210,8 @@ const profile::KeyInfo& known_key(const std::string& key) {
     if (!info) {
         std::string group = key.substr(0, key.rfind('.'));
         std::string hint = "run 'zmail settings keys' for the keys";
-        if (group != key && profile::is_key_group(group)) hint = "keys under '" + group + "': " + join(profile::keys_below(group));
+        if (group != key && profile::is_key_group(group))
+            hint = "keys under '" + group + "': " + text::join(profile::keys_below(group), ", ");
         throw Error(ErrorKind::Usage, "unknown key '" + key + "'", hint);
     }
     return *info;
