@@ -102,15 +102,7 @@ void SpoolFile::append(std::string_view bytes) {
 }
 
 void SpoolFile::flush() {
-    std::size_t done = 0;
-    while (done < buffer_.size()) {
-        const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw_storage_error("write a temporary file in", directory_, errno, storage_hints);
-        }
-        done += static_cast<std::size_t>(n);
-    }
+    util::write_all(fd_, buffer_, "write a temporary file in", directory_, storage_hints);
     buffer_.clear();
 }
 

@@ -75,15 +75,7 @@ MessageFile::~MessageFile() {
 }
 
 void MessageFile::flush() {
-    std::size_t done = 0;
-    while (done < buffer_.size()) {
-        const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw_storage_error("write", temp_path_, errno, hints_);
-        }
-        done += static_cast<std::size_t>(n);
-    }
+    util::write_all(fd_, buffer_, "write", temp_path_, hints_);
     buffer_.clear();
 }
 

@@ -118,17 +118,12 @@ void Journal::append(std::string_view line) {
 void Journal::sync() {
     if (buffer_.empty()) return;
     open_journal();
-    size_t done = 0;
-    while (done < buffer_.size()) {
-        ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            int error = errno;
-            // cut a partial write so the journal ends on a whole line
-            buffer_.clear();
-            throw_storage_error("write state file", journal_path_, error, state_hints);
-        }
-        done += static_cast<size_t>(n);
+    try {
+        util::write_all(fd_, buffer_, "write state file", journal_path_, state_hints);
+    } catch (const Error&) {
+        // cut a partial write so the journal ends on a whole line
+        buffer_.clear();
+        throw;
     }
     buffer_.clear();
     if (::fdatasync(fd_) != 0) throw_storage_error("sync state file", journal_path_, errno, state_hints);

@@ -15,18 +15,19 @@ namespace {
 
 std::string system_error_text(int error) { return std::strerror(error); }
 
-void write_all(int fd, std::string_view content, const std::string& path) {
-    while (!content.empty()) {
-        ssize_t n = ::write(fd, content.data(), content.size());
+}  // namespace
+
+void write_all(int fd, std::string_view bytes, std::string_view operation, const std::string& path,
+               const StorageHints& hints) {
+    while (!bytes.empty()) {
+        const ssize_t n = ::write(fd, bytes.data(), bytes.size());
         if (n < 0) {
             if (errno == EINTR) continue;
-            throw_storage_error("write", path, errno);
+            throw_storage_error(operation, path, errno, hints);
         }
-        content.remove_prefix(static_cast<size_t>(n));
+        bytes.remove_prefix(static_cast<std::size_t>(n));
     }
 }
-
-}  // namespace
 
 std::string parent_directory(const std::string& path) {
     auto slash = path.find_last_of('/');
@@ -76,7 +77,7 @@ void write_file_atomically(const std::string& path, std::string_view content, mo
     if (fd < 0) throw_storage_error("create", temp, errno);
     try {
         ::fchmod(fd, mode);  // the umask must not widen or narrow what we asked for
-        write_all(fd, content, temp);
+        write_all(fd, content, "write", temp);
         if (::fsync(fd) != 0) throw_storage_error("sync", temp, errno);
     } catch (...) {
         ::close(fd);

@@ -19,6 +19,11 @@ void write_file_atomically(const std::string& path, std::string_view content, mo
 /// Error{Storage} for other failures. `missing_ok` returns false instead of throwing for ENOENT.
 bool read_file(const std::string& path, std::string& out, bool missing_ok = false);
 
+/// Writes all of `bytes` to `fd`, retrying after EINTR and short writes. Throws
+/// throw_storage_error(operation, path, errno, hints) when a write fails.
+void write_all(int fd, std::string_view bytes, std::string_view operation, const std::string& path,
+               const StorageHints& hints = {});
+
 /// fsyncs `directory` (after a rename, link or unlink in it), so the change survives a crash.
 /// Throws Error{Storage} (Temporary for a full disk) with `hints`.
 void fsync_directory(const std::string& directory, const StorageHints& hints = {});
