@@ -118,6 +118,27 @@ void SyncState::load() {
     for (size_t i = 0; i < lines.size(); ++i) apply(lines[i], i + 1);
 }
 
+void SyncState::clear_records() {
+    pairs_.clear();
+    pending_.clear();
+    left_[Far].clear();
+    left_[Near].clear();
+}
+
+void SyncState::apply_pair(const Pair& p) {
+    pairs_.add(p);
+    std::erase_if(pending_, [&](const Pending& q) {
+        return (q.target == Near && q.source_uid == p.uid[Far]) || (q.target == Far && q.source_uid == p.uid[Near]);
+    });
+    left_[Far].erase(p.uid[Far]);
+    left_[Near].erase(p.uid[Near]);
+}
+
+void SyncState::apply_pending(const Pending& q) {
+    std::erase_if(pending_, [&](const Pending& o) { return o.target == q.target && o.source_uid == q.source_uid; });
+    pending_.push_back(q);
+}
+
 void SyncState::apply(std::string_view line, std::size_t number) {
     auto words = split_words(line);
     auto bad = [&] {
@@ -156,21 +177,13 @@ void SyncState::apply(std::string_view line, std::size_t number) {
         far_modseq_ = modseq;
     } else if (kind == "R") {
         expect(1);
-        pairs_.clear();
-        pending_.clear();
-        left_[Far].clear();
-        left_[Near].clear();
+        clear_records();
     } else if (kind == "+") {
         expect(4);
         Pair p;
         p.uid = {uid(1), uid(2)};
         p.flags = flags(3);
-        pairs_.add(p);
-        std::erase_if(pending_, [&](const Pending& q) {
-            return (q.target == Near && q.source_uid == p.uid[Far]) || (q.target == Far && q.source_uid == p.uid[Near]);
-        });
-        left_[Far].erase(p.uid[Far]);
-        left_[Near].erase(p.uid[Near]);
+        apply_pair(p);
     } else if (kind == "=") {
         expect(3);
         pairs_.set_flags(uid(1), flags(2));
@@ -189,8 +202,7 @@ void SyncState::apply(std::string_view line, std::size_t number) {
             q.min_uid = uid(3);
             if (!parse_number(words[4], q.header_hash, 16) || !parse_number(words[5], q.size)) throw bad();
         }
-        std::erase_if(pending_, [&](const Pending& o) { return o.target == q.target && o.source_uid == q.source_uid; });
-        pending_.push_back(q);
+        apply_pending(q);
     } else if (kind == "x") {
         expect(3);
         Side t = side(1);
@@ -286,10 +298,7 @@ void SyncState::compact() {
 void SyncState::remove_files() {
     if (dry_run_) return;
     journal_.remove();
-    pairs_.clear();
-    pending_.clear();
-    left_[Far].clear();
-    left_[Near].clear();
+    clear_records();
     existed_ = false;
 }
 
