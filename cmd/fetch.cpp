@@ -3,6 +3,7 @@
 #include "progress_line.hpp"
 
 #include "error.hpp"
+#include "text/strings.hpp"
 #include "fetch/fetch.hpp"
 #include "fetch/account.hpp"
 
@@ -46,11 +47,11 @@ public:
         if (!line_.shown() || p.messages_total == 0) return;
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
         const auto rate = seconds > 0.2 ? static_cast<std::uint64_t>(static_cast<double>(p.bytes_done) / seconds) : 0;
-        std::string text = account_ + ": " + std::to_string(p.messages_done) + "/" +
-                           std::to_string(p.messages_total) + " messages, " + fetch::human_size(p.bytes_done) +
-                           " of " + fetch::human_size(p.bytes_total);
-        if (rate > 0) text += ", " + fetch::human_size(rate) + "/s";
-        line_.show(text, p.messages_done == p.messages_total);
+        std::string shown = account_ + ": " + std::to_string(p.messages_done) + "/" +
+                            std::to_string(p.messages_total) + " messages, " + text::human_size(p.bytes_done) +
+                            " of " + text::human_size(p.bytes_total);
+        if (rate > 0) shown += ", " + text::human_size(rate) + "/s";
+        line_.show(shown, p.messages_done == p.messages_total);
     }
     bool tracing() const override { return trace_; }
     void trace(std::string_view line) override {
@@ -102,33 +103,33 @@ json result_json(const fetch::Result& r, bool keep) {
 
 /// "left on server: 3 messages larger than 10 MB; 20 more for the next run (limit 100)".
 std::string leftovers(const fetch::Result& r, std::uint64_t limit) {
-    std::string text;
-    if (r.too_large) text += "left on server: " + plural(r.too_large, "message") + " larger than " +
-                             fetch::human_size(r.max_size);
+    std::string out;
+    if (r.too_large) out += "left on server: " + plural(r.too_large, "message") + " larger than " +
+                            text::human_size(r.max_size);
     if (r.deferred) {
-        if (!text.empty()) text += "; ";
-        text += std::to_string(r.deferred) + " more for the next run (limit " + std::to_string(limit) + ")";
+        if (!out.empty()) out += "; ";
+        out += std::to_string(r.deferred) + " more for the next run (limit " + std::to_string(limit) + ")";
     }
-    return text;
+    return out;
 }
 
 void print_dry_run(Printer& out, const fetch::Result& r, bool keep) {
     const fetch::Plan& plan = *r.plan;
     std::size_t deleting = keep ? 0 : plan.delivered.size() + plan.download.size();
     std::string line = r.account + ": would fetch " + plural(plan.download.size(), "message") + " (" +
-                       fetch::human_size(plan.download_bytes) + ")";
+                       text::human_size(plan.download_bytes) + ")";
     if (!keep) line += " and delete " + std::to_string(deleting) + " on the server";
     if (!plan.mark_seen.empty())
         line += "; would record " + plural(plan.mark_seen.size(), "message") + " as seen without fetching (scope new)";
     out.line(line);
     for (const auto& m : plan.download)
-        out.line("  fetch   " + std::to_string(m.number) + "  " + m.uidl + "  " + fetch::human_size(m.size));
+        out.line("  fetch   " + std::to_string(m.number) + "  " + m.uidl + "  " + text::human_size(m.size));
     if (!keep)
         for (const auto& m : plan.delivered)
             out.line("  delete  " + std::to_string(m.number) + "  " + m.uidl + "  (fetched before)");
     for (const auto& m : plan.too_large)
-        out.line("  skip    " + std::to_string(m.number) + "  " + m.uidl + "  " + fetch::human_size(m.size) +
-                 " (larger than " + fetch::human_size(r.max_size) + ")");
+        out.line("  skip    " + std::to_string(m.number) + "  " + m.uidl + "  " + text::human_size(m.size) +
+                 " (larger than " + text::human_size(r.max_size) + ")");
 }
 
 void print_summary(Printer& out, const fetch::Result& r, bool keep, std::uint64_t limit) {
@@ -136,7 +137,7 @@ void print_summary(Printer& out, const fetch::Result& r, bool keep, std::uint64_
     if (out.quiet() || (!arrived && !out.stdout_is_tty() && r.errors.empty())) return;
     std::string line = r.account + ": ";
     if (r.fetched > 0) {
-        line += plural(r.fetched, "message") + " (" + fetch::human_size(r.bytes) + ") fetched";
+        line += plural(r.fetched, "message") + " (" + text::human_size(r.bytes) + ") fetched";
     } else if (r.marked_seen > 0) {
         line += plural(r.marked_seen, "message") + " already on the server recorded as seen (scope new)";
     } else {

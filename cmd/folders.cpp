@@ -2,8 +2,8 @@
 #include "context.hpp"
 
 #include "error.hpp"
+#include "text/strings.hpp"
 #include "folders/folders.hpp"
-#include "fetch/plan.hpp"
 #include "folders/run.hpp"
 
 #include <memory>
@@ -34,7 +34,7 @@ std::string details(const folders::Folder& f, bool counts) {
     if (counts && f.selectable) {
         std::string c = f.messages ? std::to_string(*f.messages) + " messages" : "? messages";
         if (f.unseen && *f.unseen) c += ", " + std::to_string(*f.unseen) + " unread";
-        if (f.size) c += ", " + fetch::human_size(*f.size);
+        if (f.size) c += ", " + text::human_size(*f.size);
         parts.push_back(c);
     }
     if (!f.special_use.empty()) parts.push_back(f.special_use);

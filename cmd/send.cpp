@@ -3,6 +3,7 @@
 #include "context.hpp"
 
 #include "error.hpp"
+#include "text/strings.hpp"
 #include "send/prepare.hpp"
 #include "send/send.hpp"
 
@@ -67,18 +68,12 @@ json report_json(const send::SendReport& r, const std::vector<std::string>& warn
             {"exit_code", r.exit_code()}};
 }
 
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-    return out;
-}
-
 void print_report(Printer& out, const send::SendReport& r) {
     for (const auto& refused : r.refused)
         out.warning("'" + refused.address + "' was refused" + (refused.temporary ? " for now" : "") +
                     " (server: " + refused.reply + ")");
     if (r.sent && !r.refused.empty() && !r.accepted.empty())
-        out.note("the message went to " + join(r.accepted) + " only; it will not be sent to them again");
+        out.note("the message went to " + text::join(r.accepted, ", ") + " only; it will not be sent to them again");
     if (r.uncertain) {
         out.error(*r.error);
         out.note("kept in the queue as uncertain (" + r.queue_id + "): 'zmail send --flush' will not resend it; "
@@ -89,7 +84,7 @@ void print_report(Printer& out, const send::SendReport& r) {
         out.note("queued " + r.message_id + " (" + (r.error ? std::string(r.error->what()) : "") +
                  "); 'zmail send --flush' sends it");
     } else if (r.queued) {
-        out.note("queued " + r.message_id + " for " + join(r.queued_recipients) + "; 'zmail send --flush' sends it");
+        out.note("queued " + r.message_id + " for " + text::join(r.queued_recipients, ", ") + "; 'zmail send --flush' sends it");
     }
     using Outcome = send::SentCopyResult::Outcome;
     if (r.sent_copy.outcome == Outcome::Failed && r.sent_copy.error) {
@@ -98,7 +93,7 @@ void print_report(Printer& out, const send::SendReport& r) {
                     e.what() + (e.server_reply.empty() ? "" : " (server: " + e.server_reply + ")"));
     }
     if (out.verbose() > 0 && r.sent) {
-        out.note("sent " + r.message_id + " to " + join(r.accepted));
+        out.note("sent " + r.message_id + " to " + text::join(r.accepted, ", "));
         if (r.sent_copy.outcome == Outcome::Made) out.note("copy saved in '" + r.sent_copy.folder + "'");
         if (r.sent_copy.outcome == Outcome::AlreadyThere) out.note("'" + r.sent_copy.folder + "' already had it");
         if (r.sent_copy.outcome == Outcome::NotWanted) out.note("no Sent copy: " + r.sent_copy.reason);
@@ -187,7 +182,7 @@ Outcome dry_run(const send::Prepared& p) {
     outcome.diagnostics = [p](Printer& out) {
         if (out.json()) return;
         out.note("account: " + p.account.name + "\nenvelope from: " + p.message.envelope.mail_from +
-                 "\nenvelope to: " + join(p.message.envelope.recipients));
+                 "\nenvelope to: " + text::join(p.message.envelope.recipients, ", "));
         for (const auto& w : p.message.warnings) out.warning(w);
     };
     return outcome;

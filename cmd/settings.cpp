@@ -2,6 +2,7 @@
 #include "context.hpp"
 
 #include "error.hpp"
+#include "text/strings.hpp"
 #include "profile/account.hpp"
 #include "diagnose/diagnose.hpp"
 #include "profile/schema.hpp"
@@ -22,12 +23,6 @@ struct SettingsOptions {
     std::vector<std::string> aliases;
     bool make_default = false;
 };
-
-std::string join(const std::vector<std::string>& items, const char* separator = ", ") {
-    std::string s;
-    for (const auto& i : items) s += (s.empty() ? "" : separator) + i;
-    return s;
-}
 
 /// Data for --json and its text rendering.
 Outcome shown(json data, std::function<void(Printer&)> text, int code = 0) {
@@ -80,7 +75,7 @@ void print_preset(Printer& out, const profile::Preset& p) {
 Error unknown_preset(const std::string& name, const std::vector<profile::Preset>& presets) {
     std::vector<std::string> names;
     for (const auto& p : presets) names.push_back(p.name);
-    return Error(ErrorKind::Usage, "unknown preset '" + name + "'", "known presets: " + join(names));
+    return Error(ErrorKind::Usage, "unknown preset '" + name + "'", "known presets: " + text::join(names, ", "));
 }
 
 Outcome cmd_presets(Context& ctx, const std::string& name) {
@@ -130,11 +125,11 @@ void print_account(Printer& out, const profile::Account& a, const std::vector<st
         {"maildir", a.maildir},
         {"fetch", std::string("keep ") + (a.fetch.keep ? "true" : "false") + ", scope " + a.fetch.scope +
                       ", delivery " + a.fetch.delivery},
-        {"sync", "folders " + join(a.sync.folders, " ") + ", direction " + a.sync.direction + ", expunge " +
+        {"sync", "folders " + text::join(a.sync.folders, " ") + ", direction " + a.sync.direction + ", expunge " +
                      a.sync.expunge},
         {"send", "save_sent " + a.send.save_sent + " (" + a.send.save_sent_setting + ": " + a.send.save_sent_reason + ")"},
     };
-    if (!a.aliases.empty()) rows.insert(rows.begin() + 1, {"aliases", join(a.aliases)});
+    if (!a.aliases.empty()) rows.insert(rows.begin() + 1, {"aliases", text::join(a.aliases, ", ")});
     if (!a.ca_file.empty()) rows.push_back({"ca_file", a.ca_file});
     out.rows(rows, 2);
     for (const auto& w : warnings) out.warning(w);
@@ -204,7 +199,7 @@ const profile::KeyInfo& known_key(const std::string& key) {
     if (!info) {
         std::string group = key.substr(0, key.rfind('.'));
         std::string hint = "run 'zmail settings keys' for the keys";
-        if (group != key && profile::is_key_group(group)) hint = "keys under '" + group + "': " + join(profile::keys_below(group));
+        if (group != key && profile::is_key_group(group)) hint = "keys under '" + group + "': " + text::join(profile::keys_below(group), ", ");
         throw Error(ErrorKind::Usage, "unknown key '" + key + "'", hint);
     }
     return *info;

@@ -1,6 +1,23 @@
 #include "error.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 namespace zmail {
+
+void throw_storage_error(std::string_view operation, const std::string& path, int error, const StorageHints& hints) {
+    const bool full = error == ENOSPC || error == EDQUOT;
+    std::string hint = full ? hints.disk_full : hints.other;
+    if (hint.empty() && full) {
+        hint = "free some disk space and run the command again";
+    } else if (hint.empty() && (error == EACCES || error == EPERM || error == EROFS)) {
+        const auto slash = path.find_last_of('/');
+        const std::string directory = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+        hint = "check the permissions of '" + directory + "'";
+    }
+    throw Error(full ? ErrorKind::Temporary : ErrorKind::Storage,
+                "cannot " + std::string(operation) + " '" + path + "': " + std::strerror(error), hint);
+}
 
 int exit_code(ErrorKind kind) {
     switch (kind) {

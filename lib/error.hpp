@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace zmail {
 
@@ -33,6 +34,18 @@ struct Error : std::runtime_error {
         : std::runtime_error(std::move(message)), kind(k), hint(std::move(hint_text)),
           server_reply(std::move(reply)) {}
 };
+
+/// What the caller tells the user to do when a system call on a local file fails. Each caller
+/// knows its own context ("nothing was removed from the server" is fetch's, not sync's).
+struct StorageHints {
+    std::string disk_full;  ///< for ENOSPC and EDQUOT; empty: "free some disk space and run the command again"
+    std::string other;      ///< for every other error; empty: a permissions hint for EACCES, EPERM, EROFS
+};
+
+/// The one errno-to-Error mapping: throws Error{Temporary} for a full disk (ENOSPC, EDQUOT) and
+/// Error{Storage} otherwise, "cannot OPERATION 'PATH': strerror(error)", with the hint of `hints`.
+[[noreturn]] void throw_storage_error(std::string_view operation, const std::string& path, int error,
+                                      const StorageHints& hints = {});
 
 /// The process exit code for an error kind (sysexits.h values).
 int exit_code(ErrorKind kind);

@@ -6,6 +6,7 @@
 #include "net/connection.hpp"
 #include "pop3/session.hpp"
 #include "smtp/reply.hpp"
+#include "text/ascii.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -24,13 +25,8 @@ double ms_since(Clock::time_point start) {
 
 double ms(std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1000.0; }
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
 bool mentions(const std::string& text, std::initializer_list<const char*> words) {
-    std::string l = lower(text);
+    std::string l = text::ascii_lower(text);
     for (const char* w : words)
         if (l.find(w) != std::string::npos) return true;
     return false;

@@ -18,13 +18,8 @@ constexpr std::size_t spool_buffer_size = 64 * 1024;
 
 }  // namespace
 
-void fail_storage(const std::string& what, const std::string& path, int error) {
-    const bool full = error == ENOSPC || error == EDQUOT;
-    throw Error(full ? ErrorKind::Temporary : ErrorKind::Storage,
-                "cannot " + what + " '" + path + "': " + std::strerror(error),
-                full ? "free some disk space and fetch again; nothing was removed from the server"
-                     : "nothing was removed from the server");
-}
+const StorageHints storage_hints{"free some disk space and fetch again; nothing was removed from the server",
+                                 "nothing was removed from the server"};
 
 std::string DeliverySpec::describe() const {
     switch (kind) {
@@ -91,7 +86,7 @@ bool pending_was_delivered(const std::string& detail, bool repair, int lock_wait
 SpoolFile::SpoolFile(const std::string& directory) : directory_(directory) {
     std::string pattern = directory + "/spool-XXXXXX";
     fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
-    if (fd_ < 0) fail_storage("create a temporary file in", directory, errno);
+    if (fd_ < 0) throw_storage_error("create a temporary file in", directory, errno, storage_hints);
     ::unlink(pattern.c_str());
     buffer_.reserve(spool_buffer_size);
 }
@@ -107,15 +102,7 @@ void SpoolFile::append(std::string_view bytes) {
 }
 
 void SpoolFile::flush() {
-    std::size_t done = 0;
-    while (done < buffer_.size()) {
-        const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            fail_storage("write a temporary file in", directory_, errno);
-        }
-        done += static_cast<std::size_t>(n);
-    }
+    util::write_all(fd_, buffer_, "write a temporary file in", directory_, storage_hints);
     buffer_.clear();
 }
 
@@ -123,7 +110,7 @@ std::size_t SpoolFile::read_at(std::uint64_t offset, char* buffer, std::size_t s
     for (;;) {
         const ssize_t n = ::pread(fd_, buffer, size, static_cast<off_t>(offset));
         if (n >= 0) return static_cast<std::size_t>(n);
-        if (errno != EINTR) fail_storage("read a temporary file in", directory_, errno);
+        if (errno != EINTR) throw_storage_error("read a temporary file in", directory_, errno, storage_hints);
     }
 }
 

@@ -28,7 +28,7 @@ void write_all_at(int fd, const char* data, std::size_t size, std::uint64_t offs
         const ssize_t n = ::pwrite(fd, data, size, static_cast<off_t>(offset));
         if (n < 0) {
             if (errno == EINTR) continue;
-            fail_storage("append to mbox", path, errno);
+            throw_storage_error("append to mbox", path, errno, storage_hints);
         }
         data += n;
         size -= static_cast<std::size_t>(n);
@@ -40,7 +40,7 @@ std::size_t read_at(int fd, char* buffer, std::size_t size, std::uint64_t offset
     for (;;) {
         const ssize_t n = ::pread(fd, buffer, size, static_cast<off_t>(offset));
         if (n >= 0) return static_cast<std::size_t>(n);
-        if (errno != EINTR) fail_storage("read mbox", path, errno);
+        if (errno != EINTR) throw_storage_error("read mbox", path, errno, storage_hints);
     }
 }
 
@@ -94,7 +94,7 @@ public:
         MboxLock lock(path_, lock_wait_seconds_);
         const int fd = lock.fd();
         struct stat st {};
-        if (::fstat(fd, &st) != 0) fail_storage("read mbox", path_, errno);
+        if (::fstat(fd, &st) != 0) throw_storage_error("read mbox", path_, errno, storage_hints);
         const auto old_size = static_cast<std::uint64_t>(st.st_size);
         const std::string separator = separator_before_append(fd, old_size);
 
@@ -120,7 +120,7 @@ public:
                     offset += n;
                 }
             }
-            if (::fsync(fd) != 0) fail_storage("sync mbox", path_, errno);
+            if (::fsync(fd) != 0) throw_storage_error("sync mbox", path_, errno, storage_hints);
         } catch (...) {
             // never leave part of a message behind
             if (::ftruncate(fd, static_cast<off_t>(old_size)) == 0) ::fsync(fd);
@@ -140,7 +140,8 @@ private:
         if (size == 0) return {};
         char tail[2] = {0, 0};
         const std::size_t want = size >= 2 ? 2 : 1;
-        if (read_at(fd, tail, want, size - want, path_) != want) fail_storage("read mbox", path_, EIO);
+        if (read_at(fd, tail, want, size - want, path_) != want)
+            throw_storage_error("read mbox", path_, EIO, storage_hints);
         const char last = tail[want - 1];
         if (last != '\n') return "\n\n";
         if (want == 2 && tail[0] != '\n') return "\n";
@@ -183,13 +184,13 @@ bool mbox_pending_was_delivered(const std::string& detail, bool repair, int lock
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) return false;
-        fail_storage("read mbox", path, errno);
+        throw_storage_error("read mbox", path, errno, storage_hints);
     }
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         const int error = errno;
         ::close(fd);
-        fail_storage("read mbox", path, error);
+        throw_storage_error("read mbox", path, error, storage_hints);
     }
     const auto size = static_cast<std::uint64_t>(st.st_size);
     bool delivered = false;
@@ -206,7 +207,7 @@ bool mbox_pending_was_delivered(const std::string& detail, bool repair, int lock
     if (::fstat(lock.fd(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) > offset &&
         static_cast<std::uint64_t>(st.st_size) < offset + length) {
         if (::ftruncate(lock.fd(), static_cast<off_t>(offset)) != 0 || ::fsync(lock.fd()) != 0)
-            fail_storage("repair mbox", path, errno);
+            throw_storage_error("repair mbox", path, errno, storage_hints);
     }
     return false;
 }

@@ -1,6 +1,7 @@
 #include "fetch/mbox.hpp"
 
 #include "error.hpp"
+#include "fetch/spool.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -212,13 +213,7 @@ std::string mbox_from_line(std::time_t when) {
 
 MboxLock::MboxLock(std::string path, int wait_seconds) : path_(std::move(path)), dot_lock_(path_ + ".lock") {
     fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) {
-        const int error = errno;
-        const bool full = error == ENOSPC || error == EDQUOT;
-        throw Error(full ? ErrorKind::Temporary : ErrorKind::Storage,
-                    "cannot open mbox '" + path_ + "': " + std::strerror(error),
-                    "nothing was removed from the server");
-    }
+    if (fd_ < 0) throw_storage_error("open mbox", path_, errno, storage_hints);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(0, wait_seconds));
     auto give_up = [&](const std::string& why) {
         if (have_dot_lock_) ::unlink(dot_lock_.c_str());

@@ -67,21 +67,4 @@ Plan make_plan(const pop3::UidlListing& uidls, const std::vector<pop3::ListEntry
     return plan;
 }
 
-std::string human_size(std::uint64_t bytes) {
-    if (bytes < 1024) return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
-    static const char* units[] = {"KB", "MB", "GB", "TB"};
-    double value = static_cast<double>(bytes);
-    int unit = -1;
-    while (value >= 1024 && unit < 3) {
-        value /= 1024;
-        ++unit;
-    }
-    char text[32];
-    if (value < 10 && value != static_cast<double>(static_cast<long long>(value)))
-        std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
-    else
-        std::snprintf(text, sizeof text, "%.0f %s", value, units[unit]);
-    return text;
-}
-
 }  // namespace zmail::fetch

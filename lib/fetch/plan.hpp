@@ -45,7 +45,4 @@ struct Plan {
 Plan make_plan(const pop3::UidlListing& uidls, const std::vector<pop3::ListEntry>& sizes, const UidlState& state,
                const Policy& policy, const std::string& server);
 
-/// "10 MB", "340 KB", "512 bytes" (powers of 1024, one decimal below 10).
-std::string human_size(std::uint64_t bytes);
-
 }  // namespace zmail::fetch

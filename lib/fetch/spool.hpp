@@ -37,8 +37,9 @@ private:
     std::uint64_t size_ = 0;
 };
 
-/// Throws Error{Storage} (Temporary for ENOSPC/EDQUOT) "cannot WHAT 'PATH': strerror".
-[[noreturn]] void fail_storage(const std::string& what, const std::string& path, int error);
+/// The hints of fetch's storage errors (see throw_storage_error()): a failed delivery never
+/// removes the message from the server.
+extern const StorageHints storage_hints;
 
 std::unique_ptr<Target> make_maildir_target(std::string folder);
 std::unique_ptr<Target> make_mbox_target(std::string path, std::string spool_dir, int lock_wait_seconds);

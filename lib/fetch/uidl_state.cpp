@@ -14,17 +14,12 @@ bool valid_uidl(std::string_view uidl) {
     return std::all_of(uidl.begin(), uidl.end(), [](unsigned char c) { return c >= 0x21 && c <= 0x7e; });
 }
 
-bool file_exists(const std::string& path) {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0;
-}
-
 }  // namespace
 
 UidlState::UidlState(std::string path) : journal_(std::move(path), uidl_state_header) {}
 
 void UidlState::load() {
-    existed_ = file_exists(journal_.path()) || file_exists(journal_.path() + ".journal");
+    existed_ = journal_.exists();
     entries_.clear();
     std::vector<std::string> lines = journal_.load();
     entries_.reserve(lines.size());

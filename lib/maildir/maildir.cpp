@@ -18,13 +18,6 @@ namespace zmail::maildir {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& what, const std::string& path, int error) {
-    bool full = error == ENOSPC || error == EDQUOT;
-    throw Error(full ? ErrorKind::Temporary : ErrorKind::Storage,
-                "cannot " + what + " '" + path + "': " + std::strerror(error),
-                full ? "free some disk space; nothing was removed from the server" : "");
-}
-
 std::string hostname_for_maildir() {
     char buffer[256] = {};
     if (::gethostname(buffer, sizeof buffer - 1) != 0) return "localhost";
@@ -35,15 +28,6 @@ std::string hostname_for_maildir() {
         else host += c;
     }
     return host;
-}
-
-void fsync_directory(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) fail("open directory", dir, errno);
-    int rc = ::fsync(fd);
-    int error = errno;
-    ::close(fd);
-    if (rc != 0 && error != EINVAL) fail("sync directory", dir, error);
 }
 
 }  // namespace
@@ -95,79 +79,6 @@ std::string unique_name() {
            std::to_string(++counter) + "." + host;
 }
 
-Delivery::Delivery(std::string folder, bool convert_line_ends)
-    : folder_(std::move(folder)), unique_(unique_name()), convert_(convert_line_ends) {
-    temp_path_ = folder_ + "/tmp/" + unique_;
-    fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd_ < 0) fail("create", temp_path_, errno);
-}
-
-Delivery::Delivery(Delivery&& other) noexcept
-    : folder_(std::move(other.folder_)), unique_(std::move(other.unique_)),
-      temp_path_(std::move(other.temp_path_)), buffer_(std::move(other.buffer_)), fd_(other.fd_),
-      convert_(other.convert_), committed_(other.committed_), synced_(other.synced_),
-      converter_(other.converter_), size_(other.size_) {
-    other.fd_ = -1;
-    other.committed_ = true;  // the moved-from object must not remove the file
-}
-
-Delivery::~Delivery() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!committed_) ::unlink(temp_path_.c_str());
-}
-
-void Delivery::flush() {
-    size_t done = 0;
-    while (done < buffer_.size()) {
-        ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            fail("write", temp_path_, errno);
-        }
-        done += static_cast<size_t>(n);
-    }
-    buffer_.clear();
-}
-
-void Delivery::write(std::string_view bytes) {
-    size_t before = buffer_.size();
-    if (convert_) converter_.convert(bytes, buffer_);
-    else buffer_.append(bytes);
-    size_ += buffer_.size() - before;
-    if (buffer_.size() >= 256 * 1024) flush();
-}
-
-void Delivery::sync() {
-    if (synced_) return;
-    size_t before = buffer_.size();
-    if (convert_) converter_.finish(buffer_);
-    size_ += buffer_.size() - before;
-    flush();
-    if (::fsync(fd_) != 0) fail("sync", temp_path_, errno);
-    if (::close(fd_) != 0) {
-        fd_ = -1;
-        fail("write", temp_path_, errno);
-    }
-    fd_ = -1;
-    synced_ = true;
-}
-
-Entry Delivery::commit(std::string_view name_suffix, std::string_view flags, bool to_cur) {
-    sync();
-    Entry e;
-    e.unique = unique_ + std::string(name_suffix);
-    e.flags = normalize_flags(flags);
-    e.subdir = (to_cur || !e.flags.empty()) ? "cur" : "new";
-    e.filename = e.unique + (e.subdir == "cur" ? ":2," + e.flags : "");
-    std::string target = folder_ + "/" + e.path();
-    // link() refuses to replace an existing file, so a name clash can never overwrite mail
-    if (::link(temp_path_.c_str(), target.c_str()) != 0) fail("deliver to", target, errno);
-    fsync_directory(folder_ + "/" + e.subdir);
-    committed_ = true;
-    ::unlink(temp_path_.c_str());
-    return e;
-}
-
 bool Folder::exists() const {
     struct stat st {};
     return ::stat((path_ + "/cur").c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -186,7 +97,7 @@ std::vector<Entry> Folder::list() const {
         DIR* d = ::opendir(dir.c_str());
         if (!d) {
             if (errno == ENOENT) continue;
-            fail("read directory", dir, errno);
+            throw_storage_error("read directory", dir, errno, hints_);
         }
         while (struct dirent* de = ::readdir(d)) {
             std::string name = de->d_name;
@@ -211,14 +122,14 @@ Entry Folder::set_flags(const Entry& entry, std::string_view flags) const {
     e.filename = e.unique + ":2," + e.flags;
     if (e.path() == entry.path()) return e;
     std::string from = path_ + "/" + entry.path(), to = path_ + "/" + e.path();
-    if (::rename(from.c_str(), to.c_str()) != 0) fail("rename", from, errno);
+    if (::rename(from.c_str(), to.c_str()) != 0) throw_storage_error("rename", from, errno, hints_);
     return e;
 }
 
 void Folder::remove(const Entry& entry) const {
     std::string p = path_ + "/" + entry.path();
-    if (::unlink(p.c_str()) != 0 && errno != ENOENT) fail("remove", p, errno);
-    fsync_directory(path_ + "/" + entry.subdir);
+    if (::unlink(p.c_str()) != 0 && errno != ENOENT) throw_storage_error("remove", p, errno, hints_);
+    util::fsync_directory(path_ + "/" + entry.subdir, hints_);
 }
 
 void Folder::clean_tmp() const {

@@ -1,10 +1,12 @@
-// Maildir folders: durable delivery, listing, flags in file names, safe folder paths.
+// Maildir folders: listing, flags in file names, safe folder paths.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "error.hpp"
 
 namespace zmail::maildir {
 
@@ -38,60 +40,29 @@ std::string normalize_flags(std::string_view flags);
 /// A new name that no other process on any host will pick: "<sec>.M<usec>P<pid>Q<n>.<host>".
 std::string unique_name();
 
-/// A message being written into tmp/. Nothing is visible in new/ or cur/ until commit().
-/// The destructor removes the temporary file unless commit() succeeded.
-class Delivery {
-public:
-    Delivery(std::string folder, bool convert_line_ends);
-    ~Delivery();
-    Delivery(const Delivery&) = delete;
-    Delivery& operator=(const Delivery&) = delete;
-    Delivery(Delivery&&) noexcept;
-
-    /// Appends message bytes. Throws Error{Storage} (Temporary for a full disk).
-    void write(std::string_view bytes);
-    /// Writes what is buffered, fsyncs and closes the temporary file. After this the bytes are
-    /// on disk; commit() only names them. Throws like write().
-    void sync();
-    /// Moves the file into new/ (flags empty and `to_cur` false) or cur/ with ":2,<flags>", the
-    /// file name being "<unique><name_suffix>[:2,flags]", then fsyncs that directory. Calls sync()
-    /// first if needed. Returns the final Entry. Throws Error{Storage}.
-    Entry commit(std::string_view name_suffix, std::string_view flags, bool to_cur);
-    /// The message size written so far (after line-end conversion).
-    std::uint64_t size() const { return size_; }
-    const std::string& unique() const { return unique_; }
-    const std::string& temp_path() const { return temp_path_; }
-
-private:
-    void flush();
-    std::string folder_, unique_, temp_path_, buffer_;
-    int fd_ = -1;
-    bool convert_ = false, committed_ = false, synced_ = false;
-    LineEndConverter converter_;
-    std::uint64_t size_ = 0;
-};
-
 /// A Maildir folder (a directory holding cur/, new/ and tmp/).
+/// Errors are Error{Storage} (Temporary for a full disk) with the caller's `hints`.
 class Folder {
 public:
-    explicit Folder(std::string path) : path_(std::move(path)) {}
+    explicit Folder(std::string path, StorageHints hints = {}) : path_(std::move(path)), hints_(std::move(hints)) {}
     const std::string& path() const { return path_; }
     bool exists() const;
     /// Creates the folder and its cur/, new/, tmp/ (mode 0700). Throws Error{Storage}.
     void create() const;
-    /// Starts writing a message. Throws Error{Storage} when tmp/ cannot be written.
-    Delivery deliver(bool convert_line_ends = true) const { return Delivery(path_, convert_line_ends); }
     /// Every message in new/ and cur/ (not tmp/). Throws Error{Storage}.
     std::vector<Entry> list() const;
     /// Renames `entry` into cur/ with `flags`; returns the new entry. Throws Error{Storage}.
     Entry set_flags(const Entry& entry, std::string_view flags) const;
     /// Deletes a message file (durably). Missing files are not an error.
     void remove(const Entry& entry) const;
-    /// Removes tmp/ files older than 36 hours (left by crashed deliveries).
+    /// Removes tmp/ files older than 36 hours (left by killed deliveries). Whoever selects a
+    /// folder for writing calls it (fetch's target, the sync store); errors are ignored.
     void clean_tmp() const;
+    const StorageHints& hints() const { return hints_; }
 
 private:
     std::string path_;
+    StorageHints hints_;
 };
 
 /// Checks one folder name component from a server or a user: not empty, not "." or "..", no '/',

@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "mime/header_values.hpp"
+#include "text/ascii.hpp"
 #include "text/base64.hpp"
 #include "text/charset.hpp"
 #include "text/punycode.hpp"
@@ -16,14 +17,7 @@ namespace {
 
 constexpr std::size_t max_line_length = 998;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-bool is_iso2022jp(std::string_view charset) { return lower(charset) == "iso-2022-jp"; }
+bool is_iso2022jp(std::string_view charset) { return text::ascii_lower(charset) == "iso-2022-jp"; }
 
 /// Splits text into lines at CRLF, LF or CR; a final line end gives no extra empty line.
 std::vector<std::string_view> split_lines(std::string_view text) {
@@ -133,7 +127,7 @@ std::string ascii_address(std::string_view address) {
 }
 
 bool is_reserved_field(std::string_view name) {
-    const std::string n = lower(name);
+    const std::string n = text::ascii_lower(name);
     static const char* const reserved[] = {"date",     "from",        "sender",     "to",           "cc",
                                            "bcc",      "reply-to",    "subject",    "message-id",   "in-reply-to",
                                            "references", "mime-version"};
@@ -188,7 +182,7 @@ EncodedText encode_text_body(std::string_view text, std::string_view charset) {
 Composed compose(const Draft& d) {
     Composed result;
     const std::string charset = is_iso2022jp(d.charset) ? "ISO-2022-JP" : "UTF-8";
-    if (!is_iso2022jp(d.charset) && lower(d.charset) != "utf-8")
+    if (!is_iso2022jp(d.charset) && text::ascii_lower(d.charset) != "utf-8")
         throw Error(ErrorKind::Usage, "unsupported charset '" + text::printable(d.charset) + "'",
                     "use utf-8 (the default) or iso-2022-jp");
     check_header_value("the Subject", d.subject);

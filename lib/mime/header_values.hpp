@@ -43,7 +43,4 @@ void check_header_value(std::string_view what, std::string_view value);
 /// characters other than ':' and blanks.
 void check_field_name(std::string_view name);
 
-/// True when `a` and `b` are equal ignoring ASCII case (field names, addresses' domains).
-bool equal_ignoring_case(std::string_view a, std::string_view b);
-
 }  // namespace zmail::mime

@@ -1,18 +1,13 @@
 #include "mime/media_types.hpp"
 
+#include "text/ascii.hpp"
+
 #include <fstream>
 #include <sstream>
 
 namespace zmail::mime {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
 
 // Used only when /etc/mime.types cannot be read (install the package media-types).
 constexpr const char* builtin_table = R"(application/pdf pdf
@@ -77,7 +72,7 @@ void MediaTypes::parse(std::string_view text) {
             std::size_t end = pos;
             while (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != '\r') ++end;
             if (end == pos) break;
-            std::string word = lower(line.substr(pos, end - pos));
+            std::string word = text::ascii_lower(line.substr(pos, end - pos));
             if (type.empty()) {
                 if (word.find('/') == std::string::npos) break;  // not a type line
                 type = word;
@@ -94,7 +89,7 @@ std::string MediaTypes::lookup(std::string_view filename) const {
         filename = filename.substr(slash + 1);
     const std::size_t dot = filename.rfind('.');
     if (dot == std::string_view::npos || dot == 0 || dot + 1 == filename.size()) return "application/octet-stream";
-    const auto found = by_extension_.find(lower(filename.substr(dot + 1)));
+    const auto found = by_extension_.find(text::ascii_lower(filename.substr(dot + 1)));
     return found == by_extension_.end() ? "application/octet-stream" : found->second;
 }
 

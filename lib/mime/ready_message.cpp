@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "mime/header_values.hpp"
+#include "text/ascii.hpp"
 
 namespace zmail::mime {
 
@@ -43,13 +44,13 @@ bool is_continuation(std::string_view line) { return !line.empty() && (line[0] =
 
 const HeaderField* HeaderBlock::find(std::string_view name) const {
     for (const auto& f : fields)
-        if (equal_ignoring_case(f.name, name)) return &f;
+        if (text::equals_ignore_case(f.name, name)) return &f;
     return nullptr;
 }
 
 std::size_t HeaderBlock::count(std::string_view name) const {
     std::size_t n = 0;
-    for (const auto& f : fields) n += equal_ignoring_case(f.name, name) ? 1 : 0;
+    for (const auto& f : fields) n += text::equals_ignore_case(f.name, name) ? 1 : 0;
     return n;
 }
 
@@ -119,7 +120,7 @@ std::string remove_fields(std::string_view message, std::string_view name) {
     out.reserve(message.size());
     std::size_t copied = 0;
     for (const auto& field : block.fields) {
-        if (!equal_ignoring_case(field.name, name)) continue;
+        if (!text::equals_ignore_case(field.name, name)) continue;
         out.append(message.substr(copied, field.begin - copied));
         copied = field.end;
     }
@@ -144,7 +145,7 @@ std::string prepend_fields(std::string_view message, const std::vector<std::stri
 std::vector<text::Address> addresses_in(const HeaderBlock& header, std::string_view name) {
     std::vector<text::Address> out;
     for (const auto& field : header.fields) {
-        if (!equal_ignoring_case(field.name, name)) continue;
+        if (!text::equals_ignore_case(field.name, name)) continue;
         for (auto& a : text::parse_address_list(field.raw_value)) out.push_back(std::move(a));
     }
     return out;
@@ -162,7 +163,7 @@ std::string trimmed(std::string_view value) {
 /// The value of the first field called `name` that is not blank; empty when there is none.
 std::string first_value(const HeaderBlock& header, std::string_view name) {
     for (const HeaderField& field : header.fields) {
-        if (!equal_ignoring_case(field.name, name)) continue;
+        if (!text::equals_ignore_case(field.name, name)) continue;
         std::string value = trimmed(field.raw_value);
         if (!value.empty()) return value;
     }

@@ -1,5 +1,8 @@
 #include "net/connection_errors.hpp"
 
+#include "text/ascii.hpp"
+#include "text/strings.hpp"
+
 #include <curl/curl.h>
 #include <openssl/x509_vfy.h>  // the verification result codes
 
@@ -11,14 +14,8 @@ namespace zmail::net {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 bool contains(std::string_view haystack, std::string_view needle) {
-    return lower(haystack).find(lower(needle)) != std::string::npos;
+    return text::ascii_lower(haystack).find(text::ascii_lower(needle)) != std::string::npos;
 }
 
 std::string upper_name(Mechanism m) {
@@ -49,20 +46,14 @@ std::vector<std::string> offered_mechanisms(const LoginTranscript& transcript) {
             std::string_view w = words[i];
             if (w.size() > 4 && std::isdigit(static_cast<unsigned char>(w[0])) && (w[3] == '-' || w[3] == ' '))
                 w.remove_prefix(4);  // SMTP "250-AUTH"
-            if (w.size() > 5 && lower(w.substr(0, 5)) == "auth=") {
+            if (w.size() > 5 && text::ascii_lower(w.substr(0, 5)) == "auth=") {
                 add(w.substr(5));
-            } else if (lower(w) == "auth" || lower(w) == "sasl") {
+            } else if (text::ascii_lower(w) == "auth" || text::ascii_lower(w) == "sasl") {
                 for (std::size_t j = i + 1; j < words.size(); ++j) add(words[j]);
                 break;
             }
         }
     }
-    return out;
-}
-
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& item : items) out += (out.empty() ? "" : " ") + item;
     return out;
 }
 
@@ -124,7 +115,7 @@ Error login_refused(const FailedLogin& f) {
     const std::string head = "cannot log in to '" + f.peer + "' as '" + f.options.user + "'";
     const std::string tls_hint = "the server wants TLS first: use security starttls (or tls with the TLS port)";
     if (!t.login_attempted()) {
-        std::string reply = t.capabilities().empty() ? t.greeting() : join(t.capabilities());
+        std::string reply = t.capabilities().empty() ? t.greeting() : text::join(t.capabilities(), " ");
         if (f.options.security == Security::none || t.has_capability("LOGINDISABLED"))
             return Error(ErrorKind::Auth, head + ": the server does not allow logging in without TLS", tls_hint,
                          reply);
@@ -132,7 +123,7 @@ Error login_refused(const FailedLogin& f) {
         return Error(ErrorKind::Auth,
                      head + ": the server does not offer the " + upper_name(f.options.mechanism) + " mechanism",
                      offered.empty() ? "the server offers no login mechanism on this connection"
-                                     : "the server offers: " + join(offered) + "; choose one of them",
+                                     : "the server offers: " + text::join(offered, " ") + "; choose one of them",
                      reply);
     }
     const std::string& reply = t.login_reply();
@@ -178,7 +169,8 @@ Error error_for_code(const FailedLogin& f) {
     case CURLE_SSL_CONNECT_ERROR: return handshake_error(f);
     case CURLE_USE_SSL_FAILED:
         return Error(ErrorKind::Tls, "'" + f.peer + "' does not offer STARTTLS",
-                     "use security tls with the implicit-TLS port (993, 995 or 465)", join(f.transcript.capabilities()));
+                     "use security tls with the implicit-TLS port (993, 995 or 465)",
+                     text::join(f.transcript.capabilities(), " "));
     case CURLE_SSL_CACERT_BADFILE:
         return Error(ErrorKind::Config, with_detail("cannot use CA file '" + f.options.ca_file + "'", f.detail));
     case CURLE_SSL_CERTPROBLEM:

@@ -7,17 +7,13 @@
 
 #include "error.hpp"
 #include "text/ascii.hpp"
+#include "text/strings.hpp"
 
 namespace zmail::pop3 {
 
 namespace {
 
-constexpr std::size_t excerpt_length = 200;
-
-std::string excerpt(std::string_view line) {
-    if (line.size() <= excerpt_length) return std::string(line);
-    return std::string(line.substr(0, excerpt_length)) + "...";
-}
+using text::excerpt;
 
 /// A plain decimal number (digits only), or nullopt when it is not one or exceeds `max`.
 std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max) {

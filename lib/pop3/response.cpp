@@ -3,18 +3,14 @@
 #include <cstring>
 
 #include "error.hpp"
+#include "text/strings.hpp"
 
 namespace zmail::pop3 {
 
 namespace {
 
-/// How much of an offending line goes into Error::server_reply.
-constexpr std::size_t excerpt_length = 200;
-
-std::string excerpt(std::string_view line) {
-    if (line.size() <= excerpt_length) return std::string(line);
-    return std::string(line.substr(0, excerpt_length)) + "...";
-}
+using text::excerpt;
+using text::excerpt_length;
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
     if (text.size() < prefix.size()) return false;

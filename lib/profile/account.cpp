@@ -1,6 +1,7 @@
 #include "profile/account.hpp"
 
 #include "error.hpp"
+#include "text/ascii.hpp"
 #include "util/atomic_file.hpp"
 
 #include <algorithm>
@@ -242,14 +243,10 @@ std::vector<std::string> policy_warnings(const Account& a) {
 }
 
 bool account_owns_address(const Account& a, const std::string& address) {
-    auto lower = [](std::string s) {
-        std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-        return s;
-    };
-    std::string want = lower(address);
-    if (lower(a.address) == want) return true;
+    const std::string want = text::ascii_lower(address);
+    if (text::ascii_lower(a.address) == want) return true;
     for (const auto& alias : a.aliases)
-        if (lower(alias) == want) return true;
+        if (text::ascii_lower(alias) == want) return true;
     return false;
 }
 

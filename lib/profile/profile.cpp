@@ -1,6 +1,7 @@
 #include "profile/profile.hpp"
 
 #include "error.hpp"
+#include "text/strings.hpp"
 #include "util/atomic_file.hpp"
 
 #include <cstdlib>
@@ -43,12 +44,6 @@ std::string parse_error_detail(const std::string& what) {
     return detail.substr(0, detail.find("; last read:"));
 }
 
-std::string join(const std::vector<std::string>& items) {
-    std::string s;
-    for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
-    return s;
-}
-
 void validate_object(const json& object, const std::string& prefix, const std::string& where,
                      const std::vector<Preset>& presets) {
     for (auto& [key, value] : object.items()) {
@@ -62,12 +57,12 @@ void validate_object(const json& object, const std::string& prefix, const std::s
         } else if (is_key_group(path)) {
             if (!value.is_object())
                 throw Error(ErrorKind::Config, "invalid value for '" + full + "'",
-                            "'" + path + "' holds keys: " + join(keys_below(path)));
+                            "'" + path + "' holds keys: " + text::join(keys_below(path), ", "));
             validate_object(value, path, full, presets);
         } else {
             throw Error(ErrorKind::Config, "unknown key '" + full + "'",
                         "known keys" + (prefix.empty() ? std::string() : " under '" + prefix + "'") + ": " +
-                            join(keys_below(prefix)));
+                            text::join(keys_below(prefix), ", "));
         }
     }
 }
@@ -213,7 +208,7 @@ const json& Profile::account(const std::string& name) const {
         auto names = account_names();
         throw Error(ErrorKind::Config, "no account '" + name + "'",
                     names.empty() ? "add one with 'zmail settings add NAME --preset P --address A'"
-                                  : "known accounts: " + join(names));
+                                  : "known accounts: " + text::join(names, ", "));
     }
     return doc_["accounts"][name];
 }

@@ -7,6 +7,7 @@
 #include "mime/compose.hpp"
 #include "mime/header_values.hpp"
 #include "mime/ready_message.hpp"
+#include "text/ascii.hpp"
 #include "text/punycode.hpp"
 #include "text/rfc2047.hpp"
 #include "text/utf8.hpp"
@@ -16,29 +17,23 @@ namespace zmail::send {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 /// The address in lower case with its domain in ASCII, for comparisons (providers treat local
 /// parts without regard to case); the input in lower case when it cannot be converted.
 std::string comparable(std::string_view address) {
     const std::size_t at = address.rfind('@');
-    if (at == std::string_view::npos) return lower(address);
+    if (at == std::string_view::npos) return text::ascii_lower(address);
     try {
-        return lower(address.substr(0, at + 1)) + lower(text::domain_to_ascii(address.substr(at + 1)));
+        return text::ascii_lower(address.substr(0, at + 1)) +
+               text::ascii_lower(text::domain_to_ascii(address.substr(at + 1)));
     } catch (const Error&) {
-        return lower(address);
+        return text::ascii_lower(address);
     }
 }
 
 void add_recipient(std::vector<std::string>& list, const std::string& address) {
-    const std::string key = lower(address);
+    const std::string key = text::ascii_lower(address);
     for (const auto& existing : list)
-        if (lower(existing) == key) return;
+        if (text::ascii_lower(existing) == key) return;
     list.push_back(address);
 }
 
@@ -214,7 +209,7 @@ Outgoing compose_outgoing(const profile::Account& account, const ComposeInput& i
         draft.attachments.push_back(std::move(a));
     }
 
-    const std::string charset = lower(in.charset.empty() ? "utf-8" : in.charset);
+    const std::string charset = text::ascii_lower(in.charset.empty() ? "utf-8" : in.charset);
     if (charset != "utf-8" && charset != "iso-2022-jp")
         throw Error(ErrorKind::Usage, "unsupported --charset '" + text::printable(in.charset) + "'",
                     "use utf-8 (the default) or iso-2022-jp");

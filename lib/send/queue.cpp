@@ -25,11 +25,6 @@ constexpr const char* sending_suffix = ".sending";
 constexpr const char* sent_suffix = ".sent";
 constexpr const char* failed_suffix = ".failed";
 
-[[noreturn]] void storage_error(const std::string& what, const std::string& path, int error) {
-    throw Error(error == ENOSPC || error == EDQUOT ? ErrorKind::Temporary : ErrorKind::Storage,
-                "cannot " + what + " '" + path + "': " + std::strerror(error));
-}
-
 bool ends_with(const std::string& s, const char* suffix) { return s.ends_with(suffix); }
 
 /// True for names our ids can have: digits, '-', lower-case letters and digits.
@@ -134,7 +129,7 @@ std::vector<QueueEntry> Queue::entries() const {
     DIR* dir = ::opendir(directory_.c_str());
     if (!dir) {
         if (errno == ENOENT) return out;
-        storage_error("read the queue directory", directory_, errno);
+        throw_storage_error("read the queue directory", directory_, errno);
     }
     std::map<std::string, QueueState> states;
     std::map<std::string, bool> messages;
@@ -186,7 +181,7 @@ std::string Queue::read_message(const std::string& id) const {
 
 void Queue::rename_state(const std::string& id, const char* from, const char* to) {
     const std::string source = path(id, from), target = path(id, to);
-    if (::rename(source.c_str(), target.c_str()) != 0) storage_error("rename", source, errno);
+    if (::rename(source.c_str(), target.c_str()) != 0) throw_storage_error("rename", source, errno);
     util::fsync_parent_directory(target);
 }
 
@@ -228,14 +223,14 @@ void Queue::mark_failed(const std::string& id, const std::string& error) {
     j["last_error"] = error;
     j["attempts"] = j.value("attempts", 0) + 1;
     util::write_file_atomically(path(id, failed_suffix), j.dump(2) + "\n");
-    if (::unlink(file.c_str()) != 0 && errno != ENOENT) storage_error("remove", file, errno);
+    if (::unlink(file.c_str()) != 0 && errno != ENOENT) throw_storage_error("remove", file, errno);
     util::fsync_parent_directory(file);
 }
 
 void Queue::remove(const std::string& id) {
     for (const char* suffix : {message_suffix, sent_suffix, failed_suffix, sending_suffix, pending_suffix}) {
         const std::string file = path(id, suffix);
-        if (::unlink(file.c_str()) != 0 && errno != ENOENT) storage_error("remove", file, errno);
+        if (::unlink(file.c_str()) != 0 && errno != ENOENT) throw_storage_error("remove", file, errno);
     }
     util::fsync_parent_directory(path(id, message_suffix));
 }

@@ -6,18 +6,13 @@
 
 #include "error.hpp"
 #include "text/ascii.hpp"
+#include "text/strings.hpp"
 
 namespace zmail::smtp {
 
 namespace {
 
-constexpr std::size_t excerpt_length = 200;
-
-std::string excerpt(std::string_view line) {
-    if (line.size() <= excerpt_length) return std::string(line);
-    return std::string(line.substr(0, excerpt_length)) + "...";
-}
-
+using text::excerpt;
 using text::is_blank;
 using text::is_digit;
 

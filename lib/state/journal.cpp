@@ -6,18 +6,18 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace zmail::state {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& what, const std::string& path, int error) {
-    bool full = error == ENOSPC || error == EDQUOT;
-    throw Error(full ? ErrorKind::Temporary : ErrorKind::Storage,
-                "cannot " + what + " state file '" + path + "': " + std::strerror(error),
-                full ? "free some disk space and run again; nothing was lost" : "");
-}
+/// The hints of a state file error: losing the state loses no mail.
+constexpr const char* journal_suffix = ".journal";
+
+const StorageHints state_hints{"free some disk space and run again; nothing was lost", ""};
 
 void split_lines(const std::string& text, bool drop_torn_tail, std::vector<std::string>& out) {
     size_t start = 0;
@@ -35,7 +35,40 @@ void split_lines(const std::string& text, bool drop_torn_tail, std::vector<std::
 }  // namespace
 
 Journal::Journal(std::string path, std::string header)
-    : path_(std::move(path)), journal_path_(path_ + ".journal"), header_(std::move(header)) {}
+    : path_(std::move(path)), journal_path_(path_ + journal_suffix), header_(std::move(header)) {}
+
+std::vector<std::string> Journal::peek(const std::string& path, const std::string& header) {
+    std::vector<std::string> lines;
+    std::string line;
+    std::ifstream snapshot(path);
+    if (std::getline(snapshot, line) && line == header)
+        while (std::getline(snapshot, line))
+            if (!line.empty()) lines.push_back(line);
+    std::ifstream journal(path + journal_suffix);
+    while (std::getline(journal, line))
+        if (!line.empty() && !journal.eof()) lines.push_back(line);  // a torn last line does not count
+    return lines;
+}
+
+bool Journal::exists() const {
+    struct stat st {};
+    return ::stat(path_.c_str(), &st) == 0 || ::stat(journal_path_.c_str(), &st) == 0;
+}
+
+void Journal::remove() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+        fd_ = -1;
+    }
+    buffer_.clear();
+    bool removed = false;
+    for (const std::string* file : {&path_, &journal_path_}) {
+        if (::unlink(file->c_str()) == 0) removed = true;
+        else if (errno != ENOENT) throw_storage_error("remove state file", *file, errno, state_hints);
+    }
+    if (removed) util::fsync_parent_directory(path_, state_hints);
+    journal_lines_ = 0;
+}
 
 Journal::~Journal() {
     if (fd_ >= 0) ::close(fd_);
@@ -61,7 +94,7 @@ std::vector<std::string> Journal::load() {
         if (!journal.empty() && journal.back() != '\n') {
             size_t keep = journal.rfind('\n');
             if (::truncate(journal_path_.c_str(), keep == std::string::npos ? 0 : static_cast<off_t>(keep + 1)) != 0)
-                fail("repair", journal_path_, errno);
+                throw_storage_error("repair state file", journal_path_, errno, state_hints);
         }
     }
     return lines;
@@ -71,9 +104,9 @@ void Journal::open_journal() {
     if (fd_ >= 0) return;
     util::make_directories(util::parent_directory(journal_path_));
     fd_ = ::open(journal_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd_ < 0) fail("open", journal_path_, errno);
+    if (fd_ < 0) throw_storage_error("open state file", journal_path_, errno, state_hints);
     // the journal's directory entry must be durable before anything relies on its contents
-    util::fsync_parent_directory(journal_path_);
+    util::fsync_parent_directory(journal_path_, state_hints);
 }
 
 void Journal::append(std::string_view line) {
@@ -85,20 +118,15 @@ void Journal::append(std::string_view line) {
 void Journal::sync() {
     if (buffer_.empty()) return;
     open_journal();
-    size_t done = 0;
-    while (done < buffer_.size()) {
-        ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            int error = errno;
-            // cut a partial write so the journal ends on a whole line
-            buffer_.clear();
-            fail("write", journal_path_, error);
-        }
-        done += static_cast<size_t>(n);
+    try {
+        util::write_all(fd_, buffer_, "write state file", journal_path_, state_hints);
+    } catch (const Error&) {
+        // cut a partial write so the journal ends on a whole line
+        buffer_.clear();
+        throw;
     }
     buffer_.clear();
-    if (::fdatasync(fd_) != 0) fail("sync", journal_path_, errno);
+    if (::fdatasync(fd_) != 0) throw_storage_error("sync state file", journal_path_, errno, state_hints);
 }
 
 void Journal::compact(const std::vector<std::string>& lines) {
@@ -113,8 +141,9 @@ void Journal::compact(const std::vector<std::string>& lines) {
         ::close(fd_);
         fd_ = -1;
     }
-    if (::unlink(journal_path_.c_str()) != 0 && errno != ENOENT) fail("remove", journal_path_, errno);
-    util::fsync_parent_directory(journal_path_);
+    if (::unlink(journal_path_.c_str()) != 0 && errno != ENOENT)
+        throw_storage_error("remove state file", journal_path_, errno, state_hints);
+    util::fsync_parent_directory(journal_path_, state_hints);
     journal_lines_ = 0;
 }
 

@@ -7,7 +7,8 @@
 
 namespace zmail::state {
 
-/// A state file made of text lines. Changes are appended to "<path>.journal" and made durable
+/// A state file made of text lines. Changes are appended to a journal beside it (only Journal
+/// knows its name) and made durable
 /// with sync(); compact() folds everything into a new snapshot written atomically. Journal
 /// entries must be idempotent: after a crash between writing the snapshot and removing the
 /// journal, the journal is replayed on top of the new snapshot. A torn last journal line (no
@@ -24,6 +25,14 @@ public:
     /// Reads the snapshot's lines then the journal's complete lines, in order. A missing file
     /// means no lines. Throws Error{Storage,Permission,Config}.
     std::vector<std::string> load();
+    /// Lines like load() gives, read without changing anything and without throwing: for a quick
+    /// look at a state that is not loaded (a snapshot with another header counts as empty; a
+    /// missing or unreadable file gives no lines; a torn last journal line is left out).
+    static std::vector<std::string> peek(const std::string& path, const std::string& header);
+    /// Whether the state has files on disk (a snapshot, a journal or both).
+    bool exists() const;
+    /// Removes the snapshot and the journal, durably. Throws Error{Storage}.
+    void remove();
     /// Appends one line (without newline) to the journal buffer. Lines hold no '\n'.
     void append(std::string_view line);
     /// Writes buffered lines and fdatasyncs the journal. Throws Error{Storage} (Temporary when

@@ -3,8 +3,10 @@
 #include "error.hpp"
 #include "imap/command.hpp"
 #include "imap/uid_set.hpp"
+#include "text/ascii.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <map>
 
@@ -13,6 +15,38 @@ namespace zmail::store {
 namespace {
 
 constexpr std::size_t memory_spool_limit = 1024 * 1024;
+
+struct FlagName {
+    Flag flag;
+    const char* imap;
+};
+
+constexpr std::array<FlagName, 5> flag_names{{
+    {Draft, "\\Draft"},
+    {Flagged, "\\Flagged"},
+    {Answered, "\\Answered"},
+    {Seen, "\\Seen"},
+    {Deleted, "\\Deleted"},
+}};
+
+}  // namespace
+
+std::vector<std::string> imap_flags(Flags flags) {
+    std::vector<std::string> out;
+    for (const auto& f : flag_names)
+        if (flags & f.flag) out.emplace_back(f.imap);
+    return out;
+}
+
+Flags flags_from_imap(const std::vector<std::string>& flags) {
+    Flags bits = 0;
+    for (const auto& name : flags)
+        for (const auto& f : flag_names)
+            if (text::equals_ignore_case(name, f.imap)) bits |= f.flag;
+    return bits;
+}
+
+namespace {
 
 // Adapts the session's body sink to the engine's receiver.
 class ReceiverSink : public imap::MessageSink {

@@ -18,6 +18,11 @@
 
 namespace zmail::store {
 
+/// Flag bits -> IMAP system flags ("\\Seen", ...), in a fixed order.
+std::vector<std::string> imap_flags(Flags flags);
+/// IMAP flags -> bits (case-insensitive; keywords and other flags are ignored).
+Flags flags_from_imap(const std::vector<std::string>& flags);
+
 /// An IMAP account as a store. Borrows `session` (logged in; must outlive the store). Errors are
 /// those of imap::Session (CommandError for NO/BAD, Network for a cut connection).
 class ImapStore : public Store {

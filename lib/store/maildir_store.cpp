@@ -1,14 +1,14 @@
 #include "store/maildir_store.hpp"
 
 #include "error.hpp"
+#include "maildir/message_file.hpp"
+#include "store/maildir_store_internal.hpp"
 #include "util/atomic_file.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
-#include <cstring>
-#include <dirent.h>
-#include <fcntl.h>
 #include <random>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,46 +17,22 @@ namespace zmail::store {
 
 namespace {
 
-constexpr const char* uid_file_name = ".zmail-uidvalidity";
 constexpr const char* uid_file_header = "zmail-uidvalidity 1";
-constexpr std::size_t chunk_size = 64 * 1024;
-constexpr std::size_t max_identity_header = 256 * 1024;
 constexpr std::uint32_t uid_reserve = 128;
 
-[[noreturn]] void fail(const std::string& what, const std::string& path, int error) {
-    bool full = error == ENOSPC || error == EDQUOT;
-    throw Error(full ? ErrorKind::Temporary : ErrorKind::Storage,
-                "cannot " + what + " '" + path + "': " + std::strerror(error),
-                full ? "free some disk space and run the sync again; nothing was lost" : "");
-}
+struct FlagLetter {
+    Flag flag;
+    char letter;
+};
 
-bool is_directory(const std::string& path) {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-void fsync_directory(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) fail("open directory", dir, errno);
-    int rc = ::fsync(fd);
-    int error = errno;
-    ::close(fd);
-    if (rc != 0 && error != EINVAL) fail("sync directory", dir, error);
-}
-
-std::vector<std::string> subdirectories(const std::string& dir) {
-    std::vector<std::string> names;
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) return names;
-    while (struct dirent* de = ::readdir(d)) {
-        std::string name = de->d_name;
-        if (name == "." || name == "..") continue;
-        if (is_directory(dir + "/" + name)) names.push_back(name);
-    }
-    ::closedir(d);
-    std::sort(names.begin(), names.end());
-    return names;
-}
+// Maildir wants the letters in ASCII order: D F R S T.
+constexpr std::array<FlagLetter, 5> flag_letters{{
+    {Draft, 'D'},
+    {Flagged, 'F'},
+    {Answered, 'R'},
+    {Seen, 'S'},
+    {Deleted, 'T'},
+}};
 
 bool parse_uint32(std::string_view text, std::uint32_t& out) {
     if (text.empty()) return false;
@@ -68,68 +44,34 @@ bool parse_uint32(std::string_view text, std::uint32_t& out) {
 std::string other_letters(std::string_view info) {
     std::string out;
     for (char c : info)
-        if (std::string_view("DFRST").find(c) == std::string_view::npos) out += c;
+        if (std::none_of(flag_letters.begin(), flag_letters.end(), [c](const auto& f) { return f.letter == c; }))
+            out += c;
     return out;
 }
 
-class File {
-public:
-    explicit File(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), error_(errno) {}
-    ~File() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    File(const File&) = delete;
-    File& operator=(const File&) = delete;
-    bool open() const { return fd_ >= 0; }
-    int error() const { return error_; }
-    int fd() const { return fd_; }
-    // Reads the next chunk into `buffer`; false at the end.
-    bool read(std::string& buffer, const std::string& path) {
-        buffer.resize(chunk_size);
-        while (true) {
-            ssize_t n = ::read(fd_, buffer.data(), buffer.size());
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) fail("read", path, errno);
-            buffer.resize(static_cast<size_t>(n));
-            return n > 0;
-        }
-    }
-    void rewind(const std::string& path) {
-        if (::lseek(fd_, 0, SEEK_SET) != 0) fail("read", path, errno);
-    }
-
-private:
-    int fd_;
-    int error_;
-};
-
-// Counts the bytes a message has with CRLF line ends: every LF not preceded by CR gains one.
-struct WireCounter {
-    std::uint64_t size = 0;
-    bool last_cr = false;
-    void add(std::string_view bytes) {
-        for (char c : bytes) {
-            if (c == '\n' && !last_cr) ++size;
-            last_cr = c == '\r';
-            ++size;
-        }
-    }
-};
-
-// Converts bare LF to CRLF while streaming.
-struct CrlfConverter {
-    bool last_cr = false;
-    void convert(std::string_view bytes, std::string& out) {
-        out.clear();
-        for (char c : bytes) {
-            if (c == '\n' && !last_cr) out += '\r';
-            last_cr = c == '\r';
-            out += c;
-        }
-    }
-};
-
 }  // namespace
+
+const StorageHints maildir_store_hints{"free some disk space and run the sync again; nothing was lost", ""};
+
+bool is_directory(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string maildir_flags(Flags flags) {
+    std::string out;
+    for (const auto& f : flag_letters)
+        if (flags & f.flag) out += f.letter;
+    return out;
+}
+
+Flags flags_from_maildir(std::string_view letters) {
+    Flags flags = 0;
+    for (char c : letters)
+        for (const auto& f : flag_letters)
+            if (c == f.letter) flags |= f.flag;
+    return flags;
+}
 
 std::optional<UidTag> parse_uid_tag(std::string_view unique) {
     auto u = unique.rfind(",U=");
@@ -157,72 +99,31 @@ std::string format_uid_tag(UidTag tag) {
     return ",V=" + std::to_string(tag.uid_validity) + ",U=" + std::to_string(tag.uid);
 }
 
-/// A message being written into tmp/ of the selected folder.
+/// A message being written into tmp/ of the selected folder; finish() stages it for commit_appends().
 class MaildirAppendWriter : public AppendWriter {
 public:
-    explicit MaildirAppendWriter(MaildirStore& store) : store_(store), unique_(maildir::unique_name()) {
-        temp_path_ = store_.path_ + "/tmp/" + unique_;
-        fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd_ < 0) fail("create", temp_path_, errno);
-    }
-    ~MaildirAppendWriter() override {
-        if (fd_ >= 0) ::close(fd_);
-        if (!finished_) ::unlink(temp_path_.c_str());
-    }
+    explicit MaildirAppendWriter(MaildirStore& store) : store_(store), file_(store.path_, maildir_store_hints) {}
 
-    void write(std::string_view bytes) override {
-        converter_.convert(bytes, buffer_);
-        if (buffer_.size() >= 256 * 1024) flush();
-    }
+    void write(std::string_view bytes) override { file_.write(bytes); }
 
     std::uint32_t finish(Flags flags, std::time_t date) override {
-        converter_.finish(buffer_);
-        flush();
-        if (date > 0) {
-            struct timespec times[2] = {{date, 0}, {date, 0}};
-            ::futimens(fd_, times);  // the date is a convenience; failing to set it loses nothing
-        }
-        if (::fsync(fd_) != 0) fail("sync", temp_path_, errno);
-        int rc = ::close(fd_);
-        fd_ = -1;
-        if (rc != 0) fail("write", temp_path_, errno);
-
-        std::uint32_t uid = store_.allocate_uids(1);
-        maildir::Entry e;
-        e.unique = unique_ + format_uid_tag({store_.uid_validity_, uid});
-        e.flags = maildir_flags(flags);
-        e.subdir = e.flags.empty() ? "new" : "cur";
-        e.filename = e.unique + (e.subdir == "cur" ? ":2," + e.flags : "");
-        store_.staged_.push_back({temp_path_, e, uid});
-        finished_ = true;
+        file_.finish(date);
+        file_.sync();
+        const std::uint32_t uid = store_.allocate_uids(1);
+        maildir::Entry entry = file_.entry(format_uid_tag({store_.uid_validity_, uid}), maildir_flags(flags), false);
+        store_.staged_.push_back({std::move(file_), std::move(entry), uid});
         return uid;
     }
 
 private:
-    void flush() {
-        size_t done = 0;
-        while (done < buffer_.size()) {
-            ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) fail("write", temp_path_, errno);
-            done += static_cast<size_t>(n);
-        }
-        buffer_.clear();
-    }
-
     MaildirStore& store_;
-    std::string unique_, temp_path_, buffer_;
-    int fd_ = -1;
-    bool finished_ = false;
-    maildir::LineEndConverter converter_;
+    maildir::MessageFile file_;  ///< moved into the store's staged list by finish()
 };
 
 MaildirStore::MaildirStore(std::string root, MaildirOptions options)
     : root_(std::move(root)), options_(std::move(options)) {}
 
-MaildirStore::~MaildirStore() {
-    for (const auto& s : staged_) ::unlink(s.temp_path.c_str());
-}
+MaildirStore::~MaildirStore() = default;
 
 std::string MaildirStore::describe() const { return "Maildir '" + root_ + "'"; }
 
@@ -233,79 +134,6 @@ Capabilities MaildirStore::capabilities() const {
     return c;
 }
 
-std::string MaildirStore::folder_directory(const std::string& name) const {
-    return maildir::folder_path(root_, name, options_.layout);
-}
-
-std::vector<FolderInfo> MaildirStore::list_folders() {
-    std::vector<FolderInfo> folders;
-    auto add = [&](const std::string& name) {
-        try {
-            folder_directory(name);  // skips names that could not be created the same way
-            folders.push_back({name, true, "", std::nullopt});
-        } catch (const Error&) {
-        }
-    };
-    if (options_.layout == "maildir++") {
-        if (is_directory(root_ + "/cur")) add("INBOX");
-        for (const auto& dir : subdirectories(root_)) {
-            if (dir.size() < 2 || dir[0] != '.' || !is_directory(root_ + "/" + dir + "/cur")) continue;
-            std::string name = dir.substr(1);
-            std::replace(name.begin(), name.end(), '.', '/');
-            add(name);
-        }
-    } else {
-        // depth-first walk; a directory with cur/ is a folder, and may hold subfolders
-        std::vector<std::pair<std::string, int>> todo{{"", 0}};
-        while (!todo.empty()) {
-            auto [relative, depth] = todo.back();
-            todo.pop_back();
-            std::string dir = relative.empty() ? root_ : root_ + "/" + relative;
-            for (const auto& name : subdirectories(dir)) {
-                if (name[0] == '.' || name == "cur" || name == "new" || name == "tmp") continue;
-                std::string child = relative.empty() ? name : relative + "/" + name;
-                if (is_directory(root_ + "/" + child + "/cur")) add(child);
-                if (depth < 32) todo.emplace_back(child, depth + 1);
-            }
-        }
-        std::sort(folders.begin(), folders.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-    }
-    return folders;
-}
-
-void MaildirStore::create_folder(const std::string& name) {
-    if (options_.read_only) throw Error(ErrorKind::Internal, "create_folder on a read-only Maildir store");
-    std::string path = folder_directory(name);
-    maildir::Folder(path).create();
-    if (options_.layout == "maildir++" && path != root_) {
-        std::string marker = path + "/maildirfolder";
-        int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-        if (fd >= 0) ::close(fd);
-    }
-    util::fsync_parent_directory(path);
-}
-
-void MaildirStore::delete_folder(const std::string& name) {
-    if (options_.read_only) throw Error(ErrorKind::Internal, "delete_folder on a read-only Maildir store");
-    std::string path = folder_directory(name);
-    maildir::Folder folder(path);
-    auto entries = folder.list();
-    if (!entries.empty())
-        throw Error(ErrorKind::Storage, "cannot delete folder '" + name + "': it still holds " +
-                                            std::to_string(entries.size()) + " messages");
-    if (DIR* d = ::opendir((path + "/tmp").c_str())) {
-        while (struct dirent* de = ::readdir(d))
-            if (de->d_name[0] != '.') ::unlink((path + "/tmp/" + de->d_name).c_str());
-        ::closedir(d);
-    }
-    for (const char* sub : {"cur", "new", "tmp"})
-        if (::rmdir((path + "/" + sub).c_str()) != 0 && errno != ENOENT) fail("remove", path + "/" + sub, errno);
-    ::unlink((path + "/" + uid_file_name).c_str());
-    ::unlink((path + "/maildirfolder").c_str());
-    if (path != root_) ::rmdir(path.c_str());  // stays when it holds subfolders
-    util::fsync_parent_directory(path);
-    if (selected_ && folder_name_ == name) selected_ = false;
-}
 
 void MaildirStore::write_uid_file(std::uint32_t next_uid) {
     util::write_file_atomically(path_ + "/" + uid_file_name, std::string(uid_file_header) + "\n" +
@@ -315,14 +143,16 @@ void MaildirStore::write_uid_file(std::uint32_t next_uid) {
 
 FolderStatus MaildirStore::select(const std::string& name) {
     std::string path = folder_directory(name);
-    const maildir::Folder folder(path);
+    const maildir::Folder folder(path, maildir_store_hints);
     if (!folder.exists())
         throw Error(ErrorKind::Storage, "cannot select folder '" + name + "': no Maildir at '" + path + "'");
     // a Maildir with cur but without new or tmp (created by a run of an older zmail, or another
     // program, that was killed half-way) is completed rather than failing every run
-    if (!options_.read_only) folder.create();
-    for (const auto& s : staged_) ::unlink(s.temp_path.c_str());
-    staged_.clear();
+    if (!options_.read_only) {
+        folder.create();
+        folder.clean_tmp();  // files a killed run left in tmp/ (after 36 hours)
+    }
+    staged_.clear();  // removes their temporary files
     index_.clear();
     folder_name_ = name;
     path_ = path;
@@ -377,13 +207,13 @@ std::uint32_t MaildirStore::allocate_uids(std::uint32_t count) {
 
 void MaildirStore::sync_directories(bool new_dir, bool cur_dir) const {
     if (options_.read_only) return;
-    if (new_dir) fsync_directory(path_ + "/new");
-    if (cur_dir) fsync_directory(path_ + "/cur");
+    if (new_dir) util::fsync_directory(path_ + "/new", maildir_store_hints);
+    if (cur_dir) util::fsync_directory(path_ + "/cur", maildir_store_hints);
 }
 
 Listing MaildirStore::list_messages(std::uint64_t) {
     require_selected();
-    auto entries = maildir::Folder(path_).list();
+    auto entries = maildir::Folder(path_, maildir_store_hints).list();
     std::sort(entries.begin(), entries.end(),
               [](const auto& a, const auto& b) { return a.filename < b.filename; });
     index_.clear();
@@ -415,7 +245,7 @@ Listing MaildirStore::list_messages(std::uint64_t) {
                 std::string from = path_ + "/" + e->path(), to = path_ + "/" + renamed.path();
                 if (::rename(from.c_str(), to.c_str()) != 0) {
                     if (errno == ENOENT) continue;  // deleted meanwhile
-                    fail("rename", from, errno);
+                    throw_storage_error("rename", from, errno, maildir_store_hints);
                 }
                 (e->subdir == "new" ? new_dir : cur_dir) = true;
             } else {
@@ -439,7 +269,7 @@ const maildir::Entry* MaildirStore::find(std::uint32_t uid) {
     struct stat st {};
     if (::lstat((path_ + "/" + it->second.path()).c_str(), &st) == 0) return &it->second;
     // renamed by a mail reader (flags) or deleted: look again
-    for (const auto& e : maildir::Folder(path_).list()) {
+    for (const auto& e : maildir::Folder(path_, maildir_store_hints).list()) {
         auto tag = parse_uid_tag(e.unique);
         if (tag && tag->uid_validity == uid_validity_ && tag->uid == uid) {
             it->second = e;
@@ -450,79 +280,6 @@ const maildir::Entry* MaildirStore::find(std::uint32_t uid) {
     return nullptr;
 }
 
-std::vector<MessageIdentity> MaildirStore::identities(const std::vector<std::uint32_t>& uids) {
-    require_selected();
-    std::vector<MessageIdentity> out;
-    std::string buffer;
-    for (auto uid : uids) {
-        const maildir::Entry* e = find(uid);
-        if (!e) continue;
-        std::string path = path_ + "/" + e->path();
-        File file(path);
-        if (!file.open()) {
-            if (file.error() == ENOENT) continue;
-            fail("open", path, file.error());
-        }
-        std::string header;
-        bool header_done = false;
-        WireCounter counter;
-        while (file.read(buffer, path)) {
-            counter.add(buffer);
-            if (header_done) continue;
-            size_t before = header.size();
-            header += buffer;
-            // header_hash() stops at the first empty line; read no further than that
-            size_t from = before >= 2 ? before - 2 : 0;
-            if (header.find("\n\n", from) != std::string::npos || header.find("\n\r\n", from) != std::string::npos ||
-                header.starts_with("\n") || header.starts_with("\r\n") || header.size() > max_identity_header)
-                header_done = true;
-        }
-        out.push_back({uid, header_hash(header), counter.size});
-    }
-    return out;
-}
-
-std::vector<MessageIdentity> MaildirStore::identities_from(std::uint32_t min_uid) {
-    require_selected();
-    std::vector<std::uint32_t> uids;
-    for (const auto& [uid, e] : index_)
-        if (uid >= min_uid) uids.push_back(uid);
-    std::sort(uids.begin(), uids.end());
-    return identities(uids);
-}
-
-void MaildirStore::fetch(const std::vector<std::uint32_t>& uids, const BodyReceiver& receiver) {
-    require_selected();
-    std::string buffer, converted;
-    for (auto uid : uids) {
-        const maildir::Entry* e = find(uid);
-        if (!e) continue;
-        std::string path = path_ + "/" + e->path();
-        File file(path);
-        if (!file.open()) {
-            if (file.error() == ENOENT) continue;
-            fail("open", path, file.error());
-        }
-        struct stat st {};
-        if (::fstat(file.fd(), &st) != 0) fail("read", path, errno);
-        WireCounter counter;
-        while (file.read(buffer, path)) counter.add(buffer);
-        file.rewind(path);
-        receiver.begin(uid, counter.size, st.st_mtime);
-        CrlfConverter converter;
-        std::uint64_t sent = 0;
-        while (file.read(buffer, path)) {
-            converter.convert(buffer, converted);
-            sent += converted.size();
-            if (sent > counter.size) break;
-            receiver.data(converted);
-        }
-        if (sent != counter.size)
-            throw Error(ErrorKind::Storage, "message file '" + path + "' changed while it was being read",
-                        "run the sync again");
-        receiver.end(uid, st.st_mtime);
-    }
-}
 
 std::unique_ptr<AppendWriter> MaildirStore::begin_append(std::uint64_t, Flags, std::time_t) {
     require_selected();
@@ -534,12 +291,8 @@ void MaildirStore::commit_appends() {
     require_selected();
     bool new_dir = false, cur_dir = false;
     for (auto& s : staged_) {
-        if (s.temp_path.empty()) continue;
-        std::string target = path_ + "/" + s.entry.path();
-        // link() never replaces an existing file, so a name clash cannot overwrite mail
-        if (::link(s.temp_path.c_str(), target.c_str()) != 0) fail("deliver to", target, errno);
-        ::unlink(s.temp_path.c_str());
-        s.temp_path.clear();
+        if (s.file.linked()) continue;  // by an earlier call that failed part-way
+        s.file.link(s.entry);
         (s.entry.subdir == "new" ? new_dir : cur_dir) = true;
         index_[s.uid] = s.entry;
     }
@@ -565,7 +318,7 @@ void MaildirStore::set_flags(const std::vector<std::uint32_t>& uids, Flags add, 
             std::string from = path_ + "/" + e->path(), to = path_ + "/" + renamed.path();
             if (::rename(from.c_str(), to.c_str()) != 0) {
                 if (errno == ENOENT) continue;  // renamed meanwhile: look again
-                fail("rename", from, errno);
+                throw_storage_error("rename", from, errno, maildir_store_hints);
             }
             (e->subdir == "new" ? new_dir : cur_dir) = true;
             cur_dir = true;
@@ -587,7 +340,7 @@ void MaildirStore::remove(const std::vector<std::uint32_t>& uids, bool) {
             std::string path = path_ + "/" + e->path();
             if (::unlink(path.c_str()) != 0) {
                 if (errno == ENOENT) continue;
-                fail("remove", path, errno);
+                throw_storage_error("remove", path, errno, maildir_store_hints);
             }
             (e->subdir == "new" ? new_dir : cur_dir) = true;
             index_.erase(uid);

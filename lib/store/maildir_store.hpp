@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,9 +18,17 @@
 #include <vector>
 
 #include "maildir/maildir.hpp"
+#include "maildir/message_file.hpp"
 #include "store/store.hpp"
 
 namespace zmail::store {
+
+/// Flag bits -> Maildir info letters in ASCII order ("DFRST" subset).
+std::string maildir_flags(Flags flags);
+/// Maildir info letters -> flag bits; other letters (keywords a-z, P) are ignored.
+Flags flags_from_maildir(std::string_view letters);
+
+class MessageReader;
 
 struct MaildirOptions {
     std::string layout = "fs";  ///< "fs" (root/A/B) or "maildir++" (root/.A.B, INBOX is root)
@@ -69,7 +78,7 @@ public:
 private:
     friend class MaildirAppendWriter;
     struct Staged {
-        std::string temp_path;
+        maildir::MessageFile file;  ///< synced; removed from tmp/ when dropped unlinked
         maildir::Entry entry;
         std::uint32_t uid = 0;
     };
@@ -81,6 +90,8 @@ private:
     /// The current entry of `uid`, looking again in the directory when the file was renamed
     /// behind our back; nullptr when it is gone.
     const maildir::Entry* find(std::uint32_t uid);
+    /// The file of `uid`, open for reading; nullptr when the message is gone.
+    std::unique_ptr<MessageReader> open_message(std::uint32_t uid);
     void sync_directories(bool new_dir, bool cur_dir) const;
 
     std::string root_;

@@ -1,34 +1,12 @@
 #include "store/store.hpp"
 
+#include "text/ascii.hpp"
+
 #include <array>
-#include <cctype>
 
 namespace zmail::store {
 
 namespace {
-
-struct FlagName {
-    Flag flag;
-    char letter;
-    const char* imap;
-};
-
-// Maildir wants the letters in ASCII order: D F R S T.
-constexpr std::array<FlagName, 5> flag_names{{
-    {Draft, 'D', "\\Draft"},
-    {Flagged, 'F', "\\Flagged"},
-    {Answered, 'R', "\\Answered"},
-    {Seen, 'S', "\\Seen"},
-    {Deleted, 'T', "\\Deleted"},
-}};
-
-bool equal_ignore_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
 
 constexpr std::array<std::string_view, 4> identity_fields{"message-id", "date", "from", "subject"};
 
@@ -49,36 +27,6 @@ std::string normalized_value(std::string_view raw) {
 }
 
 }  // namespace
-
-std::string maildir_flags(Flags flags) {
-    std::string out;
-    for (const auto& f : flag_names)
-        if (flags & f.flag) out += f.letter;
-    return out;
-}
-
-Flags flags_from_maildir(std::string_view letters) {
-    Flags flags = 0;
-    for (char c : letters)
-        for (const auto& f : flag_names)
-            if (c == f.letter) flags |= f.flag;
-    return flags;
-}
-
-std::vector<std::string> imap_flags(Flags flags) {
-    std::vector<std::string> out;
-    for (const auto& f : flag_names)
-        if (flags & f.flag) out.emplace_back(f.imap);
-    return out;
-}
-
-Flags flags_from_imap(const std::vector<std::string>& flags) {
-    Flags bits = 0;
-    for (const auto& name : flags)
-        for (const auto& f : flag_names)
-            if (equal_ignore_case(name, f.imap)) bits |= f.flag;
-    return bits;
-}
 
 std::uint64_t header_hash(std::string_view header) {
     std::array<std::string, identity_fields.size()> values;
@@ -104,7 +52,7 @@ std::uint64_t header_hash(std::string_view header) {
         std::string_view name = line.substr(0, colon);
         while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
         for (size_t i = 0; i < identity_fields.size(); ++i) {
-            if (found[i] || !equal_ignore_case(name, identity_fields[i])) continue;
+            if (found[i] || !text::equals_ignore_case(name, identity_fields[i])) continue;
             found[i] = true;
             values[i] = normalized_value(line.substr(colon + 1));
         }

@@ -15,25 +15,18 @@
 
 namespace zmail::store {
 
-/// The standard flags zmail syncs, as a bit set. Keywords are not synced.
+/// The standard flags zmail syncs, as a bit set. Keywords are not synced. Each store maps them
+/// to its own form (see maildir_store.hpp and imap_store.hpp).
 enum Flag : unsigned {
-    Seen = 1u << 0,      ///< IMAP \Seen, Maildir S
-    Answered = 1u << 1,  ///< IMAP \Answered, Maildir R
-    Flagged = 1u << 2,   ///< IMAP \Flagged, Maildir F
-    Deleted = 1u << 3,   ///< IMAP \Deleted, Maildir T
-    Draft = 1u << 4,     ///< IMAP \Draft, Maildir D
+    Seen = 1u << 0,
+    Answered = 1u << 1,
+    Flagged = 1u << 2,
+    Deleted = 1u << 3,
+    Draft = 1u << 4,
 };
 using Flags = unsigned;
 inline constexpr Flags all_flags = Seen | Answered | Flagged | Deleted | Draft;
 
-/// Flag bits -> Maildir info letters in ASCII order ("DFRST" subset).
-std::string maildir_flags(Flags flags);
-/// Maildir info letters -> flag bits; other letters (keywords a-z, P) are ignored.
-Flags flags_from_maildir(std::string_view letters);
-/// Flag bits -> IMAP system flags ("\\Seen", ...), in a fixed order.
-std::vector<std::string> imap_flags(Flags flags);
-/// IMAP flags -> bits (case-insensitive; keywords and other flags are ignored).
-Flags flags_from_imap(const std::vector<std::string>& flags);
 
 /// One message as a listing shows it.
 struct MessageInfo {

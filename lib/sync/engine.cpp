@@ -44,6 +44,9 @@ private:
     void settle_pending();
     void record_pair(Side target, std::uint32_t source_uid, std::uint32_t target_uid, store::Flags flags);
     void transfer(Side target, const std::vector<std::uint32_t>& uids);
+    std::uint32_t claim_identity(Side side, const std::vector<store::MessageIdentity>& found,
+                                 std::set<std::uint32_t>& claimed, std::uint64_t header_hash, std::uint64_t size,
+                                 std::uint32_t min_uid);
     void find_appended(Side target, const std::vector<std::uint32_t>& sources,
                        const std::unordered_map<std::uint32_t, store::MessageIdentity>& identity, std::uint32_t min_uid);
     void apply_flags(const Plan& plan);
@@ -289,18 +292,11 @@ void FolderRun::settle_pending() {
         auto found = store(t).identities_from(min_uid);
         std::set<std::uint32_t> used;
         for (const auto& p : search[t]) {
-            std::uint32_t match = 0;
-            for (const auto& id : found) {
-                if (id.uid < p.min_uid || id.header_hash != p.header_hash || id.size != p.size) continue;
-                if (used.count(id.uid) || state_.pairs().by(t, id.uid)) continue;
-                match = id.uid;
-                break;
-            }
+            const std::uint32_t match = claim_identity(t, found, used, p.header_hash, p.size, p.min_uid);
             if (!match) {
                 state_.settle_pending(t, p.source_uid);
                 continue;
             }
-            used.insert(match);
             // a listing that missed it (it cannot, but never pair with something unseen)
             if (!views_[t].count(match)) views_[t][match] = store::MessageInfo{match, 0, p.size};
             record_pair(t, p.source_uid, match, flags_of(t, match));
@@ -373,6 +369,20 @@ void FolderRun::transfer(Side target, const std::vector<std::uint32_t>& uids) {
     }
 }
 
+// The identity search, once: the first of `found` at `min_uid` or above with this header hash and
+// size that is neither claimed already nor paired on `side`. Claims and returns its UID; 0: none.
+std::uint32_t FolderRun::claim_identity(Side side, const std::vector<store::MessageIdentity>& found,
+                                        std::set<std::uint32_t>& claimed, std::uint64_t header_hash,
+                                        std::uint64_t size, std::uint32_t min_uid) {
+    for (const auto& id : found) {
+        if (id.uid < min_uid || id.header_hash != header_hash || id.size != size) continue;
+        if (claimed.count(id.uid) || state_.pairs().by(side, id.uid)) continue;
+        claimed.insert(id.uid);
+        return id.uid;
+    }
+    return 0;
+}
+
 // Appends whose UID the target did not tell (IMAP without UIDPLUS): find them by identity among
 // the new messages. What is not found stays pending and is settled by the next run.
 void FolderRun::find_appended(Side target, const std::vector<std::uint32_t>& sources,
@@ -382,13 +392,8 @@ void FolderRun::find_appended(Side target, const std::vector<std::uint32_t>& sou
     std::set<std::uint32_t> used;
     for (auto source : sources) {
         const auto& want = identity.at(source);
-        for (const auto& id : found) {
-            if (id.header_hash != want.header_hash || id.size != want.size) continue;
-            if (used.count(id.uid) || state_.pairs().by(target, id.uid)) continue;
-            used.insert(id.uid);
-            record_pair(target, source, id.uid, flags_of(other(target), source));
-            break;
-        }
+        const std::uint32_t match = claim_identity(target, found, used, want.header_hash, want.size, min_uid);
+        if (match) record_pair(target, source, match, flags_of(other(target), source));
     }
 }
 

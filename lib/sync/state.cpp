@@ -3,11 +3,8 @@
 #include "error.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <unistd.h>
 #include <charconv>
 #include <cstdio>
 
@@ -33,19 +30,31 @@ bool parse_number(std::string_view text, Number& out, int base = 10) {
     return ec == std::errc() && ptr == text.data() + text.size();
 }
 
+// The state file writes flags as letters in this order, "-" for none. The letters happen to be
+// Maildir's, but they are the state file's format and never change with a store.
+constexpr std::array<std::pair<store::Flag, char>, 5> flag_letters{{
+    {store::Draft, 'D'},
+    {store::Flagged, 'F'},
+    {store::Answered, 'R'},
+    {store::Seen, 'S'},
+    {store::Deleted, 'T'},
+}};
+
 std::string flag_word(store::Flags flags) {
-    std::string letters = store::maildir_flags(flags);
+    std::string letters;
+    for (const auto& [flag, letter] : flag_letters)
+        if (flags & flag) letters += letter;
     return letters.empty() ? "-" : letters;
 }
 
 bool parse_flag_word(std::string_view word, store::Flags& flags) {
-    if (word == "-") {
-        flags = 0;
-        return true;
+    flags = 0;
+    if (word == "-") return true;
+    for (char c : word) {
+        auto it = std::find_if(flag_letters.begin(), flag_letters.end(), [c](const auto& f) { return f.second == c; });
+        if (it == flag_letters.end()) return false;
+        flags |= it->first;
     }
-    for (char c : word)
-        if (std::string_view("DFRST").find(c) == std::string_view::npos) return false;
-    flags = store::flags_from_maildir(word);
     return true;
 }
 
@@ -109,6 +118,27 @@ void SyncState::load() {
     for (size_t i = 0; i < lines.size(); ++i) apply(lines[i], i + 1);
 }
 
+void SyncState::clear_records() {
+    pairs_.clear();
+    pending_.clear();
+    left_[Far].clear();
+    left_[Near].clear();
+}
+
+void SyncState::apply_pair(const Pair& p) {
+    pairs_.add(p);
+    std::erase_if(pending_, [&](const Pending& q) {
+        return (q.target == Near && q.source_uid == p.uid[Far]) || (q.target == Far && q.source_uid == p.uid[Near]);
+    });
+    left_[Far].erase(p.uid[Far]);
+    left_[Near].erase(p.uid[Near]);
+}
+
+void SyncState::apply_pending(const Pending& q) {
+    std::erase_if(pending_, [&](const Pending& o) { return o.target == q.target && o.source_uid == q.source_uid; });
+    pending_.push_back(q);
+}
+
 void SyncState::apply(std::string_view line, std::size_t number) {
     auto words = split_words(line);
     auto bad = [&] {
@@ -147,21 +177,13 @@ void SyncState::apply(std::string_view line, std::size_t number) {
         far_modseq_ = modseq;
     } else if (kind == "R") {
         expect(1);
-        pairs_.clear();
-        pending_.clear();
-        left_[Far].clear();
-        left_[Near].clear();
+        clear_records();
     } else if (kind == "+") {
         expect(4);
         Pair p;
         p.uid = {uid(1), uid(2)};
         p.flags = flags(3);
-        pairs_.add(p);
-        std::erase_if(pending_, [&](const Pending& q) {
-            return (q.target == Near && q.source_uid == p.uid[Far]) || (q.target == Far && q.source_uid == p.uid[Near]);
-        });
-        left_[Far].erase(p.uid[Far]);
-        left_[Near].erase(p.uid[Near]);
+        apply_pair(p);
     } else if (kind == "=") {
         expect(3);
         pairs_.set_flags(uid(1), flags(2));
@@ -180,8 +202,7 @@ void SyncState::apply(std::string_view line, std::size_t number) {
             q.min_uid = uid(3);
             if (!parse_number(words[4], q.header_hash, 16) || !parse_number(words[5], q.size)) throw bad();
         }
-        std::erase_if(pending_, [&](const Pending& o) { return o.target == q.target && o.source_uid == q.source_uid; });
-        pending_.push_back(q);
+        apply_pending(q);
     } else if (kind == "x") {
         expect(3);
         Side t = side(1);
@@ -276,13 +297,8 @@ void SyncState::compact() {
 
 void SyncState::remove_files() {
     if (dry_run_) return;
-    for (const std::string& file : {journal_.path(), journal_.path() + ".journal"})
-        if (::unlink(file.c_str()) != 0 && errno != ENOENT)
-            throw Error(ErrorKind::Storage, "cannot remove state file '" + file + "': " + std::strerror(errno));
-    pairs_.clear();
-    pending_.clear();
-    left_[Far].clear();
-    left_[Near].clear();
+    journal_.remove();
+    clear_records();
     existed_ = false;
 }
 
@@ -296,12 +312,8 @@ StateHeader peek_state_header(const std::string& path) {
             parse_number(words[3], header.far_modseq);
         }
     };
-    std::ifstream snapshot(path);
-    std::string line;
-    if (std::getline(snapshot, line) && line == sync_state_header && std::getline(snapshot, line)) take(line);
-    std::ifstream journal(path + ".journal");
-    while (std::getline(journal, line))
-        if (!line.empty() && line[0] == 'H' && !journal.eof()) take(line);  // a torn last line does not count
+    for (const std::string& line : state::Journal::peek(path, sync_state_header))
+        if (line[0] == 'H') take(line);
     return header;
 }
 

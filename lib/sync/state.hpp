@@ -121,6 +121,10 @@ public:
 private:
     void record(const std::string& line);
     void apply(std::string_view line, std::size_t number);
+    /// The effects of a "+" record (a new pair settles its pending appends) and of "P"/"Q".
+    void apply_pair(const Pair& pair);
+    void clear_records();
+    void apply_pending(const Pending& pending);
     std::vector<std::string> snapshot_lines() const;
 
     state::Journal journal_;

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "error.hpp"
+#include "text/ascii.hpp"
 #include "text/charset.hpp"
 #include "text/rfc2047.hpp"
 
@@ -20,13 +21,6 @@ std::string_view trim(std::string_view text) {
     while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
     while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
     return text;
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
-    return out;
 }
 
 int hex_value(char c) {
@@ -118,7 +112,7 @@ private:
             parameter.section = digits.size() > 3 ? static_cast<int>(max_section) + 1 : std::stoi(std::string(digits));
             name = name.substr(0, star);
         }
-        parameter.base = lower(trim(name));
+        parameter.base = ascii_lower(trim(name));
         return parameter;
     }
 
@@ -242,7 +236,7 @@ std::string percent_encode(std::string_view bytes) {
 }  // namespace
 
 std::optional<std::string> ParameterizedValue::find(std::string_view name) const {
-    const std::string wanted = lower(name);
+    const std::string wanted = ascii_lower(name);
     for (const Parameter& parameter : parameters) {
         if (parameter.name == wanted) return parameter.value;
     }
@@ -253,7 +247,7 @@ ParameterizedValue parse_parameterized(std::string_view header_value, std::strin
     ParameterizedValue result;
     const std::string unfolded = unfold_header(header_value);
     ParameterReader reader(unfolded);
-    result.value = sanitize_utf8(lower(trim(strip_comments(reader.main_value()))));
+    result.value = sanitize_utf8(ascii_lower(trim(strip_comments(reader.main_value()))));
 
     std::vector<RawParameter> raw;
     RawParameter parameter;

@@ -15,27 +15,19 @@ namespace {
 
 std::string system_error_text(int error) { return std::strerror(error); }
 
-[[noreturn]] void throw_storage(const std::string& what, const std::string& path, int error) {
-    std::string hint;
-    if (error == ENOSPC || error == EDQUOT) hint = "free some disk space and run the command again";
-    else if (error == EACCES || error == EPERM || error == EROFS)
-        hint = "check the permissions of '" + parent_directory(path) + "'";
-    throw Error(error == ENOSPC || error == EDQUOT ? ErrorKind::Temporary : ErrorKind::Storage,
-                "cannot " + what + " '" + path + "': " + system_error_text(error), hint);
-}
+}  // namespace
 
-void write_all(int fd, std::string_view content, const std::string& path) {
-    while (!content.empty()) {
-        ssize_t n = ::write(fd, content.data(), content.size());
+void write_all(int fd, std::string_view bytes, std::string_view operation, const std::string& path,
+               const StorageHints& hints) {
+    while (!bytes.empty()) {
+        const ssize_t n = ::write(fd, bytes.data(), bytes.size());
         if (n < 0) {
             if (errno == EINTR) continue;
-            throw_storage("write", path, errno);
+            throw_storage_error(operation, path, errno, hints);
         }
-        content.remove_prefix(static_cast<size_t>(n));
+        bytes.remove_prefix(static_cast<std::size_t>(n));
     }
 }
-
-}  // namespace
 
 std::string parent_directory(const std::string& path) {
     auto slash = path.find_last_of('/');
@@ -61,28 +53,32 @@ void make_directories(const std::string& path, mode_t mode) {
     }
     std::string parent = parent_directory(path);
     if (parent != path && parent != "." && parent != "/") make_directories(parent, mode);
-    if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) throw_storage("create directory", path, errno);
+    if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) throw_storage_error("create directory", path, errno);
 }
 
-void fsync_parent_directory(const std::string& path) {
-    std::string dir = parent_directory(path);
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) throw_storage("open directory", dir, errno);
-    int rc = ::fsync(fd);
-    int error = errno;
+void fsync_directory(const std::string& directory, const StorageHints& hints) {
+    const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw_storage_error("open directory", directory, errno, hints);
+    const int rc = ::fsync(fd);
+    const int error = errno;
     ::close(fd);
-    if (rc != 0 && error != EINVAL) throw_storage("sync directory", dir, error);
+    // EINVAL: a file system that cannot sync directories (it has nothing to make durable)
+    if (rc != 0 && error != EINVAL) throw_storage_error("sync directory", directory, error, hints);
+}
+
+void fsync_parent_directory(const std::string& path, const StorageHints& hints) {
+    fsync_directory(parent_directory(path), hints);
 }
 
 void write_file_atomically(const std::string& path, std::string_view content, mode_t mode) {
     make_directories(parent_directory(path));
     std::string temp = path + ".tmp." + std::to_string(::getpid());
     int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) throw_storage("create", temp, errno);
+    if (fd < 0) throw_storage_error("create", temp, errno);
     try {
         ::fchmod(fd, mode);  // the umask must not widen or narrow what we asked for
-        write_all(fd, content, temp);
-        if (::fsync(fd) != 0) throw_storage("sync", temp, errno);
+        write_all(fd, content, "write", temp);
+        if (::fsync(fd) != 0) throw_storage_error("sync", temp, errno);
     } catch (...) {
         ::close(fd);
         ::unlink(temp.c_str());
@@ -91,12 +87,12 @@ void write_file_atomically(const std::string& path, std::string_view content, mo
     if (::close(fd) != 0) {
         int error = errno;
         ::unlink(temp.c_str());
-        throw_storage("write", temp, error);
+        throw_storage_error("write", temp, error);
     }
     if (::rename(temp.c_str(), path.c_str()) != 0) {
         int error = errno;
         ::unlink(temp.c_str());
-        throw_storage("replace", path, error);
+        throw_storage_error("replace", path, error);
     }
     fsync_parent_directory(path);
 }

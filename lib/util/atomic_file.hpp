@@ -5,6 +5,8 @@
 #include <string_view>
 #include <sys/types.h>
 
+#include "error.hpp"
+
 namespace zmail::util {
 
 /// Replaces `path` with `content` atomically: writes a temp file beside it, fsyncs it, renames
@@ -17,8 +19,17 @@ void write_file_atomically(const std::string& path, std::string_view content, mo
 /// Error{Storage} for other failures. `missing_ok` returns false instead of throwing for ENOENT.
 bool read_file(const std::string& path, std::string& out, bool missing_ok = false);
 
-/// fsyncs the directory that holds `path` (after a rename or a link into it).
-void fsync_parent_directory(const std::string& path);
+/// Writes all of `bytes` to `fd`, retrying after EINTR and short writes. Throws
+/// throw_storage_error(operation, path, errno, hints) when a write fails.
+void write_all(int fd, std::string_view bytes, std::string_view operation, const std::string& path,
+               const StorageHints& hints = {});
+
+/// fsyncs `directory` (after a rename, link or unlink in it), so the change survives a crash.
+/// Throws Error{Storage} (Temporary for a full disk) with `hints`.
+void fsync_directory(const std::string& directory, const StorageHints& hints = {});
+
+/// fsyncs the directory that holds `path` (after a rename or a link into it). Throws like fsync_directory().
+void fsync_parent_directory(const std::string& path, const StorageHints& hints = {});
 
 /// Creates `path` and its parents with `mode` if missing. Throws Error{Storage}.
 void make_directories(const std::string& path, mode_t mode = 0700);

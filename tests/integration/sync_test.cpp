@@ -19,6 +19,7 @@
 #include "maildir/maildir.hpp"
 #include "net/connection.hpp"
 #include "store/imap_store.hpp"
+#include "store/maildir_store.hpp"
 #include "store/store.hpp"
 #include "util/lock_file.hpp"
 #include "../support/files.hpp"

@@ -114,15 +114,6 @@ TEST_F(FetchPlan, ListingsThatDisagreeAreRefused) {
     EXPECT_THROW(make_plan(uidls({"a", "b"}), other, state, Policy{}, "pop"), Error);
 }
 
-TEST(FetchHumanSize, Units) {
-    EXPECT_EQ(human_size(0), "0 bytes");
-    EXPECT_EQ(human_size(1), "1 byte");
-    EXPECT_EQ(human_size(1023), "1023 bytes");
-    EXPECT_EQ(human_size(1024), "1 KB");
-    EXPECT_EQ(human_size(1536), "1.5 KB");
-    EXPECT_EQ(human_size(10 * 1024 * 1024), "10 MB");
-    EXPECT_EQ(human_size(340 * 1024), "340 KB");
-}
 
 }  // namespace
 }  // namespace zmail::fetch

@@ -1,4 +1,5 @@
 #include "maildir/maildir.hpp"
+#include "maildir/message_file.hpp"
 
 #include "error.hpp"
 
@@ -38,17 +39,17 @@ TEST(Maildir, DeliverToNewAndCur) {
     f.create();
     EXPECT_TRUE(f.exists());
     {
-        auto d = f.deliver();
+        MessageFile d(f.path(), {});
         d.write("Subject: x\r\n\r\nbody\r\n");
-        Entry e = d.commit(",S=20", "", false);
+        Entry e = d.deliver(",S=20", "", false);
         EXPECT_EQ(e.subdir, "new");
         EXPECT_EQ(read_file(f.path() + "/" + e.path()), "Subject: x\n\nbody\n");
         EXPECT_EQ(d.size(), 17u);
     }
     {
-        auto d = f.deliver(false);
+        MessageFile d(f.path(), {}, false);
         d.write("raw\r\n");
-        Entry e = d.commit(",U=7", "SF", true);
+        Entry e = d.deliver(",U=7", "SF", true);
         EXPECT_EQ(e.subdir, "cur");
         EXPECT_EQ(e.flags, "FS");
         EXPECT_NE(e.filename.find(",U=7:2,FS"), std::string::npos);
@@ -64,7 +65,7 @@ TEST(Maildir, AbandonedDeliveryLeavesNothing) {
     Folder f(t.path() + "/x");
     f.create();
     {
-        auto d = f.deliver();
+        MessageFile d(f.path(), {});
         d.write("partial");
     }
     EXPECT_TRUE(f.list().empty());
@@ -75,9 +76,9 @@ TEST(Maildir, SetFlagsAndRemove) {
     TempDir t;
     Folder f(t.path() + "/x");
     f.create();
-    auto d = f.deliver();
+    MessageFile d(f.path(), {});
     d.write("m\n");
-    Entry e = d.commit("", "", false);
+    Entry e = d.deliver("", "", false);
     Entry seen = f.set_flags(e, "SRS");
     EXPECT_EQ(seen.filename, e.unique + ":2,RS");
     EXPECT_EQ(f.list().at(0).flags, "RS");

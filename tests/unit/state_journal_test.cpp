@@ -64,3 +64,29 @@ TEST(Journal, ForeignHeaderIsRefused) {
     Journal j(p, "test 1");
     EXPECT_THROW(j.load(), zmail::Error);
 }
+
+TEST(Journal, ExistsPeekAndRemove) {
+    TempDir t;
+    std::string p = t.path() + "/state";
+    Journal j(p, "test 1");
+    EXPECT_FALSE(j.exists());
+    EXPECT_TRUE(Journal::peek(p, "test 1").empty());
+    j.append("D a");
+    j.sync();
+    EXPECT_TRUE(j.exists());  // a journal without a snapshot counts
+    j.compact({"D a"});
+    j.append("D b");
+    j.sync();
+    {
+        std::ofstream torn(p + ".journal", std::ios::app);
+        torn << "D c";  // a torn last line
+    }
+    EXPECT_EQ(Journal::peek(p, "test 1"), (std::vector<std::string>{"D a", "D b"}));
+    EXPECT_EQ(Journal::peek(p, "other 1"), (std::vector<std::string>{"D b"}));  // another header: no snapshot
+    EXPECT_EQ(zmail::testing::read_file(p + ".journal"), "D b\nD c");  // peek changes nothing
+    j.remove();
+    EXPECT_FALSE(j.exists());
+    EXPECT_FALSE(std::filesystem::exists(p));
+    EXPECT_FALSE(std::filesystem::exists(p + ".journal"));
+    j.remove();  // nothing there: not an error
+}

@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "sync_test_support.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -136,6 +137,22 @@ TEST_F(MaildirTest, HalfCreatedFolderIsCompletedOnSelect) {
     append(store, "Subject: a\r\n\r\nbody\r\n", 0);
     store.commit_appends();
     EXPECT_EQ(files(path + "/new").size(), 1u);
+}
+
+TEST_F(MaildirTest, SelectForWritingSweepsOldTmpFiles) {
+    // what killed runs left in tmp/: removed after 36 hours, as fetch does
+    MaildirStore store(root());
+    store.create_folder("INBOX");
+    const std::string path = store.folder_directory("INBOX");
+    write_file(path + "/tmp/old", "left by a killed run");
+    write_file(path + "/tmp/recent", "maybe still being written");
+    const auto old = fs::file_time_type::clock::now() - std::chrono::hours(37);
+    fs::last_write_time(path + "/tmp/old", old);
+    MaildirStore read_only(root(), {"fs", true});
+    read_only.select("INBOX");  // a dry run removes nothing
+    EXPECT_EQ(files(path + "/tmp"), (std::vector<std::string>{"old", "recent"}));
+    store.select("INBOX");
+    EXPECT_EQ(files(path + "/tmp"), std::vector<std::string>{"recent"});
 }
 
 TEST_F(MaildirTest, AbandonedAppendsLeaveNothing) {

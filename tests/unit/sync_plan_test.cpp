@@ -1,5 +1,8 @@
 #include "sync/plan.hpp"
 
+#include "store/imap_store.hpp"
+#include "store/maildir_store.hpp"
+
 #include <gtest/gtest.h>
 
 using namespace zmail;

@@ -1,0 +1,109 @@
+// MaildirStore's folder tree: listing, creating and deleting folders in either layout.
+#include "store/maildir_store.hpp"
+#include "store/maildir_store_internal.hpp"
+
+#include "error.hpp"
+#include "util/atomic_file.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace zmail::store {
+
+namespace {
+
+std::vector<std::string> subdirectories(const std::string& dir) {
+    std::vector<std::string> names;
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return names;
+    while (struct dirent* de = ::readdir(d)) {
+        std::string name = de->d_name;
+        if (name == "." || name == "..") continue;
+        if (is_directory(dir + "/" + name)) names.push_back(name);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+}  // namespace
+
+std::string MaildirStore::folder_directory(const std::string& name) const {
+    return maildir::folder_path(root_, name, options_.layout);
+}
+
+std::vector<FolderInfo> MaildirStore::list_folders() {
+    std::vector<FolderInfo> folders;
+    auto add = [&](const std::string& name) {
+        try {
+            folder_directory(name);  // skips names that could not be created the same way
+            folders.push_back({name, true, "", std::nullopt});
+        } catch (const Error&) {
+        }
+    };
+    if (options_.layout == "maildir++") {
+        if (is_directory(root_ + "/cur")) add("INBOX");
+        for (const auto& dir : subdirectories(root_)) {
+            if (dir.size() < 2 || dir[0] != '.' || !is_directory(root_ + "/" + dir + "/cur")) continue;
+            std::string name = dir.substr(1);
+            std::replace(name.begin(), name.end(), '.', '/');
+            add(name);
+        }
+    } else {
+        // depth-first walk; a directory with cur/ is a folder, and may hold subfolders
+        std::vector<std::pair<std::string, int>> todo{{"", 0}};
+        while (!todo.empty()) {
+            auto [relative, depth] = todo.back();
+            todo.pop_back();
+            std::string dir = relative.empty() ? root_ : root_ + "/" + relative;
+            for (const auto& name : subdirectories(dir)) {
+                if (name[0] == '.' || name == "cur" || name == "new" || name == "tmp") continue;
+                std::string child = relative.empty() ? name : relative + "/" + name;
+                if (is_directory(root_ + "/" + child + "/cur")) add(child);
+                if (depth < 32) todo.emplace_back(child, depth + 1);
+            }
+        }
+        std::sort(folders.begin(), folders.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    }
+    return folders;
+}
+
+void MaildirStore::create_folder(const std::string& name) {
+    if (options_.read_only) throw Error(ErrorKind::Internal, "create_folder on a read-only Maildir store");
+    std::string path = folder_directory(name);
+    maildir::Folder(path, maildir_store_hints).create();
+    if (options_.layout == "maildir++" && path != root_) {
+        std::string marker = path + "/maildirfolder";
+        int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0) ::close(fd);
+    }
+    util::fsync_parent_directory(path, maildir_store_hints);
+}
+
+void MaildirStore::delete_folder(const std::string& name) {
+    if (options_.read_only) throw Error(ErrorKind::Internal, "delete_folder on a read-only Maildir store");
+    std::string path = folder_directory(name);
+    maildir::Folder folder(path, maildir_store_hints);
+    auto entries = folder.list();
+    if (!entries.empty())
+        throw Error(ErrorKind::Storage, "cannot delete folder '" + name + "': it still holds " +
+                                            std::to_string(entries.size()) + " messages");
+    if (DIR* d = ::opendir((path + "/tmp").c_str())) {
+        while (struct dirent* de = ::readdir(d))
+            if (de->d_name[0] != '.') ::unlink((path + "/tmp/" + de->d_name).c_str());
+        ::closedir(d);
+    }
+    for (const char* sub : {"cur", "new", "tmp"})
+        if (::rmdir((path + "/" + sub).c_str()) != 0 && errno != ENOENT)
+            throw_storage_error("remove", path + "/" + sub, errno, maildir_store_hints);
+    ::unlink((path + "/" + uid_file_name).c_str());
+    ::unlink((path + "/maildirfolder").c_str());
+    if (path != root_) ::rmdir(path.c_str());  // stays when it holds subfolders
+    util::fsync_parent_directory(path, maildir_store_hints);
+    if (selected_ && folder_name_ == name) selected_ = false;
+}
+
+}  // namespace zmail::store
