@@ -102,17 +102,6 @@ SequenceSet code_set(std::string_view name, std::string_view arguments, std::str
 
 }  // namespace
 
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 'a' + 'A');
-        if (y >= 'a' && y <= 'z') y = static_cast<char>(y - 'a' + 'A');
-        if (x != y) return false;
-    }
-    return true;
-}
-
 const char* status_name(Status status) {
     switch (status) {
     case Status::Ok: return "OK";

@@ -3,6 +3,8 @@
 // Mailbox names stay exactly as the server sent them (modified UTF-7, or UTF-8 after UTF8=ACCEPT).
 #pragma once
 
+#include "text/ascii.hpp"
+
 #include <cstdint>
 #include <ctime>
 #include <optional>
@@ -183,7 +185,7 @@ ResponseCode parse_response_code(std::string_view name, std::string_view argumen
 /// "OK", "NO", "BAD", "BYE", "PREAUTH".
 const char* status_name(Status status);
 
-/// ASCII case-insensitive equality (IMAP keywords, flags, capability names).
-bool equals_ignore_case(std::string_view a, std::string_view b);
+/// ASCII case-insensitive comparison (atoms, flags, capabilities): the one in lib/text.
+using text::equals_ignore_case;
 
 }  // namespace zmail::imap

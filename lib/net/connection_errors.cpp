@@ -18,11 +18,7 @@ bool contains(std::string_view haystack, std::string_view needle) {
     return text::ascii_lower(haystack).find(text::ascii_lower(needle)) != std::string::npos;
 }
 
-std::string upper_name(Mechanism m) {
-    std::string out = mechanism_name(m);
-    for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
+std::string upper_name(Mechanism m) { return text::ascii_upper(mechanism_name(m)); }
 
 /// The SASL mechanisms the capability lines offer: IMAP "AUTH=X", SMTP "AUTH X Y", POP3 "SASL X Y".
 std::vector<std::string> offered_mechanisms(const LoginTranscript& transcript) {
