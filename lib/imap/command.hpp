@@ -126,6 +126,7 @@ namespace command {
 
 Command capability(const std::string& tag);
 Command noop(const std::string& tag);
+Command namespace_(const std::string& tag);  ///< NAMESPACE (RFC 2342)
 Command logout(const std::string& tag);
 /// "ID ("name" "zmail" ...)" or "ID NIL" for no fields.
 Command id(const std::string& tag, const std::vector<std::pair<std::string, std::string>>& fields,

@@ -56,6 +56,7 @@ bool has_8bit(std::string_view text) {
 
 Command capability(const std::string& tag) { return simple(tag, "CAPABILITY"); }
 Command noop(const std::string& tag) { return simple(tag, "NOOP"); }
+Command namespace_(const std::string& tag) { return simple(tag, "NAMESPACE"); }
 Command logout(const std::string& tag) { return simple(tag, "LOGOUT"); }
 Command expunge(const std::string& tag) { return simple(tag, "EXPUNGE"); }
 Command close(const std::string& tag) { return simple(tag, "CLOSE"); }

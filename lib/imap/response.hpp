@@ -156,7 +156,19 @@ struct EnabledData {
     std::vector<std::string> capabilities;
 };
 
-/// Any other untagged response ("* NAMESPACE ...", "* QUOTA ..."), checked for syntax and skipped.
+/// One namespace of a NAMESPACE response: its prefix ("INBOX." on Courier) and delimiter.
+struct NamespaceEntry {
+    std::string prefix;              ///< as the server sent it (modified UTF-7 or UTF-8)
+    std::optional<char> delimiter;   ///< nullopt for NIL (a flat namespace)
+};
+
+/// "* NAMESPACE (("" "/")) NIL (("Shared/" "/"))" (RFC 2342): the personal, other users' and
+/// shared namespaces; an empty list for NIL. Extensions are checked for syntax and skipped.
+struct NamespaceData {
+    std::vector<NamespaceEntry> personal, other_users, shared;
+};
+
+/// Any other untagged response ("* QUOTA ..."), checked for syntax and skipped.
 struct OtherData {
     std::string name;  ///< upper-cased first word after "*" (after the number, if there was one)
 };
@@ -164,7 +176,7 @@ struct OtherData {
 using ResponseData = std::variant<StatusResponse, ContinuationRequest, CapabilityData, ListData,
                                   MailboxStatusData, ExistsData, RecentData, ExpungeData, FetchData,
                                   VanishedData, SearchData, ExtendedSearchData, FlagsData, IdData,
-                                  EnabledData, OtherData>;
+                                  EnabledData, NamespaceData, OtherData>;
 
 /// One complete server response.
 struct Response {

@@ -165,6 +165,34 @@ VanishedData parse_vanished(TokenCursor& cursor) {
     return vanished;
 }
 
+std::vector<NamespaceEntry> parse_namespace_list(TokenCursor& cursor) {
+    std::vector<NamespaceEntry> entries;
+    if (cursor.accept_atom("NIL")) return entries;
+    cursor.expect(TokenKind::OpenParen);
+    do {
+        cursor.expect(TokenKind::OpenParen);
+        NamespaceEntry entry;
+        entry.prefix = cursor.astring();
+        if (!cursor.accept_atom("NIL")) {
+            if (!cursor.peek_is(TokenKind::Quoted)) cursor.fail("a quoted hierarchy delimiter or NIL");
+            const std::string delimiter = cursor.astring();
+            if (delimiter.size() != 1) cursor.fail("a one-character hierarchy delimiter");
+            entry.delimiter = delimiter[0];
+        }
+        while (!cursor.accept(TokenKind::CloseParen)) cursor.skip_value();  // extensions
+        entries.push_back(std::move(entry));
+    } while (!cursor.accept(TokenKind::CloseParen));
+    return entries;
+}
+
+NamespaceData parse_namespace(TokenCursor& cursor) {
+    NamespaceData data;
+    data.personal = parse_namespace_list(cursor);
+    data.other_users = parse_namespace_list(cursor);
+    data.shared = parse_namespace_list(cursor);
+    return data;
+}
+
 bool is_number(std::string_view text) {
     if (text.empty()) return false;
     for (char c : text)
@@ -235,6 +263,7 @@ Response parse_token_response(const RawResponse& raw) {
     else if (name == "ID") response.data = parse_id(cursor);
     else if (name == "ENABLED") response.data = EnabledData{remaining_atoms(cursor)};
     else if (name == "VANISHED") response.data = parse_vanished(cursor);
+    else if (name == "NAMESPACE") response.data = parse_namespace(cursor);
     else while (!cursor.at_end()) cursor.skip_value();
     cursor.expect_end();
     return response;

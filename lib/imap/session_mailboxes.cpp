@@ -274,6 +274,22 @@ SelectedMailbox Mailboxes::open(std::string_view mailbox, const OpenOptions& opt
     return box;
 }
 
+std::optional<NamespaceData> Mailboxes::namespaces() {
+    Session::Operation operation(session_);
+    if (!session_.capabilities().has("NAMESPACE")) return std::nullopt;
+    std::optional<NamespaceData> found;
+    const CommandResult result = session_.run([](const std::string& tag) { return command::namespace_(tag); },
+                                              [&](const Response& response) {
+                                                  const NamespaceData* data = response.get<NamespaceData>();
+                                                  if (!data) return false;
+                                                  found = *data;
+                                                  return true;
+                                              });
+    if (!result.ok()) throw command_error(result, "cannot ask for the server's namespaces");
+    if (!found) throw Error(ErrorKind::Protocol, "the server answered NAMESPACE without its namespaces", {}, result.line);
+    return found;
+}
+
 void Mailboxes::unselect() {
     Session::Operation operation(session_);
     if (!session_.selected_) return;

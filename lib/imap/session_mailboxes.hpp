@@ -61,6 +61,8 @@ public:
 
     /// LIST with RETURN (SPECIAL-USE) when offered (with LIST-EXTENDED) and STATUS as asked.
     std::vector<MailboxEntry> list(const ListRequest& request = {});
+    /// NAMESPACE when the server offers it (RFC 2342), else nullopt. The prefixes stay as sent.
+    std::optional<NamespaceData> namespaces();
     /// LSUB (subscribed mailboxes).
     std::vector<MailboxEntry> lsub(std::string_view pattern = "*");
     /// STATUS of one mailbox (HIGHESTMODSEQ is dropped when the server lacks CONDSTORE).

@@ -1,5 +1,8 @@
 #include "maildir/maildir.hpp"
 
+#include "imap/folder_name.hpp"
+#include "text/utf8.hpp"
+
 #include "error.hpp"
 #include "util/atomic_file.hpp"
 
@@ -146,47 +149,17 @@ void Folder::clean_tmp() const {
     ::closedir(d);
 }
 
-void check_path_component(std::string_view component, std::string_view folder_name) {
-    auto unsafe = [&](const std::string& why) {
-        throw Error(ErrorKind::Protocol, "unsafe folder name '" + std::string(folder_name) + "': " + why,
+std::string folder_path(const std::string& root, std::string_view folder, std::string_view layout) {
+    const auto levels = imap::levels_from_path(folder, imap::Layout::fs);
+    if (!levels)
+        throw Error(ErrorKind::Protocol, "unsafe folder name '" + text::printable(folder) + "': " + levels.why,
                     "rename the folder on the server, or exclude it with sync.exclude");
-    };
-    if (component.empty()) unsafe("it has an empty level");
-    if (component == "." || component == "..") unsafe("it has a '" + std::string(component) + "' level");
-    for (unsigned char c : component) {
-        if (c == '/') unsafe("it contains '/'");
-        if (c < 0x20 || c == 0x7f) unsafe("it contains a control character");
-    }
-    if (component == "cur" || component == "new" || component == "tmp")
-        unsafe("'" + std::string(component) + "' is reserved in a Maildir");
+    const std::string relative = imap::path_from_levels(*levels.value, maildir_layout(layout));
+    return relative.empty() ? root : root + "/" + relative;
 }
 
-std::string folder_path(const std::string& root, std::string_view folder, std::string_view layout) {
-    if (folder.empty()) throw Error(ErrorKind::Protocol, "unsafe folder name '': it is empty");
-    std::vector<std::string_view> parts;
-    size_t start = 0;
-    while (true) {
-        size_t slash = folder.find('/', start);
-        std::string_view part = folder.substr(start, slash == std::string_view::npos ? folder.npos : slash - start);
-        check_path_component(part, folder);
-        parts.push_back(part);
-        if (slash == std::string_view::npos) break;
-        start = slash + 1;
-    }
-    if (layout == "maildir++") {
-        if (parts.size() == 1 && (parts[0] == "INBOX" || parts[0] == "inbox")) return root;
-        std::string name;
-        for (auto p : parts) {
-            if (p.find('.') != std::string_view::npos)
-                throw Error(ErrorKind::Protocol, "folder name '" + std::string(folder) + "' contains '.', which the "
-                            "Maildir++ layout uses as its separator", "use sync.layout fs");
-            name += "." + std::string(p);
-        }
-        return root + "/" + name;
-    }
-    std::string path = root;
-    for (auto p : parts) path += "/" + std::string(p);
-    return path;
+imap::Layout maildir_layout(std::string_view layout) {
+    return layout == "maildir++" ? imap::Layout::maildir_plus : imap::Layout::fs;
 }
 
 }  // namespace zmail::maildir

@@ -1,6 +1,8 @@
 // Maildir folders: listing, flags in file names, safe folder paths.
 #pragma once
 
+#include "imap/folder_name.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -65,13 +67,15 @@ private:
     StorageHints hints_;
 };
 
-/// Checks one folder name component from a server or a user: not empty, not "." or "..", no '/',
-/// NUL or control characters. Throws Error{Protocol} naming the folder.
-void check_path_component(std::string_view component, std::string_view folder_name);
 
-/// The directory of a folder below `root`. `folder` is UTF-8 with '/' between levels;
-/// layout "fs" gives root/A/B, "maildir++" gives root/.A.B (and INBOX is root itself).
-/// No folder name can lead outside `root`. Throws Error{Protocol} for an unsafe name.
+/// The directory of a folder below `root`. `folder` is the folder's name as zmail shows it (the
+/// fs form of the folder-name codec, imap/folder_name.hpp: UTF-8, '/' between levels, escapes
+/// such as %2E for a leading '.'); layout "fs" gives root/A/B, "maildir++" gives root/.A.B (and
+/// INBOX is root itself). No folder name can lead outside `root`. Throws Error{Protocol} for a
+/// name the codec does not accept.
 std::string folder_path(const std::string& root, std::string_view folder, std::string_view layout);
+
+/// The codec's layout for sync.layout ("fs" or "maildir++").
+imap::Layout maildir_layout(std::string_view layout);
 
 }  // namespace zmail::maildir

@@ -136,6 +136,17 @@ bool is_reserved_field(std::string_view name) {
     return n.starts_with("content-") || n.starts_with("resent-");
 }
 
+namespace {
+
+/// The lines as they are when they fit in 7 bits, else quoted-printable.
+void set_content(EncodedText& out, const std::vector<std::string>& lines) {
+    const bool plain = fits_7bit(lines);
+    out.transfer_encoding = plain ? "7bit" : "quoted-printable";
+    out.content = plain ? join_crlf(lines) : text::quoted_printable_encode(join_crlf(lines));
+}
+
+}  // namespace
+
 EncodedText encode_text_body(std::string_view text, std::string_view charset) {
     if (!text::is_valid_utf8(text))
         throw Error(ErrorKind::Data, "the message text is not valid UTF-8",
@@ -154,13 +165,7 @@ EncodedText encode_text_body(std::string_view text, std::string_view charset) {
         }
         if (ok) {
             out.charset = "ISO-2022-JP";
-            if (fits_7bit(lines)) {
-                out.transfer_encoding = "7bit";
-                out.content = join_crlf(lines);
-            } else {
-                out.transfer_encoding = "quoted-printable";
-                out.content = text::quoted_printable_encode(join_crlf(lines));
-            }
+            set_content(out, lines);
             return out;
         }
         out.fell_back = true;
@@ -168,14 +173,9 @@ EncodedText encode_text_body(std::string_view text, std::string_view charset) {
     }
     out.charset = "UTF-8";
     for (std::string_view line : split_lines(text)) lines.emplace_back(line);
-    if (fits_7bit(lines)) {
-        out.transfer_encoding = "7bit";
-        out.content = join_crlf(lines);
-    } else {
-        out.transfer_encoding = "quoted-printable";
-        out.content = text::quoted_printable_encode(join_crlf(lines));
-        if (!out.content.empty() && !out.content.ends_with("\r\n")) out.content += "\r\n";
-    }
+    set_content(out, lines);
+    if (out.transfer_encoding == "quoted-printable" && !out.content.empty() && !out.content.ends_with("\r\n"))
+        out.content += "\r\n";
     return out;
 }
 

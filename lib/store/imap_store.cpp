@@ -138,22 +138,32 @@ Capabilities ImapStore::capabilities() const {
     return c;
 }
 
-char ImapStore::delimiter() {
-    if (!delimiter_known_) {
-        imap::ListRequest request;
-        request.pattern = "";
-        for (const auto& entry : mailboxes_.list(request))
-            if (entry.delimiter) delimiter_ = entry.delimiter;
-        delimiter_known_ = true;
+const imap::ServerNaming& ImapStore::naming() {
+    if (naming_) return *naming_;
+    imap::ServerNaming naming;
+    naming.utf8 = true;  // the session encodes and decodes names; the codec sees them as UTF-8
+    imap::ListRequest request;
+    request.pattern = "";
+    std::optional<char> delimiter;
+    for (const auto& entry : mailboxes_.list(request))
+        if (entry.delimiter) delimiter = entry.delimiter;
+    naming.delimiter = delimiter.value_or('\0');
+    if (auto spaces = mailboxes_.namespaces(); spaces && !spaces->personal.empty()) {
+        const imap::NamespaceEntry& personal = spaces->personal.front();
+        if (personal.delimiter == delimiter) naming.personal_prefix = session_.decode_mailbox(personal.prefix);
     }
-    return delimiter_.value_or('/');
+    naming_ = naming;
+    return *naming_;
 }
 
 std::string ImapStore::server_name(const std::string& name) {
-    char d = delimiter();
-    std::string out = name;
-    if (d != '/') std::replace(out.begin(), out.end(), '/', d);
-    return out;
+    const auto levels = imap::levels_from_path(name, imap::Layout::fs);
+    if (!levels) throw Error(ErrorKind::Usage, "invalid folder name '" + name + "': " + levels.why);
+    auto server = imap::server_from_levels(*levels.value, naming());
+    if (!server)
+        throw Error(ErrorKind::Unavailable, "folder '" + name + "' cannot exist on " + server_ + ": " + server.why,
+                    "rename the local folder, or exclude it with sync.exclude");
+    return *server.value;
 }
 
 std::vector<FolderInfo> ImapStore::list_folders() {
@@ -162,18 +172,13 @@ std::vector<FolderInfo> ImapStore::list_folders() {
     // with mod-sequences, UIDVALIDITY and HIGHESTMODSEQ tell which folders changed at all
     // (LIST-STATUS: in the same round trip; else pipelined STATUS commands)
     if (session_.condstore()) request.status = {imap::StatusItem::UidValidity, imap::StatusItem::HighestModseq};
+    const imap::ServerNaming& server = naming();
     for (const auto& entry : mailboxes_.list(request)) {
-        if (entry.delimiter && !delimiter_known_) {
-            delimiter_ = entry.delimiter;
-            delimiter_known_ = true;
-        }
-        std::string name = entry.name;
-        if (name.empty()) continue;
-        if (entry.delimiter && *entry.delimiter != '/') {
-            if (name.find('/') != std::string::npos) continue;  // cannot be shown with '/' levels
-            std::replace(name.begin(), name.end(), *entry.delimiter, '/');
-        }
-        FolderInfo info{name, entry.selectable, entry.special_use, std::nullopt};
+        // the folder-name codec: names outside the personal namespace, or that it cannot map
+        // both ways, are not the account's folders
+        const auto levels = imap::levels_from_server(entry.name, server);
+        if (!levels) continue;
+        FolderInfo info{imap::display_name(*levels.value), entry.selectable, entry.special_use, std::nullopt};
         if (entry.status && entry.status->uid_validity && entry.status->highest_modseq)
             info.status = FolderStatus{*entry.status->uid_validity, 0, *entry.status->highest_modseq};
         folders.push_back(std::move(info));

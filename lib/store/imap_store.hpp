@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "imap/session.hpp"
+#include "imap/folder_name.hpp"
 #include "imap/session_mailboxes.hpp"
 #include "imap/session_messages.hpp"
 #include "store/store.hpp"
@@ -45,20 +46,22 @@ public:
     void set_flags(const std::vector<std::uint32_t>& uids, Flags add, Flags remove) override;
     void remove(const std::vector<std::uint32_t>& uids, bool expunge) override;
 
-    /// The server's name of a folder ("A/B" -> "A.B" when the delimiter is '.'), UTF-8.
+    /// The server's name of a folder (UTF-8, for the session to encode): the folder-name codec
+    /// with the server's delimiter and personal prefix ("A/B" -> "INBOX.A.B" on Courier). Throws
+    /// Error{Unavailable} with the rule when the server cannot hold the name.
     std::string server_name(const std::string& name);
 
 private:
     friend class ImapAppendWriter;
-    char delimiter();
+    /// How the server names folders: delimiter (LIST "" ""), personal prefix (NAMESPACE).
+    const imap::ServerNaming& naming();
     std::vector<MessageIdentity> fetch_identities(const std::string& uid_set, std::uint32_t min_uid);
 
     imap::Session& session_;
     imap::Mailboxes mailboxes_;
     imap::Messages messages_;
     std::string server_;
-    std::optional<char> delimiter_;
-    bool delimiter_known_ = false;
+    std::optional<imap::ServerNaming> naming_;
     std::string selected_;  // server name of the selected folder
     std::uint32_t uid_validity_ = 0;
 };

@@ -48,9 +48,9 @@ std::vector<FolderInfo> MaildirStore::list_folders() {
         if (is_directory(root_ + "/cur")) add("INBOX");
         for (const auto& dir : subdirectories(root_)) {
             if (dir.size() < 2 || dir[0] != '.' || !is_directory(root_ + "/" + dir + "/cur")) continue;
-            std::string name = dir.substr(1);
-            std::replace(name.begin(), name.end(), '.', '/');
-            add(name);
+            // ".A.b%2Ec" is the folder A/b.c; a name the codec would not make is not a folder of ours
+            if (auto levels = imap::levels_from_path(dir, imap::Layout::maildir_plus))
+                add(imap::display_name(*levels.value));
         }
     } else {
         // depth-first walk; a directory with cur/ is a folder, and may hold subfolders
@@ -60,6 +60,8 @@ std::vector<FolderInfo> MaildirStore::list_folders() {
             todo.pop_back();
             std::string dir = relative.empty() ? root_ : root_ + "/" + relative;
             for (const auto& name : subdirectories(dir)) {
+                // the codec never writes a leading '.' (".old" is "%2Eold"): dot-directories are
+                // other programs' (.notmuch) and are not walked
                 if (name[0] == '.' || name == "cur" || name == "new" || name == "tmp") continue;
                 std::string child = relative.empty() ? name : relative + "/" + name;
                 if (is_directory(root_ + "/" + child + "/cur")) add(child);

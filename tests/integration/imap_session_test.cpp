@@ -337,6 +337,15 @@ TEST(ImapSessionDovecot, ListWithStatusAndSpecialUse) {
     EXPECT_TRUE(sent->status->highest_modseq);
 }
 
+TEST(ImapSessionDovecot, NamespaceNamesThePersonalPrefixAndDelimiter) {
+    Login login(test::create_user());
+    const auto found = imap::Mailboxes(login.session).namespaces();
+    ASSERT_TRUE(found);  // Dovecot offers NAMESPACE
+    ASSERT_FALSE(found->personal.empty());
+    EXPECT_EQ(found->personal[0].prefix, "");   // the fixture's default layout: no prefix, '/'
+    EXPECT_EQ(found->personal[0].delimiter, '/');
+}
+
 TEST(ImapSessionDovecot, IdleWakesOnANewMessage) {
     const std::string user = test::create_user();
     Login login(user);

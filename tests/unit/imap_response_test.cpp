@@ -276,9 +276,38 @@ TEST(ImapResponse, IdEnabledAndUnknownResponses) {
     EXPECT_FALSE(id->fields[1].second);
     EXPECT_TRUE(responses[1].get<IdData>()->fields.empty());
     EXPECT_EQ(responses[2].get<EnabledData>()->capabilities, (std::vector<std::string>{"CONDSTORE", "QRESYNC"}));
-    EXPECT_EQ(responses[3].get<OtherData>()->name, "NAMESPACE");
+    ASSERT_NE(responses[3].get<NamespaceData>(), nullptr);  // NAMESPACE is parsed now (see below)
+    EXPECT_EQ(responses[3].get<NamespaceData>()->personal.size(), 1u);
     EXPECT_EQ(responses[4].get<OtherData>()->name, "QUOTAROOT");
     EXPECT_EQ(responses[5].get<OtherData>()->name, "WEIRD");
+}
+
+TEST(ImapResponse, NamespacesOfDovecotCourierAndCyrus) {
+    auto responses = parse_all(R"imap(* NAMESPACE (("" "/")) NIL NIL
+* NAMESPACE (("INBOX." ".")) NIL (("#shared." ".")("shared." "."))
+* NAMESPACE (("INBOX." "." "X-PARAM" ("FLAG1" "FLAG2"))) (("user." ".")) NIL
+* NAMESPACE (("" NIL)) NIL NIL
+* NAMESPACE NIL NIL NIL
+)imap");
+    ASSERT_EQ(responses.size(), 5u);
+    const auto* dovecot = responses[0].get<NamespaceData>();
+    ASSERT_EQ(dovecot->personal.size(), 1u);
+    EXPECT_EQ(dovecot->personal[0].prefix, "");
+    EXPECT_EQ(dovecot->personal[0].delimiter, '/');
+    EXPECT_TRUE(dovecot->other_users.empty());
+    const auto* courier = responses[1].get<NamespaceData>();
+    EXPECT_EQ(courier->personal[0].prefix, "INBOX.");
+    EXPECT_EQ(courier->personal[0].delimiter, '.');
+    ASSERT_EQ(courier->shared.size(), 2u);
+    EXPECT_EQ(courier->shared[1].prefix, "shared.");
+    const auto* cyrus = responses[2].get<NamespaceData>();  // an extension is skipped
+    EXPECT_EQ(cyrus->personal[0].prefix, "INBOX.");
+    EXPECT_EQ(cyrus->other_users[0].prefix, "user.");
+    EXPECT_FALSE(responses[3].get<NamespaceData>()->personal[0].delimiter);
+    EXPECT_TRUE(responses[4].get<NamespaceData>()->personal.empty());
+    EXPECT_THROW(parse_all("* NAMESPACE ((\"\" \"//\")) NIL NIL\n"), zmail::Error);
+    EXPECT_THROW(parse_all("* NAMESPACE (\"\" \"/\") NIL NIL\n"), zmail::Error);
+    EXPECT_THROW(parse_all("* NAMESPACE (()) NIL NIL\n"), zmail::Error);
 }
 
 TEST(ImapResponse, ContinuationRequests) {

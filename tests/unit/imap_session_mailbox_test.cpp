@@ -342,3 +342,22 @@ TEST(ImapSession, CallingTheSessionFromACallbackIsRefused) {
     EXPECT_EQ(error.kind, ErrorKind::Internal);
     EXPECT_FALSE(session.broken());
 }
+
+TEST(ImapSession, NamespacesWhenOfferedAndNothingOtherwise) {
+    ScriptedStream stream;
+    expect_start(stream, plain_capabilities);
+    stream.expect("Z2 NAMESPACE\r\n", "* NAMESPACE ((\"INBOX.\" \".\")) NIL ((\"#shared.\" \".\"))\r\n"
+                                      "Z2 OK NAMESPACE completed\r\n");
+    Session session(stream);
+    const auto found = Mailboxes(session).namespaces();
+    ASSERT_TRUE(found);
+    ASSERT_EQ(found->personal.size(), 1u);
+    EXPECT_EQ(found->personal[0].prefix, "INBOX.");
+    EXPECT_EQ(found->personal[0].delimiter, '.');
+    EXPECT_EQ(found->shared.at(0).prefix, "#shared.");
+
+    ScriptedStream without;
+    expect_start(without, "IMAP4rev1 IDLE");
+    Session old(without);
+    EXPECT_FALSE(Mailboxes(old).namespaces());  // nothing is sent
+}

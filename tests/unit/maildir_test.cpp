@@ -102,7 +102,11 @@ TEST(Maildir, FolderPathsStayInsideRoot) {
         EXPECT_THROW(folder_path("/m", bad, "fs"), Error) << bad;
     }
     EXPECT_THROW(folder_path("/m", std::string_view("a\0b", 3), "fs"), Error);
-    EXPECT_THROW(folder_path("/m", "a.b", "maildir++"), Error);
+    // a '.' inside a level is escaped in Maildir++, where '.' separates the levels (the folder-name
+    // codec); before the codec such a folder could not be synced at all
+    EXPECT_EQ(folder_path("/m", "a.b/c", "maildir++"), "/m/.a%2Eb.c");
+    EXPECT_EQ(folder_path("/m", "%2Eold", "fs"), "/m/%2Eold");  // the server folder ".old"
+    EXPECT_THROW(folder_path("/m", ".old", "fs"), Error);         // only in its escaped form
 }
 
 TEST(Maildir, UniqueNamesDiffer) {
