@@ -1,3 +1,3 @@
 #!/usr/bin/env bash
-# Courier IMAP/POP 5.0 ('.' separator, INBOX. prefix): smoke test, POP3 CAPA UTF8, zmail folders list
-exec bash "$(dirname "$0")/other_server.sh" courier --pop3-utf8
+# Courier IMAP/POP 5.0 (".", INBOX. prefix): smoke test, enhanced IDLE, POP3 CAPA UTF8, zmail folders list
+exec bash "$(dirname "$0")/other_server.sh" courier --idle --pop3-utf8
