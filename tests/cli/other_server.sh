@@ -55,4 +55,38 @@ elif [[ -n $prefix ]] && grep -qx "${prefix%?}/日本語/テスト" "$work/list"
 else
   fail "zmail folders list lacks 日本語/テスト"
 fi
+
+# A server that offers POP3 UTF8 (RFC 6856, Courier) gives a client that does not ask for it a
+# postmaster notice in place of a message with raw UTF-8 headers. zmail does not send UTF8 yet:
+# reported as a known gap until it does.
+if [[ " $* " == *" --pop3-utf8 "* ]]; then
+  /usr/bin/python3 - "$env_json" <<'PY' || fail "APPEND of a message with UTF-8 headers"
+import imaplib, json, ssl, sys
+e = json.load(open(sys.argv[1]))
+imap = imaplib.IMAP4_SSL(e["host"], e["ports"]["imaps"], ssl_context=ssl.create_default_context(cafile=e["ca_file"]))
+imap.login("alice", e["users"]["alice"])
+message = ("From: Ålice <alice@example.test>\r\nSubject: 日本語の件名\r\nMessage-ID: <utf8@example.test>\r\n"
+           "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+           "Content-Transfer-Encoding: 8bit\r\n\r\n本文\r\n").encode()
+assert imap.append("INBOX", None, None, message)[0] == "OK"
+imap.logout()
+PY
+  pop3s=$(get "e['ports']['pop3s']")
+  for setting in "pop.host 127.0.0.1" "pop.port $pop3s" "pop.security tls"; do
+    "$ZMAIL" settings set t $setting >/dev/null 2>&1 || fail "zmail settings set t $setting"
+  done
+  status=0
+  "$ZMAIL" fetch --keep --deliver "mbox:$work/mbox" >"$work/out" 2>"$work/err" || status=$?
+  echo "zmail fetch --keep --deliver mbox:...: exit $status"
+  sed 's/^/  stdout: /' "$work/out"; sed 's/^/  stderr: /' "$work/err"
+  [[ $status -eq 0 ]] || fail "zmail fetch against $server: exit $status: $(cat "$work/err")"
+  # (the notice quotes the original as a message/global part: look for the notice first)
+  if grep -q '^Subject: Cannot display Unicode content' "$work/mbox"; then
+    echo "KNOWN GAP: zmail fetch does not send POP3 UTF8: the server gave 'Cannot display Unicode content' in place of the message"
+  elif grep -q '^Subject: 日本語の件名' "$work/mbox"; then
+    echo "ok   zmail fetch keeps the message with UTF-8 headers"
+  else
+    fail "zmail fetch: the message with UTF-8 headers is missing"
+  fi
+fi
 echo "$(basename "$0"): all passed"
