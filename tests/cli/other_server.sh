@@ -26,6 +26,7 @@ case $server in
 esac
 work=$(mktemp -d)
 trap '/usr/bin/python3 "${stop[@]}" || true; rm -rf "$work"' EXIT
+trap 'exit 143' TERM INT  # a ctest timeout still stops the server
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 /usr/bin/python3 "${start[@]}" >/dev/null || fail "cannot start $server"
