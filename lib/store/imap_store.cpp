@@ -142,16 +142,19 @@ const imap::ServerNaming& ImapStore::naming() {
     if (naming_) return *naming_;
     imap::ServerNaming naming;
     naming.utf8 = true;  // the session encodes and decodes names; the codec sees them as UTF-8
-    imap::ListRequest request;
-    request.pattern = "";
     std::optional<char> delimiter;
-    for (const auto& entry : mailboxes_.list(request))
-        if (entry.delimiter) delimiter = entry.delimiter;
-    naming.delimiter = delimiter.value_or('\0');
+    // NAMESPACE names the personal prefix and its delimiter; else LIST "" "" the delimiter
     if (auto spaces = mailboxes_.namespaces(); spaces && !spaces->personal.empty()) {
         const imap::NamespaceEntry& personal = spaces->personal.front();
-        if (personal.delimiter == delimiter) naming.personal_prefix = session_.decode_mailbox(personal.prefix);
+        naming.personal_prefix = session_.decode_mailbox(personal.prefix);
+        delimiter = personal.delimiter;
+    } else {
+        imap::ListRequest request;
+        request.pattern = "";
+        for (const auto& entry : mailboxes_.list(request))
+            if (entry.delimiter) delimiter = entry.delimiter;
     }
+    naming.delimiter = delimiter.value_or('/');
     naming_ = naming;
     return *naming_;
 }

@@ -15,9 +15,8 @@ namespace {
 
 void expect_courier_naming(ScriptedStream& stream) {
     expect_start(stream, plain_capabilities);
-    stream.expect("Z2 LIST \"\" \"\"\r\n", "* LIST (\\Noselect) \".\" \"\"\r\nZ2 OK LIST completed\r\n");
-    stream.expect("Z3 NAMESPACE\r\n", "* NAMESPACE ((\"INBOX.\" \".\")) NIL ((\"#shared.\" \".\"))\r\n"
-                                      "Z3 OK NAMESPACE completed\r\n");
+    stream.expect("Z2 NAMESPACE\r\n", "* NAMESPACE ((\"INBOX.\" \".\")) NIL ((\"#shared.\" \".\"))\r\n"
+                                      "Z2 OK NAMESPACE completed\r\n");
 }
 
 }  // namespace
@@ -25,13 +24,13 @@ void expect_courier_naming(ScriptedStream& stream) {
 TEST(ImapStoreNaming, FoldersBelowThePrefixAreTopLevelAndOddLevelsAreEscaped) {
     ScriptedStream stream;
     expect_courier_naming(stream);
-    stream.expect("Z4 LIST \"\" \"*\"\r\n",
+    stream.expect("Z3 LIST \"\" \"*\"\r\n",
                   "* LIST (\\HasChildren) \".\" INBOX\r\n"
                   "* LIST (\\HasNoChildren) \".\" INBOX.Sent\r\n"
                   "* LIST (\\HasNoChildren) \".\" INBOX.2023/receipts\r\n"  // '/' inside a level
                   "* LIST (\\HasNoChildren) \".\" INBOX.&MMYwuTDI-\r\n"
                   "* LIST (\\HasNoChildren) \".\" #shared.team\r\n"         // not the account's
-                  "Z4 OK LIST completed\r\n");
+                  "Z3 OK LIST completed\r\n");
     imap::Session session(stream);
     store::ImapStore store(session, "imap.example.test");
     std::vector<std::string> names;
@@ -54,16 +53,15 @@ TEST(ImapStoreNaming, LevelsStartingWithADotGetAFolderOfTheirOwn) {
     // a '/' server without a prefix (Cyrus with altnamespace and unixhierarchysep)
     ScriptedStream stream;
     expect_start(stream, plain_capabilities);
-    stream.expect("Z2 LIST \"\" \"\"\r\n", "* LIST (\\Noselect) \"/\" \"\"\r\nZ2 OK LIST completed\r\n");
-    stream.expect("Z3 NAMESPACE\r\n", "* NAMESPACE ((\"\" \"/\")) ((\"Other Users/\" \"/\")) NIL\r\n"
-                                      "Z3 OK NAMESPACE completed\r\n");
-    stream.expect("Z4 LIST \"\" \"*\"\r\n",
+    stream.expect("Z2 NAMESPACE\r\n", "* NAMESPACE ((\"\" \"/\")) ((\"Other Users/\" \"/\")) NIL\r\n"
+                                      "Z2 OK NAMESPACE completed\r\n");
+    stream.expect("Z3 LIST \"\" \"*\"\r\n",
                   "* LIST (\\HasNoChildren) \"/\" INBOX\r\n"
                   "* LIST (\\HasNoChildren) \"/\" .old\r\n"
                   "* LIST (\\HasChildren) \"/\" Lists\r\n"
                   "* LIST (\\HasNoChildren) \"/\" Lists/.archive\r\n"
                   "* LIST (\\HasNoChildren) \"/\" a.b\r\n"
-                  "Z4 OK LIST completed\r\n");
+                  "Z3 OK LIST completed\r\n");
     imap::Session session(stream);
     store::ImapStore store(session, "imap.example.test");
     std::vector<std::string> names;
@@ -74,4 +72,13 @@ TEST(ImapStoreNaming, LevelsStartingWithADotGetAFolderOfTheirOwn) {
     EXPECT_EQ(store.server_name("%2Eold"), ".old");
     EXPECT_EQ(store.server_name("Lists/%2Earchive"), "Lists/.archive");
     EXPECT_EQ(store.server_name("a.b"), "a.b");
+}
+
+TEST(ImapStoreNaming, WithoutNamespaceTheDelimiterComesFromList) {
+    ScriptedStream stream;
+    expect_start(stream, "IMAP4rev1");
+    stream.expect("Z2 LIST \"\" \"\"\r\n", "* LIST (\\Noselect) \".\" \"\"\r\nZ2 OK LIST completed\r\n");
+    imap::Session session(stream);
+    store::ImapStore store(session, "imap.example.test");
+    EXPECT_EQ(store.server_name("A/B"), "A.B");
 }
