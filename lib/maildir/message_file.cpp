@@ -93,6 +93,9 @@ void MessageFile::finish(std::time_t date) {
     if (convert_) converter_.finish(buffer_);
     size_ += buffer_.size() - before;
     flush();
+    // a finished file may wait for its batch's fsync and link (the sync store holds a folder's
+    // downloads until commit_appends()): it keeps no write buffer meanwhile
+    std::string().swap(buffer_);
     if (date > 0) {
         const struct timespec times[2] = {{date, 0}, {date, 0}};
         ::futimens(fd_, times);  // the date is a convenience; failing to set it loses nothing
