@@ -67,9 +67,12 @@ int report_code(const sync::AccountReport& r) {
 }
 
 json account_json(const std::string& account, const sync::AccountReport& r, bool dry_run) {
-    json folders = json::array();
+    json folders = json::array(), renamed = json::array();
     for (const auto& f : r.folders) folders.push_back(folder_json(f));
-    return {{"account", account}, {"dry_run", dry_run}, {"folders", folders},
+    for (const auto& m : r.renamed)
+        renamed.push_back({{"from", m.from}, {"to", m.to}, {"on", m.changed == Near ? "local" : "server"},
+                           {"finished", m.finished}});
+    return {{"account", account}, {"dry_run", dry_run}, {"renamed", renamed}, {"folders", folders},
             {"error", r.error ? error_json(*r.error) : json(nullptr)}, {"exit_code", report_code(r)}};
 }
 
@@ -120,6 +123,13 @@ void print_diagnostics(Printer& out, const std::string& account, const sync::Acc
 void print_report(Printer& out, const std::string& account, const sync::AccountReport& r, bool dry_run) {
     if (out.quiet()) return;
     bool any = false;
+    for (const auto& m : r.renamed) {
+        if (m.finished) continue;  // both sides had it already: nothing to tell
+        any = true;
+        out.line(account + " " + m.from + ": " + (dry_run ? "would rename" : "renamed") + " to '" + m.to + "' " +
+                 (m.changed == Near ? "here" : "on the server") + " (it was renamed " +
+                 (m.changed == Near ? "on the server)" : "here)"));
+    }
     for (const auto& f : r.folders) {
         std::string text = describe(f, dry_run);
         if (text.empty()) continue;

@@ -206,6 +206,21 @@ void ImapStore::delete_folder(const std::string& name) {
     mailboxes_.remove(server);
 }
 
+void ImapStore::rename_folder(const std::string& from, const std::string& to) {
+    std::string old_name = server_name(from), new_name = server_name(to);
+    if (!selected_.empty()) {  // the selected folder may be among those that move
+        mailboxes_.unselect();
+        selected_.clear();
+    }
+    mailboxes_.rename(old_name, new_name);
+    // a mail reader showing subscribed folders finds it under its new name (best effort)
+    try {
+        mailboxes_.subscribe(new_name);
+        mailboxes_.unsubscribe(old_name);
+    } catch (const imap::CommandError&) {
+    }
+}
+
 FolderStatus ImapStore::select(const std::string& name) {
     selected_.clear();
     imap::OpenOptions options;

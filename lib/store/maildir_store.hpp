@@ -62,6 +62,7 @@ public:
     std::vector<FolderInfo> list_folders() override;
     void create_folder(const std::string& name) override;
     void delete_folder(const std::string& name) override;
+    void rename_folder(const std::string& from, const std::string& to) override;
     FolderStatus select(const std::string& name) override;
     Listing list_messages(std::uint64_t changed_since) override;
     std::vector<MessageIdentity> identities(const std::vector<std::uint32_t>& uids) override;

@@ -85,6 +85,35 @@ void MaildirStore::create_folder(const std::string& name) {
     util::fsync_parent_directory(path, maildir_store_hints);
 }
 
+// fs: one directory rename moves the folder and its subfolders. maildir++: the folder's
+// directory and every ".<name>.<level>" below it are renamed one by one, parents first.
+void MaildirStore::rename_folder(const std::string& from, const std::string& to) {
+    if (options_.read_only) throw Error(ErrorKind::Internal, "rename_folder on a read-only Maildir store");
+    std::string source = folder_directory(from), target = folder_directory(to);
+    if (source == root_ || target == root_)
+        throw Error(ErrorKind::Usage, "cannot rename folder '" + from + "' to '" + to + "': INBOX stays where it is");
+    std::vector<std::pair<std::string, std::string>> moves{{source, target}};
+    if (options_.layout == "maildir++") {
+        const std::string prefix = source.substr(root_.size() + 1) + ".";
+        for (const auto& dir : subdirectories(root_))
+            if (dir.rfind(prefix, 0) == 0)
+                moves.emplace_back(root_ + "/" + dir, target + "." + dir.substr(prefix.size()));
+    } else {
+        util::make_directories(target.substr(0, target.rfind('/')));
+    }
+    for (const auto& move : moves)
+        if (::access(move.second.c_str(), F_OK) == 0)
+            throw Error(ErrorKind::Storage, "cannot rename folder '" + from + "' to '" + to + "': '" + move.second +
+                                                "' exists already",
+                        "move that directory away, then sync again");
+    for (const auto& [old_path, new_path] : moves)
+        if (::rename(old_path.c_str(), new_path.c_str()) != 0)
+            throw_storage_error("rename", old_path, errno, maildir_store_hints);
+    util::fsync_parent_directory(source, maildir_store_hints);
+    util::fsync_parent_directory(target, maildir_store_hints);
+    selected_ = false;
+}
+
 void MaildirStore::delete_folder(const std::string& name) {
     if (options_.read_only) throw Error(ErrorKind::Internal, "delete_folder on a read-only Maildir store");
     std::string path = folder_directory(name);

@@ -132,6 +132,9 @@ public:
     virtual void create_folder(const std::string& name) = 0;
     /// Deletes an empty folder (the engine removes the messages first). Throws when it cannot.
     virtual void delete_folder(const std::string& name) = 0;
+    /// Renames a folder and the folders below it (IMAP RENAME's rule), keeping their messages
+    /// and UIDs. `to` must not exist. Throws when it cannot.
+    virtual void rename_folder(const std::string& from, const std::string& to) = 0;
 
     /// Selects a folder for the calls below. Throws when it does not exist.
     virtual FolderStatus select(const std::string& name) = 0;

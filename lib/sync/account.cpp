@@ -21,6 +21,8 @@ bool AccountReport::ok() const {
 }
 
 bool AccountReport::changed() const {
+    for (const auto& r : renamed)
+        if (!r.finished) return true;
     for (const auto& f : folders)
         if (f.changed()) return true;
     return false;
@@ -83,15 +85,27 @@ struct FolderJobs {
     }
 };
 
+// Lists both sides, follows the folders renamed since the last run, and picks the folders to
+// sync. Folders whose rename failed are reported into `report` and left out.
 FolderJobs plan_folders(store::Store& far, store::Store& near, const std::string& state_directory,
-                        const AccountOptions& options) {
+                        const AccountOptions& options, AccountReport& report) {
     FolderJobs jobs;
     auto far_folders = far.list_folders();
     auto near_folders = near.list_folders();
+    RenameReport renames;
+    // a rename can uncover another (a parent renamed on one side only): look again, a few times
+    for (int round = 0; round < 4; ++round) {
+        if (!follow_renames(far, near, state_directory, far_folders, near_folders, options.folder, renames)) break;
+        far_folders = far.list_folders();
+        near_folders = near.list_folders();
+    }
     for (const auto& f : far_folders)
         if (f.selectable) jobs.on_far[f.name] = f.status;
     for (const auto& f : near_folders) jobs.on_near.insert(f.name);
     jobs.names = select_folders(far_folders, near_folders, known_folders(state_directory), options);
+    std::erase_if(jobs.names, [&](const std::string& name) { return renames.skip.count(name) > 0; });
+    report.renamed = std::move(renames.renamed);
+    for (auto& failed : renames.failed) report.folders.push_back(std::move(failed));
     return jobs;
 }
 
@@ -109,7 +123,7 @@ AccountReport sync_account(store::Store& far, store::Store& near, const std::str
     AccountReport report;
     FolderJobs jobs;
     try {
-        jobs = plan_folders(far, near, state_directory, options);
+        jobs = plan_folders(far, near, state_directory, options, report);
     } catch (const Error& e) {
         report.error = e;
         return report;
@@ -134,7 +148,7 @@ AccountReport sync_account_parallel(const StoreOpener& open, const std::string& 
     FolderJobs folders;
     try {
         first = open();
-        folders = plan_folders(*first.far, *first.near, state_directory, options);
+        folders = plan_folders(*first.far, *first.near, state_directory, options, report);
     } catch (const Error& e) {
         report.error = e;
         return report;
@@ -186,9 +200,13 @@ AccountReport sync_account_parallel(const StoreOpener& open, const std::string& 
     work(std::move(first));
     for (auto& t : threads) t.join();
 
+    std::size_t synced = 0;
     for (auto& r : results)
-        if (r) report.folders.push_back(std::move(*r));
-    if (report.folders.size() < folders.names.size() || (last_error && !report.ok()))
+        if (r) {
+            report.folders.push_back(std::move(*r));
+            ++synced;
+        }
+    if (synced < folders.names.size() || (last_error && !report.ok()))
         report.error = last_error ? *last_error
                                   : Error(ErrorKind::Internal, "sync ended early without an error");
     return report;

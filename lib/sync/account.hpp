@@ -12,6 +12,7 @@
 #include "error.hpp"
 #include "store/store.hpp"
 #include "sync/engine.hpp"
+#include "sync/renames.hpp"
 
 namespace zmail::sync {
 
@@ -25,6 +26,8 @@ struct AccountOptions {
 };
 
 struct AccountReport {
+    /// Folders renamed on one side and followed on the other (before the folders were synced).
+    std::vector<FolderRename> renamed;
     std::vector<FolderReport> folders;
     /// A failure before any folder (listing the folders), or why the run ended early.
     std::optional<Error> error;

@@ -1,11 +1,13 @@
 #include "sync/state.hpp"
 
 #include "error.hpp"
+#include "util/atomic_file.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cerrno>
 #include <cstdio>
 
 namespace zmail::sync {
@@ -293,6 +295,25 @@ std::vector<std::string> SyncState::snapshot_lines() const {
 void SyncState::compact() {
     if (dry_run_ || journal_.journal_lines() == 0) return;
     journal_.compact(snapshot_lines());
+}
+
+void SyncState::fold() {
+    if (!dry_run_) journal_.compact(snapshot_lines());
+}
+
+void move_state(const std::string& from_path, const std::string& to_path) {
+    {
+        SyncState state(from_path);
+        state.load();
+        state.fold();
+    }
+    {
+        SyncState stale(to_path);
+        stale.remove_files();
+    }
+    if (::rename(from_path.c_str(), to_path.c_str()) != 0)
+        throw_storage_error("rename", from_path, errno);
+    util::fsync_parent_directory(to_path);
 }
 
 void SyncState::remove_files() {

@@ -112,6 +112,8 @@ public:
     void sync();
     /// Folds the journal into a new snapshot (atomically) when it holds anything.
     void compact();
+    /// Folds the journal into a new snapshot (atomically), even when it holds nothing new.
+    void fold();
     /// Deletes the snapshot and the journal (the folder is gone on both sides) and forgets all.
     void remove_files();
     /// Lines appended since the last compaction.
@@ -143,6 +145,11 @@ struct StateHeader {
     std::uint64_t far_modseq = 0;
 };
 StateHeader peek_state_header(const std::string& path);
+
+/// Moves the sync state at `from_path` to `to_path` (its folder was renamed): the journal is
+/// folded into the snapshot first, so one atomic rename moves all of it; a state left at
+/// `to_path` is removed first. Throws Error{Storage}.
+void move_state(const std::string& from_path, const std::string& to_path);
 
 /// The first line of a sync state snapshot.
 inline constexpr const char* sync_state_header = "zmail-sync 1";

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <memory>
 #include <sstream>
 #include <unistd.h>
@@ -284,6 +285,44 @@ TEST_F(SyncCommand, UidValidityResetLosesAndDoublesNothing) {
     }
     EXPECT_TRUE(rematched);
     expect_in_sync();
+}
+
+// Issue "Every server, every folder name": a rename on either side used to count as a deleted
+// folder plus a new one (the guard stopped the run, exit 65, or every message moved again).
+TEST_F(SyncCommand, FoldersRenamedOnEitherSideAreRenamedOnTheOtherWithoutTransfers) {
+    for (std::string folder : {"Projects", "Projects/2024", "Receipts"}) {
+        test::run_doveadm({"mailbox", "create", "-u", user, folder});
+        for (int i = 0; i < 4; ++i) test::save_message(user, folder, message(folder + std::to_string(i)));
+    }
+    test::run_doveadm({"flags", "add", "-u", user, "\\Seen", "mailbox", "Projects/2024", "uid", "1:2"});
+    sync();
+    // on the server: a subtree; here: a directory
+    test::run_doveadm({"mailbox", "rename", "-u", user, "Projects", "仕事"});
+    fs::rename(maildir + "/Receipts", maildir + "/領収書");
+
+    auto traced = zmail({"-v", "-v", "sync", "--json"});
+    ASSERT_EQ(traced.exit_code, 0) << traced.err;
+    EXPECT_EQ(traced.err.find("BODY.PEEK[]"), std::string::npos) << "a message body crossed the wire";
+    EXPECT_EQ(traced.err.find(" APPEND "), std::string::npos) << "a message was uploaded";
+    auto report = json::parse(traced.out);
+    std::set<std::string> renamed;
+    for (const auto& r : report[0]["renamed"])
+        renamed.insert(r["from"].get<std::string>() + " -> " + r["to"].get<std::string>() + " " +
+                       r["on"].get<std::string>());
+    EXPECT_EQ(renamed, (std::set<std::string>{"Projects -> 仕事 local", "Projects/2024 -> 仕事/2024 local",
+                                              "Receipts -> 領収書 server"}));
+    for (const char* what : {"new", "deleted"})
+        for (const char* side : {"local", "server"}) EXPECT_EQ(total(report, what, side), 0u) << what << side;
+    EXPECT_FALSE(fs::exists(maildir + "/Projects"));
+    EXPECT_FALSE(fs::exists(maildir + "/Receipts"));
+    expect_in_sync();
+    auto server = server_contents(user);
+    EXPECT_EQ(server["領収書"].size(), 4u);
+    EXPECT_EQ(server.count("Receipts"), 0u);
+    auto again = sync_json();
+    EXPECT_TRUE(again[0]["renamed"].empty());
+    for (const char* what : {"new", "flags", "deleted"})
+        for (const char* side : {"local", "server"}) EXPECT_EQ(total(again, what, side), 0u) << what << side;
 }
 
 TEST_F(SyncCommand, MassDeletionGuardStopsAfterTheLocalFolderIsDeleted) {

@@ -40,6 +40,7 @@ struct FakeServer {
     std::size_t bodies_fetched = 0;
     std::size_t full_listings = 0;
     std::size_t selects = 0;
+    std::size_t renames = 0;
 
     FakeFolder& add_folder(const std::string& name) {
         FakeFolder& f = folders[name];
@@ -73,6 +74,29 @@ struct FakeServer {
         f.uid_validity = next_validity++;
         f.expunged.clear();
     }
+    /// IMAP RENAME: the folder and those below it; `new_validity` as Courier does, else the same.
+    void rename(const std::string& from, const std::string& to, bool new_validity = false) {
+        if (!folders.count(from) || folders.count(to))
+            throw Error(ErrorKind::Protocol, "cannot rename folder '" + from + "' to '" + to + "'");
+        std::vector<std::string> moving;
+        for (const auto& [name, f] : folders)
+            if (name == from || name.rfind(from + "/", 0) == 0) moving.push_back(name);
+        for (const auto& name : moving) {
+            auto node = folders.extract(name);
+            node.key() = to + name.substr(from.size());
+            if (new_validity) renumber_in_place(node.mapped());
+            folders.insert(std::move(node));
+        }
+    }
+    void renumber_in_place(FakeFolder& f) {
+        std::map<std::uint32_t, FakeMessage> renumbered;
+        std::uint32_t uid = 1;
+        for (auto it = f.messages.rbegin(); it != f.messages.rend(); ++it) renumbered[uid++] = it->second;
+        f.messages = std::move(renumbered);
+        f.uid_next = uid;
+        f.uid_validity = next_validity++;
+        f.expunged.clear();
+    }
     std::multiset<std::string> contents(const std::string& folder) const {
         std::multiset<std::string> out;
         for (const auto& [uid, m] : folders.at(folder).messages) out.insert(m.content);
@@ -86,6 +110,7 @@ struct FakeOptions {
     bool mod_sequences = true;   // partial listings
     bool qresync = true;         // VANISHED (else: a list of present UIDs)
     bool uid_after_body = true;  // the UID is known only at the end of a body (as IMAP may do)
+    bool new_validity_on_rename = false;  // RENAME gives a new UIDVALIDITY (Courier)
 };
 
 class FakeStore : public store::Store {
@@ -114,6 +139,11 @@ public:
     void delete_folder(const std::string& name) override {
         server_.folders.erase(name);
         if (selected_ == name) selected_.clear();
+    }
+    void rename_folder(const std::string& from, const std::string& to) override {
+        server_.rename(from, to, options_.new_validity_on_rename);
+        selected_.clear();
+        ++server_.renames;
     }
     store::FolderStatus select(const std::string& name) override {
         if (!server_.folders.count(name))
@@ -289,6 +319,7 @@ public:
     std::vector<store::FolderInfo> list_folders() override { return op([&] { return inner_.list_folders(); }); }
     void create_folder(const std::string& n) override { op([&] { inner_.create_folder(n); }); }
     void delete_folder(const std::string& n) override { op([&] { inner_.delete_folder(n); }); }
+    void rename_folder(const std::string& f, const std::string& t) override { op([&] { inner_.rename_folder(f, t); }); }
     store::FolderStatus select(const std::string& n) override { return op([&] { return inner_.select(n); }); }
     store::Listing list_messages(std::uint64_t s) override { return op([&] { return inner_.list_messages(s); }); }
     std::vector<store::MessageIdentity> identities(const std::vector<std::uint32_t>& u) override {
