@@ -95,7 +95,10 @@ FolderJobs plan_folders(store::Store& far, store::Store& near, const std::string
     RenameReport renames;
     // a rename can uncover another (a parent renamed on one side only): look again, a few times
     for (int round = 0; round < 4; ++round) {
-        if (!follow_renames(far, near, state_directory, far_folders, near_folders, options.folder, renames)) break;
+        auto names = select_folders(far_folders, near_folders, known_folders(state_directory), options);
+        std::set<std::string> selected(names.begin(), names.end());
+        if (!follow_renames(far, near, state_directory, far_folders, near_folders, selected, options.folder, renames))
+            break;
         far_folders = far.list_folders();
         near_folders = near.list_folders();
     }

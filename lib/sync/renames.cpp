@@ -43,12 +43,14 @@ class RenameFinder {
 public:
     RenameFinder(store::Store& far, store::Store& near, const std::string& state_directory,
                  const std::vector<store::FolderInfo>& far_folders, const std::vector<store::FolderInfo>& near_folders,
-                 const FolderOptions& options, RenameReport& report)
+                 const std::set<std::string>& selected, const FolderOptions& options, RenameReport& report)
         : stores_{&far, &near}, directory_(state_directory), options_(options), report_(report) {
         for (const auto& f : far_folders)
-            if (f.selectable) names_[Far].insert(f.name);
-        for (const auto& f : near_folders) names_[Near].insert(f.name);
-        for (const auto& k : known_folders(state_directory)) known_.insert(k);
+            if (f.selectable && selected.count(f.name)) names_[Far].insert(f.name);
+        for (const auto& f : near_folders)
+            if (selected.count(f.name)) names_[Near].insert(f.name);
+        for (const auto& k : known_folders(state_directory))
+            if (selected.count(k)) known_.insert(k);
     }
 
     bool run() {
@@ -221,9 +223,9 @@ private:
 
 bool follow_renames(store::Store& far, store::Store& near, const std::string& state_directory,
                     const std::vector<store::FolderInfo>& far_folders,
-                    const std::vector<store::FolderInfo>& near_folders, const FolderOptions& options,
-                    RenameReport& report) {
-    return RenameFinder(far, near, state_directory, far_folders, near_folders, options, report).run();
+                    const std::vector<store::FolderInfo>& near_folders, const std::set<std::string>& selected,
+                    const FolderOptions& options, RenameReport& report) {
+    return RenameFinder(far, near, state_directory, far_folders, near_folders, selected, options, report).run();
 }
 
 }  // namespace zmail::sync

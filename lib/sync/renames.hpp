@@ -45,9 +45,11 @@ struct RenameReport {
 /// follows them (in a dry run: only reports them). Returns true when a store was changed: the
 /// caller lists the folders again and calls this again (a rename may uncover another, as a
 /// parent renamed on one side only). Throws zmail::Error from the stores.
+/// Only folders in `selected` (the account's folder selection over both lists and the states)
+/// are looked at: a folder renamed out of the selection counts as gone, one renamed into it as new.
 bool follow_renames(store::Store& far, store::Store& near, const std::string& state_directory,
                     const std::vector<store::FolderInfo>& far_folders,
-                    const std::vector<store::FolderInfo>& near_folders, const FolderOptions& options,
-                    RenameReport& report);
+                    const std::vector<store::FolderInfo>& near_folders, const std::set<std::string>& selected,
+                    const FolderOptions& options, RenameReport& report);
 
 }  // namespace zmail::sync

@@ -8,7 +8,8 @@ side, flags agree, and a further run changes nothing.
 Each trial uses a fresh user and a fresh client. Half the trials interrupt the first sync of a
 full INBOX and a Japanese-named folder into an empty Maildir; the other half first sync cleanly,
 then change both sides (new mail, flags, deletions on the server and here) and interrupt the
-sync that carries those changes. Kill delays are drawn between 0 and 1.3 times an uninterrupted
+sync that carries those changes; in half of those, 送信済み is also renamed, on the server in one
+trial and here (its directory) in the next, so the interrupted run also follows a rename. Kill delays are drawn between 0 and 1.3 times an uninterrupted
 run (measured once per mode); a third of the kill trials kill the recovery run too. Cuts happen
 after a random number of bytes from the server (tests/fault/cut_proxy.py) on the plaintext IMAP
 port, which the fixture's Dovecot accepts from 127.0.0.1.
@@ -61,7 +62,7 @@ class SyncClient(fetchlib.ZmailProfile):
     def __init__(self, fixture, user, password, port, security, label):  # noqa: PLR0913
         super().__init__(fixture, user, password, "imap", port, security, label)
         # only the folders the trial fills (the fixture also creates Sent, Drafts, ...)
-        self.run_checked("settings", "set", "work", "sync.folders", "INBOX,送信済み")
+        self.run_checked("settings", "set", "work", "sync.folders", "INBOX,送信済み*")
 
     def popen(self, *args):
         return subprocess.Popen(self.command(*args), env=self.env, stdout=subprocess.DEVNULL,
@@ -92,14 +93,14 @@ class SyncClient(fetchlib.ZmailProfile):
         return out
 
 
-def server(fixture, user, password):
+def server(fixture, user, password, folders=FOLDERS):
     """{folder: [(content, flags)]} read over IMAP (LF line ends, flags as Maildir letters)."""
     letters = {b"\\Draft": "D", b"\\Flagged": "F", b"\\Answered": "R", b"\\Seen": "S", b"\\Deleted": "T"}
     imap = imaplib.IMAP4("127.0.0.1", fixture.port("imap"))
     imap.login(user, password)
     out = {}
     try:
-        for folder in FOLDERS:
+        for folder in folders:
             typ, _ = imap.select('"%s"' % imap_utf7(folder), readonly=True)
             if typ != "OK":
                 out[folder] = []
@@ -137,8 +138,12 @@ def prepare(fixture, label, seed):
     return user, password, {"INBOX": inbox, "送信済み": sent}
 
 
-def change_both_sides(fixture, user, client, rng, seed):
-    """Changes on both sides after a clean sync; returns the expected contents {folder: set}."""
+RENAMED = "送信済み-2026"
+
+
+def change_both_sides(fixture, user, client, rng, seed, rename=None):
+    """Changes on both sides after a clean sync; returns the expected contents {folder: set}.
+    rename: None, "server" or "local": 送信済み is renamed to RENAMED there as well."""
     expected = {f: set(c for c, _ in client.local(f)) for f in FOLDERS}
     # server: new mail, flags, expunges
     for i, m in enumerate(fetchlib.make_messages(8, seed=seed + 900000)):
@@ -175,12 +180,19 @@ def change_both_sides(fixture, user, client, rng, seed):
     for path in client.local_files("送信済み")[:4]:
         base = path.rpartition(":2,")[0] if ":2," in path else path
         os.rename(path, base.replace("/new/", "/cur/") + ":2,FR")
+    if rename == "server":
+        fixture.doveadm("mailbox", "rename", "-u", user, "送信済み", RENAMED)
+    elif rename == "local":
+        os.rename(client.folder_dir("送信済み"), client.folder_dir(RENAMED))
+    if rename:
+        expected[RENAMED] = expected.pop("送信済み")
+        expected["送信済み"] = set()  # gone from both sides
     return expected
 
 
 def check(fixture, user, password, client, expected, what):
-    far = server(fixture, user, password)
-    for folder in FOLDERS:
+    far = server(fixture, user, password, list(expected))
+    for folder in expected:
         here = client.local(folder)
         there = far[folder]
         for side, messages in (("here", here), ("on the server", there)):
@@ -205,7 +217,10 @@ def finish(client, fixture, user, password, expected, what):
     again = client.run("--json", "sync")
     if again.returncode != 0:
         raise Failure("%s: a further run exited %d: %s" % (what, again.returncode, again.err))
-    for folder in json.loads(again.out)[0]["folders"]:
+    report = json.loads(again.out)[0]
+    if report["renamed"]:
+        raise Failure("%s: a further run still renamed %s" % (what, report["renamed"]))
+    for folder in report["folders"]:
         for key in ("new", "flags", "deleted"):
             if folder[key]["local"] or folder[key]["server"]:
                 raise Failure("%s: a further run still changed %s: %s" % (what, folder["folder"], folder))
@@ -217,7 +232,8 @@ def setup_trial(fixture, number, label, two_way, rng):
     expected = {f: set(m for m in initial[f]) for f in FOLDERS}
     if two_way:
         client.run_checked("sync")
-        expected = change_both_sides(fixture, user, client, rng, 1000 + number)
+        rename = {1: None, 3: "server", 5: None, 7: "local"}[number % 8]
+        expected = change_both_sides(fixture, user, client, rng, 1000 + number, rename)
     return user, password, client, expected
 
 

@@ -33,10 +33,12 @@ struct Account {
         for (int i = 0; i < messages; ++i)
             server.add(name, make_message(name + "-" + std::to_string(i)), i % 2 ? store::Seen : store::Flagged);
     }
+    std::vector<std::string> patterns{"*"};
     AccountReport sync(FolderOptions folder = {}) {
         FakeStore far(server, far_options);
         store::MaildirStore near(root(), {layout, folder.dry_run});
         AccountOptions options;
+        options.folders = patterns;
         options.folder = folder;
         return sync_account(far, near, state(), options);
     }
@@ -341,4 +343,22 @@ TEST(SyncRenames, PullDoesNotRenameOnTheServerAndCopiesNothingTwice) {
     EXPECT_TRUE(both.ok()) << what(both);
     EXPECT_EQ(both.renamed.size(), 1u);
     EXPECT_TRUE(a.server.folders.count("New"));
+}
+
+TEST(SyncRenames, OnlyTheSelectedFoldersAreLookedAt) {
+    Account a;
+    a.patterns = {"INBOX", "Work*"};
+    a.add_folder("INBOX", 0);
+    a.add_folder("Work", 3);
+    ASSERT_TRUE(a.sync().ok());
+    a.server.rename("Work", "Archive");  // out of the selection: gone, as before
+    auto r = a.sync();
+    EXPECT_TRUE(r.renamed.empty());
+    EXPECT_FALSE(a.local_exists("Archive"));
+    a.server.rename("Archive", "Work-2026");  // back into it
+    r = a.sync();
+    EXPECT_TRUE(r.ok()) << what(r);
+    ASSERT_EQ(r.renamed.size(), 1u);
+    EXPECT_EQ(r.renamed[0].to, "Work-2026");
+    EXPECT_EQ(transferred(r), 0u);
 }
