@@ -131,9 +131,13 @@ Mapped<std::string> server_from_levels(const Levels& levels, const ServerNaming&
 std::string escape_level(std::string_view level, Layout layout) {
     std::string out;
     const bool reserved = level == "cur" || level == "new" || level == "tmp";
+    // a name not in NFC keeps its exact bytes only escaped: a directory name in NFC is the name
+    // Linux programs write, and one macOS decomposed is refused with the name it should have
+    const bool decomposed = !text::is_nfc(level);
     for (std::size_t i = 0; i < level.size(); ++i) {
         const auto c = static_cast<unsigned char>(level[i]);
-        if (must_escape(c, layout) || (i == 0 && (c == '.' || reserved))) append_escape(out, c);
+        if (must_escape(c, layout) || (decomposed && c >= 0x80) || (i == 0 && (c == '.' || reserved)))
+            append_escape(out, c);
         else out += static_cast<char>(c);
     }
     return out;
@@ -156,6 +160,9 @@ Mapped<std::string> unescape_level(std::string_view escaped, Layout layout) {
     if (!text::is_valid_utf8(level) || level.find('\0') != std::string::npos)
         return refuse<std::string>("it is not UTF-8");
     const std::string canonical = escape_level(level, layout);
+    if (canonical != escaped && !text::is_nfc(level) && !text::is_ascii(escaped))
+        return refuse<std::string>("it is not in Unicode NFC (macOS writes names decomposed): name it '" +
+                                   escape_level(text::to_nfc(level), layout) + "'");
     if (canonical != escaped) return refuse<std::string>("its canonical form is '" + canonical + "'");
     return {std::move(level), {}};
 }

@@ -9,7 +9,10 @@
 //   levels       <-> path     every level is escaped where a directory name cannot hold it:
 //                             '%' -> %25, '/' -> %2F, control characters -> %XX, a leading '.'
 //                             -> %2E, a level that is Maildir's cur, new or tmp -> its first
-//                             letter as %XX (%63ur), and in the maildir++ layout '.' -> %2E
+//                             letter as %XX (%63ur), and in the maildir++ layout '.' -> %2E;
+//                             a level not in Unicode NFC has every non-ASCII byte escaped
+//                             too (a decomposed directory name, as macOS writes, is refused
+//                             with the NFC name it should have)
 // A local name is accepted only in that canonical form (so "50% off" on disk is refused with the
 // form it should have, "50%25 off"), and only when the server can hold its levels: a level
 // holding the server's delimiter cannot be created there.

@@ -1,6 +1,26 @@
 #include "text/utf8.hpp"
 
+#include <uninorm.h>
+
+#include <cstdlib>
+
 namespace zmail::text {
+
+std::string to_nfc(std::string_view text) {
+    if (is_ascii(text) || !is_valid_utf8(text)) return std::string(text);
+    std::size_t length = 0;
+    uint8_t* normalized = u8_normalize(UNINORM_NFC, reinterpret_cast<const uint8_t*>(text.data()), text.size(),
+                                       nullptr, &length);
+    if (!normalized) return std::string(text);  // out of memory: leave it as it is
+    std::string out(reinterpret_cast<const char*>(normalized), length);
+    std::free(normalized);
+    return out;
+}
+
+bool is_nfc(std::string_view text) {
+    return is_ascii(text) || (is_valid_utf8(text) && to_nfc(text) == text);
+}
+
 
 Utf8Step next_utf8(std::string_view text, std::size_t pos) {
     const auto lead = static_cast<unsigned char>(text[pos]);

@@ -33,6 +33,13 @@ bool is_valid_utf8(std::string_view text);
 /// `text` with each ill-formed sequence replaced by one U+FFFD; valid text is returned unchanged.
 std::string sanitize_utf8(std::string_view text);
 
+/// `text` (valid UTF-8) in Unicode Normalization Form C (libunistring's u8_normalize): what
+/// Linux programs write, where macOS file systems hand out decomposed names ("か" + U+3099 for
+/// "が"). Invalid UTF-8 is returned unchanged.
+std::string to_nfc(std::string_view text);
+/// True when `text` is valid UTF-8 already in NFC (ASCII always is).
+bool is_nfc(std::string_view text);
+
 /// True when every byte of `text` is below 0x80.
 bool is_ascii(std::string_view text);
 

@@ -126,6 +126,23 @@ TEST(FolderName, OnlyCanonicalLocalNamesAreAccepted) {
     EXPECT_EQ(levels_from_path(".INBOX.x", Layout::maildir_plus).value, (Levels{"INBOX", "x"}));
 }
 
+// A name in NFC is written as it is; a decomposed one (as macOS file systems hand out) is kept
+// exactly, escaped, on the way from the server, and refused with its NFC name from the disk.
+TEST(FolderName, NamesNotInNfcAreEscapedOrRefusedWithTheirNfcName) {
+    const std::string composed = "\xe3\x81\x8c";                          // が
+    const std::string decomposed = "\xe3\x81\x8b\xe3\x82\x99";          // か + U+3099
+    EXPECT_EQ(path_from_levels({composed + "き"}, Layout::fs), composed + "き");
+    const std::string escaped = path_from_levels({decomposed}, Layout::fs);
+    EXPECT_EQ(escaped, "%E3%81%8B%E3%82%99");
+    EXPECT_EQ(levels_from_path(escaped, Layout::fs).value, (Levels{decomposed}));
+    auto refused = levels_from_path("x/" + decomposed, Layout::fs);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.why.find("NFC"), std::string::npos) << refused.why;
+    EXPECT_NE(refused.why.find("'" + composed + "'"), std::string::npos) << refused.why;
+    // the server's name is the server's: both forms exist there as two folders, and stay two
+    EXPECT_NE(path_from_levels({composed}, Layout::fs), path_from_levels({decomposed}, Layout::fs));
+}
+
 namespace {
 
 /// Random levels from pieces that stress every rule.
