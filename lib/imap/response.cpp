@@ -38,6 +38,7 @@ constexpr CodeName code_names[] = {
     {"CLIENTBUG", CodeKind::ClientBug},
     {"INUSE", CodeKind::InUse},
     {"LIMIT", CodeKind::Limit},
+    {"MAILBOXID", CodeKind::MailboxId},
     {"OVERQUOTA", CodeKind::OverQuota},
     {"CANNOT", CodeKind::Cannot},
     {"NOPERM", CodeKind::NoPerm},
@@ -146,6 +147,14 @@ ResponseCode parse_response_code(std::string_view name, std::string_view argumen
     case CodeKind::PermanentFlags:
     case CodeKind::Capability:
     case CodeKind::BadCharset: code.atoms = code_atoms(arguments); break;
+    case CodeKind::MailboxId:
+        // "(F2212ea87-...)": one objectid of 1 to 255 letters, digits, '-' and '_'
+        code.atoms = code_atoms(arguments);
+        if (code.atoms.size() != 1 || code.atoms[0].size() > 255 ||
+            code.atoms[0].find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+                std::string::npos)
+            bad_code(code.name, arguments);
+        break;
     case CodeKind::Modified: code.set = code_set(code.name, arguments, arguments); break;
     case CodeKind::AppendUid: {
         auto words = code_words(code.name, arguments, 2);

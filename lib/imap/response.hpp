@@ -28,7 +28,7 @@ enum class CodeKind {
     HighestModseq, NoModseq, Modified, AppendUid, CopyUid, UidNotSticky, Closed, Capability, BadCharset,
     AlreadyExists, Nonexistent, ServerBug, ClientBug, InUse, Limit, OverQuota, Cannot, NoPerm,
     Unavailable, AuthenticationFailed, AuthorizationFailed, Expired, PrivacyRequired, ContactAdmin,
-    ExpungeIssued, Corruption, Other,  ///< Other: an unknown code, see ResponseCode::name / arguments
+    ExpungeIssued, Corruption, MailboxId, Other,  ///< Other: an unknown code, see ResponseCode::name / arguments
 };
 
 /// A response code with its arguments. Only the members that belong to `kind` are set.
@@ -38,7 +38,7 @@ struct ResponseCode {
     std::string arguments;  ///< the raw text after the name up to ']' ("" when none)
     /// UIDNEXT, UIDVALIDITY, UNSEEN, HIGHESTMODSEQ; APPENDUID and COPYUID: the destination UIDVALIDITY.
     std::uint64_t number = 0;
-    /// PERMANENTFLAGS flags, CAPABILITY atoms, BADCHARSET charsets.
+    /// PERMANENTFLAGS flags, CAPABILITY atoms, BADCHARSET charsets; MAILBOXID (RFC 8474): its one objectid.
     std::vector<std::string> atoms;
     /// MODIFIED: the UIDs (or numbers) not stored; APPENDUID: the new UIDs; COPYUID: the source UIDs.
     SequenceSet set;

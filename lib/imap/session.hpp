@@ -113,6 +113,7 @@ struct SelectedMailbox {
     bool read_only = false;           ///< EXAMINE, or the server answered [READ-ONLY]
     SequenceSet vanished;             ///< QRESYNC: UIDs expunged since qresync->modseq
     std::uint32_t changed = 0;        ///< QRESYNC: number of changed messages reported
+    std::string mailbox_id;           ///< OBJECTID (RFC 8474): stays the same across RENAME; "" when not sent
 };
 
 /// The message bytes for Messages::append(): exactly `size` bytes, read in chunks, so a 50 MB

@@ -252,6 +252,7 @@ SelectedMailbox Mailboxes::open(std::string_view mailbox, const OpenOptions& opt
             case CodeKind::PermanentFlags: box.permanent_flags = status->code.atoms; break;
             case CodeKind::HighestModseq: box.highest_modseq = status->code.number; break;
             case CodeKind::NoModseq: box.no_modseq = true; break;
+            case CodeKind::MailboxId: box.mailbox_id = status->code.atoms.front(); break;
             case CodeKind::Closed: break;
             default: return false;
             }

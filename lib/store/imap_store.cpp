@@ -233,6 +233,7 @@ FolderStatus ImapStore::select(const std::string& name) {
     status.uid_validity = mailbox.uid_validity;
     status.uid_next = mailbox.uid_next;
     status.highest_modseq = mailbox.no_modseq ? 0 : mailbox.highest_modseq;
+    status.mailbox_id = mailbox.mailbox_id;
     return status;
 }
 

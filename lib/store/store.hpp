@@ -58,6 +58,8 @@ struct FolderStatus {
     /// A lower bound for the UID of the next message appended (0: unknown).
     std::uint32_t uid_next = 0;
     std::uint64_t highest_modseq = 0;  ///< 0: the store has no mod-sequences (or the folder none yet)
+    /// The folder's identity that survives a rename (IMAP OBJECTID's MAILBOXID); "" when unknown.
+    std::string mailbox_id = {};
 };
 
 /// The messages of the selected folder, all of them or only the changes since a mod-sequence.

@@ -456,6 +456,7 @@ void FolderRun::report_plan(const Plan& plan) {
 void FolderRun::finish() {
     std::uint64_t modseq = state_.far_modseq();
     if (complete_ && may_change(options_.direction, Near)) modseq = status_[Far].highest_modseq;
+    state_.set_far_mailbox_id(status_[Far].mailbox_id);
     state_.set_header(status_[Far].uid_validity, status_[Near].uid_validity, modseq);
     state_.sync();
     state_.compact();

@@ -34,7 +34,8 @@ std::size_t matching(const std::vector<store::MessageIdentity>& wanted, Identity
 // A new folder on the renamed side, looked at once.
 struct Candidate {
     std::uint32_t uid_validity = 0;
-    IdentityCounts identities;
+    std::string mailbox_id;
+    std::optional<IdentityCounts> identities;  ///< read when needed
     std::size_t messages = 0;
     bool claimed = false;
 };
@@ -107,22 +108,24 @@ private:
         Side target = other(renamed);
         SyncState state(state_path(old_name));
         state.load();
-        std::vector<std::uint32_t> uids;
-        for (const auto& [far_uid, pair] : state.pairs().all()) uids.push_back(pair.uid[target]);
-        std::vector<store::MessageIdentity> kept;
-        if (!uids.empty()) {
-            open(target, old_name);
-            kept = store(target).identities(uids);
-        }
+        const std::string& id = renamed == Far ? state.far_mailbox_id() : std::string();
+        std::optional<std::vector<store::MessageIdentity>> kept;  // read when needed, once
         std::optional<std::string> best;
         std::size_t best_found = 0;
         for (const auto& name : fresh) {
             Candidate& c = candidate(renamed, name);
             if (c.claimed) continue;
+            // OBJECTID: the server says which folder it is (and that the others are not)
+            if (!id.empty() && !c.mailbox_id.empty()) {
+                if (c.mailbox_id != id) continue;
+                best = name;
+                break;
+            }
+            if (!kept) kept = kept_identities(target, old_name, state);
             bool same_validity = c.uid_validity && c.uid_validity == state.uid_validity(renamed);
-            std::size_t found = kept.empty() ? 0 : matching(kept, c.identities);
-            bool accepted = kept.empty() ? same_validity && (renamed == Near || c.messages == 0)
-                                         : found * 2 > kept.size();
+            std::size_t found = kept->empty() ? 0 : matching(*kept, identities(renamed, name, c));
+            bool accepted = kept->empty() ? same_validity && (renamed == Near || messages(renamed, name, c) == 0)
+                                          : found * 2 > kept->size();
             if (accepted && (!best || found > best_found)) {
                 best = name;
                 best_found = found;
@@ -132,22 +135,45 @@ private:
         return best;
     }
 
-    // Selects and lists a folder (a store knows its messages once listed); its UIDVALIDITY.
-    std::uint32_t open(Side side, const std::string& name) {
-        std::uint32_t validity = store(side).select(name).uid_validity;
+    // The identities of the recorded messages still in the old folder on `target`.
+    std::vector<store::MessageIdentity> kept_identities(Side target, const std::string& old_name, const SyncState& state) {
+        std::vector<std::uint32_t> uids;
+        for (const auto& [far_uid, pair] : state.pairs().all()) uids.push_back(pair.uid[target]);
+        if (uids.empty()) return {};
+        open(target, old_name);
+        return store(target).identities(uids);
+    }
+
+    // Selects and lists a folder (a store knows its messages once listed); its status.
+    store::FolderStatus open(Side side, const std::string& name) {
+        store::FolderStatus status = store(side).select(name);
         store(side).list_messages(0);
-        return validity;
+        return status;
     }
 
     Candidate& candidate(Side side, const std::string& name) {
         auto it = candidates_[side].find(name);
         if (it != candidates_[side].end()) return it->second;
         Candidate c;
-        c.uid_validity = open(side, name);
-        auto ids = store(side).identities_from(1);
-        c.messages = ids.size();
-        c.identities = count_identities(ids);
+        store::FolderStatus status = store(side).select(name);
+        c.uid_validity = status.uid_validity;
+        c.mailbox_id = status.mailbox_id;
         return candidates_[side][name] = std::move(c);
+    }
+
+    const IdentityCounts& identities(Side side, const std::string& name, Candidate& c) {
+        if (!c.identities) {
+            open(side, name);
+            auto ids = store(side).identities_from(1);
+            c.messages = ids.size();
+            c.identities = count_identities(ids);
+        }
+        return *c.identities;
+    }
+
+    std::size_t messages(Side side, const std::string& name, Candidate& c) {
+        identities(side, name, c);
+        return c.messages;
     }
 
     // Renames the folder on `target` and moves its state; false when the store refused.

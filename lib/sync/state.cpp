@@ -141,6 +141,22 @@ void SyncState::apply_pending(const Pending& q) {
     pending_.push_back(q);
 }
 
+bool SyncState::apply_header(const std::vector<std::string_view>& words) {
+    if (words[0] == "I") {
+        if (words.size() != 2) return false;
+        far_mailbox_id_ = std::string(words[1]);
+        return true;
+    }
+    std::uint32_t far = 0, near = 0;
+    std::uint64_t modseq = 0;
+    if (words.size() != 4 || !parse_number(words[1], far) || !parse_number(words[2], near) ||
+        !parse_number(words[3], modseq))
+        return false;
+    uid_validity_ = {far, near};
+    far_modseq_ = modseq;
+    return true;
+}
+
 void SyncState::apply(std::string_view line, std::size_t number) {
     auto words = split_words(line);
     auto bad = [&] {
@@ -169,14 +185,8 @@ void SyncState::apply(std::string_view line, std::size_t number) {
     auto expect = [&](size_t count) {
         if (words.size() != count) throw bad();
     };
-    if (kind == "H") {
-        expect(4);
-        std::uint32_t far = 0, near = 0;
-        std::uint64_t modseq = 0;
-        if (!parse_number(words[1], far) || !parse_number(words[2], near) || !parse_number(words[3], modseq))
-            throw bad();
-        uid_validity_ = {far, near};
-        far_modseq_ = modseq;
+    if (kind == "H" || kind == "I") {
+        if (!apply_header(words)) throw bad();
     } else if (kind == "R") {
         expect(1);
         clear_records();
@@ -237,6 +247,11 @@ void SyncState::set_header(std::uint32_t far_validity, std::uint32_t near_validi
 
 void SyncState::reset() { record("R"); }
 
+void SyncState::set_far_mailbox_id(const std::string& id) {
+    if (id.empty() || id == far_mailbox_id_ || id.find_first_of(" \r\n") != std::string::npos) return;
+    record("I " + id);
+}
+
 void SyncState::add_pair(std::uint32_t far_uid, std::uint32_t near_uid, store::Flags flags) {
     record("+ " + std::to_string(far_uid) + " " + std::to_string(near_uid) + " " + flag_word(flags));
 }
@@ -277,6 +292,7 @@ std::vector<std::string> SyncState::snapshot_lines() const {
     lines.reserve(pairs_.size() + pending_.size() + 1);
     lines.push_back("H " + std::to_string(uid_validity_[Far]) + " " + std::to_string(uid_validity_[Near]) + " " +
                     std::to_string(far_modseq_));
+    if (!far_mailbox_id_.empty()) lines.push_back("I " + far_mailbox_id_);
     for (const auto& [far, p] : pairs_.all())
         lines.push_back("+ " + std::to_string(far) + " " + std::to_string(p.uid[Near]) + " " + flag_word(p.flags));
     for (const auto& p : pending_) {

@@ -66,7 +66,8 @@ private:
 /// The state of one folder pair in a journal file.
 ///
 /// Lines (each idempotent, replayed in order): "H <far uidvalidity> <near uidvalidity> <far
-/// modseq>", "R" (forget all pairs, pending transfers and left messages), "+ <far> <near> <flags>",
+/// modseq>", "I <far mailbox id>" (OBJECTID's MAILBOXID, kept across renames), "R" (forget all
+/// pairs, pending transfers and left messages), "+ <far> <near> <flags>",
 /// "= <far> <flags>", "- <far>", "P <target> <source> <target uid>", "Q <target> <source> <min
 /// uid> <hash> <size>", "x <target> <source>" (pending transfer settled), "L <side> <uid>" and
 /// "l <side> <uid>" (a message deliberately left unpaired: a far message flagged \Deleted after
@@ -90,12 +91,16 @@ public:
 
     std::uint32_t uid_validity(Side side) const { return uid_validity_[side]; }
     std::uint64_t far_modseq() const { return far_modseq_; }
+    /// The far folder's MAILBOXID (IMAP OBJECTID) as last seen; "" when the server has none.
+    const std::string& far_mailbox_id() const { return far_mailbox_id_; }
     const PairTable& pairs() const { return pairs_; }
     const std::vector<Pending>& pending() const { return pending_; }
     /// Messages deliberately left unpaired on `side`.
     const std::set<std::uint32_t>& left(Side side) const { return left_[side]; }
 
     void set_header(std::uint32_t far_validity, std::uint32_t near_validity, std::uint64_t far_modseq);
+    /// Records the far folder's MAILBOXID (nothing when it is "" or already recorded).
+    void set_far_mailbox_id(const std::string& id);
     /// Forgets every pair, pending transfer and left message (after a UIDVALIDITY change).
     void reset();
     /// Records a pair; settles a pending transfer of either UID.
@@ -123,6 +128,8 @@ public:
 private:
     void record(const std::string& line);
     void apply(std::string_view line, std::size_t number);
+    /// The "H" (UIDVALIDITY pair and MODSEQ) and "I" (MAILBOXID) records; false when malformed.
+    bool apply_header(const std::vector<std::string_view>& words);
     /// The effects of a "+" record (a new pair settles its pending appends) and of "P"/"Q".
     void apply_pair(const Pair& pair);
     void clear_records();
@@ -133,6 +140,7 @@ private:
     bool existed_ = false, dry_run_ = false;
     std::array<std::uint32_t, 2> uid_validity_{};
     std::uint64_t far_modseq_ = 0;
+    std::string far_mailbox_id_;
     PairTable pairs_;
     std::vector<Pending> pending_;
     std::array<std::set<std::uint32_t>, 2> left_;

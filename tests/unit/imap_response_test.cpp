@@ -412,4 +412,10 @@ TEST(ImapResponse, MalformedCodeArgumentsAreProtocolErrors) {
     ResponseReader reader;
     reader.feed("* OK [UIDVALIDITY 4294967296] too big\r\n");
     EXPECT_THROW(reader.next(), zmail::Error);
+    for (const char* bad : {"* OK [MAILBOXID (a b)] two\r\n", "* OK [MAILBOXID (a/b)] slash\r\n",
+                            "* OK [MAILBOXID ()] none\r\n"}) {
+        ResponseReader r;
+        r.feed(bad);
+        EXPECT_THROW(r.next(), zmail::Error) << bad;
+    }
 }

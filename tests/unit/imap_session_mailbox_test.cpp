@@ -170,6 +170,18 @@ TEST(ImapSession, ExamineIsReadOnlyAndCondstoreAsked) {
     EXPECT_EQ(box.highest_modseq, 0u);
 }
 
+// RFC 8474 OBJECTID: the MAILBOXID a SELECT reports names the folder across renames (Cyrus).
+TEST(ImapSession, SelectReportsTheMailboxId) {
+    ScriptedStream stream;
+    expect_start(stream, dovecot_capabilities);
+    stream.expect("Z2 SELECT INBOX\r\n",
+                  "* 3 EXISTS\r\n* OK [UIDVALIDITY 9] ok\r\n* OK [MAILBOXID (F2212ea87-6097-4256_9d51)] Ok\r\n"
+                  "Z2 OK [READ-WRITE] done\r\n");
+    Session session(stream);
+    const SelectedMailbox box = Mailboxes(session).select("INBOX", {});
+    EXPECT_EQ(box.mailbox_id, "F2212ea87-6097-4256_9d51");
+}
+
 TEST(ImapSession, StatusOfOneFolder) {
     ScriptedStream stream;
     expect_start(stream, plain_capabilities);

@@ -362,3 +362,25 @@ TEST(SyncRenames, OnlyTheSelectedFoldersAreLookedAt) {
     EXPECT_EQ(r.renamed[0].to, "Work-2026");
     EXPECT_EQ(transferred(r), 0u);
 }
+
+TEST(SyncRenames, TheServersMailboxIdDecidesWhereItHasOne) {
+    Account a;
+    a.far_options.object_ids = true;
+    a.add_folder("INBOX", 0);
+    a.add_folder("Old", 3);
+    ASSERT_TRUE(a.sync().ok());
+    EXPECT_EQ(a.server.folders.at("Old").mailbox_id.empty(), false);
+    // a copy of every message in a new folder is not the folder; the renamed one is, though
+    // all its messages were replaced
+    a.add_folder("Copy", 0);
+    for (const auto& [uid, m] : a.server.folders.at("Old").messages) a.server.add("Copy", m.content);
+    a.server.rename("Old", "Renamed");
+    for (auto uid : {1u, 2u, 3u}) a.server.expunge("Renamed", uid);
+    a.server.add("Renamed", make_message("new-one"));
+    auto r = a.sync({.allow_mass_delete = true});
+    EXPECT_TRUE(r.ok()) << what(r);
+    ASSERT_EQ(r.renamed.size(), 1u);
+    EXPECT_EQ(r.renamed[0].to, "Renamed");
+    EXPECT_EQ(a.local_messages("Renamed"), 1u);
+    EXPECT_EQ(a.local_messages("Copy"), 3u);
+}

@@ -27,6 +27,7 @@ struct FakeMessage {
 
 struct FakeFolder {
     std::uint32_t uid_validity = 0;
+    std::string mailbox_id;  // OBJECTID: kept across renames
     std::uint32_t uid_next = 1;
     std::uint64_t modseq = 1;
     std::map<std::uint32_t, FakeMessage> messages;
@@ -45,6 +46,7 @@ struct FakeServer {
     FakeFolder& add_folder(const std::string& name) {
         FakeFolder& f = folders[name];
         f.uid_validity = next_validity++;
+        f.mailbox_id = "F" + std::to_string(f.uid_validity);
         return f;
     }
     std::uint32_t add(const std::string& folder, const std::string& content, store::Flags flags = 0) {
@@ -111,6 +113,7 @@ struct FakeOptions {
     bool qresync = true;         // VANISHED (else: a list of present UIDs)
     bool uid_after_body = true;  // the UID is known only at the end of a body (as IMAP may do)
     bool new_validity_on_rename = false;  // RENAME gives a new UIDVALIDITY (Courier)
+    bool object_ids = false;              // SELECT tells the MAILBOXID (OBJECTID, as Cyrus)
 };
 
 class FakeStore : public store::Store {
@@ -152,7 +155,8 @@ public:
         ++server_.selects;
         staged_.clear();
         auto& f = folder();
-        return {f.uid_validity, f.uid_next, options_.mod_sequences ? f.modseq : 0};
+        return {f.uid_validity, f.uid_next, options_.mod_sequences ? f.modseq : 0,
+                options_.object_ids ? f.mailbox_id : std::string()};
     }
     store::Listing list_messages(std::uint64_t since) override {
         auto& f = folder();
