@@ -12,69 +12,40 @@ namespace zmail::folders {
 
 namespace {
 
-std::string replace_all(std::string_view s, char from, char to) {
-    std::string out(s);
-    std::replace(out.begin(), out.end(), from, to);
-    return out;
-}
-
-// Runs a command and turns a NO/BAD into an error worded with our own `what`.
+// Runs a command and turns a NO/BAD into an error worded with our own `what`; when the server
+// gives no hint of its own, the hint names its naming rule and the name zmail sent.
 template <class F>
-void attempt(const std::string& what, F&& call) {
+void attempt(const Names& names, const std::string& what, const std::string& mailbox, F&& call) {
     try {
         call();
     } catch (const imap::CommandError& e) {
-        throw imap::command_error(e.result, what);
+        throw imap::folder_refusal(e, what, names.naming, mailbox);
     }
 }
 
 }  // namespace
 
-char separator(imap::Session& session) {
-    imap::ListRequest request;
-    request.pattern = "";
-    for (const auto& entry : imap::Mailboxes(session).list(request))
-        if (entry.delimiter) return *entry.delimiter;
-    return '/';
+Names::Names(imap::Session& s) : session(s), naming(imap::ask_naming(s)) {}
+
+std::string Names::mailbox(std::string_view name) const {
+    return imap::mailbox_for(name, naming, "the server");
 }
 
-std::string server_name(std::string_view name, char sep) {
-    if (name.empty()) throw Error(ErrorKind::Usage, "a folder name cannot be empty");
-    size_t start = 0;
-    while (true) {
-        size_t slash = name.find('/', start);
-        std::string_view level = name.substr(start, slash == std::string_view::npos ? name.npos : slash - start);
-        if (level.empty())
-            throw Error(ErrorKind::Usage, "invalid folder name '" + std::string(name) + "': it has an empty level",
-                        "write levels as 'Parent/Child'");
-        if (sep != '/' && level.find(sep) != std::string_view::npos)
-            throw Error(ErrorKind::Usage,
-                        "invalid folder name '" + std::string(name) + "': the server uses '" + std::string(1, sep) +
-                            "' between levels",
-                        "write levels as 'Parent/Child'; zmail turns '/' into '" + std::string(1, sep) + "'");
-        for (unsigned char c : level)
-            if (c < 0x20 || c == 0x7f)
-                throw Error(ErrorKind::Usage, "invalid folder name: it contains a control character");
-        if (slash == std::string_view::npos) break;
-        start = slash + 1;
-    }
-    return replace_all(name, '/', sep);
-}
-
-std::string user_name(std::string_view name, char sep) { return replace_all(name, sep, '/'); }
-
-std::vector<Folder> list(imap::Session& session, const profile::Account& account, const ListOptions& options) {
+std::vector<Folder> list(Names& names, const profile::Account& account, const ListOptions& options) {
+    imap::Mailboxes mailboxes(names.session);
     imap::ListRequest request;
     if (options.counts)
         request.status = {imap::StatusItem::Messages, imap::StatusItem::Unseen, imap::StatusItem::Size};
-    auto entries = imap::Mailboxes(session).list(request);
+    auto entries = mailboxes.list(request);
     std::set<std::string> subscribed;
-    for (const auto& e : imap::Mailboxes(session).lsub("*")) subscribed.insert(e.name);
+    for (const auto& e : mailboxes.lsub("*")) subscribed.insert(e.name);
     std::vector<Folder> out;
     for (const auto& e : entries) {
+        // the names sync uses: outside the personal namespace, or not mappable, is not the account's
+        const auto levels = imap::levels_from_server(e.name, names.naming);
+        if (!levels) continue;
         Folder f;
-        char sep = e.delimiter.value_or('/');
-        f.name = user_name(e.name, sep);
+        f.name = imap::display_name(*levels.value);
         f.raw_name = e.raw_name;
         f.special_use = e.special_use;
         f.selectable = e.selectable;
@@ -96,38 +67,53 @@ std::vector<Folder> list(imap::Session& session, const profile::Account& account
     return out;
 }
 
-void create(imap::Session& session, const std::string& name) {
-    std::string server = server_name(name, separator(session));
-    attempt("cannot create folder '" + name + "'", [&] { imap::Mailboxes(session).create(server); });
+void create(Names& names, const std::string& name) {
+    const std::string mailbox = names.mailbox(name);
+    imap::Mailboxes mailboxes(names.session);
+    attempt(names, "cannot create folder '" + name + "'", mailbox, [&] { mailboxes.create(mailbox); });
+    subscribe(names, name, true);
 }
 
-void rename(imap::Session& session, const std::string& from, const std::string& to) {
-    char sep = separator(session);
-    std::string old_name = server_name(from, sep), new_name = server_name(to, sep);
-    attempt("cannot rename folder '" + from + "' to '" + to + "'",
-            [&] { imap::Mailboxes(session).rename(old_name, new_name); });
+void rename(Names& names, const std::string& from, const std::string& to) {
+    const std::string old_name = names.mailbox(from), new_name = names.mailbox(to);
+    imap::Mailboxes mailboxes(names.session);
+    attempt(names, "cannot rename folder '" + from + "' to '" + to + "'", new_name,
+            [&] { mailboxes.rename(old_name, new_name); });
+    // the subscription follows the folder (RENAME leaves it on the old name on most servers)
+    try {
+        mailboxes.subscribe(new_name);
+        mailboxes.unsubscribe(old_name);
+    } catch (const imap::CommandError&) {
+    }
 }
 
-void remove(imap::Session& session, const std::string& name) {
-    std::string server = server_name(name, separator(session));
-    if (imap::is_inbox(server))
-        throw Error(ErrorKind::Usage, "cannot delete folder 'INBOX': every account has one");
-    attempt("cannot delete folder '" + name + "'", [&] { imap::Mailboxes(session).remove(server); });
+void remove(Names& names, const std::string& name) {
+    const std::string mailbox = names.mailbox(name);
+    if (imap::is_inbox(mailbox)) throw Error(ErrorKind::Usage, "cannot delete folder 'INBOX': every account has one");
+    imap::Mailboxes mailboxes(names.session);
+    attempt(names, "cannot delete folder '" + name + "'", mailbox, [&] { mailboxes.remove(mailbox); });
+    try {  // a deleted folder's subscription would show as a ghost in mail readers
+        mailboxes.unsubscribe(mailbox);
+    } catch (const imap::CommandError&) {
+    }
 }
 
-void subscribe(imap::Session& session, const std::string& name, bool on) {
-    std::string server = server_name(name, separator(session));
-    attempt(std::string("cannot ") + (on ? "subscribe to" : "unsubscribe from") + " folder '" + name + "'", [&] {
-        if (on) imap::Mailboxes(session).subscribe(server);
-        else imap::Mailboxes(session).unsubscribe(server);
-    });
+void subscribe(Names& names, const std::string& name, bool on) {
+    const std::string mailbox = names.mailbox(name);
+    imap::Mailboxes mailboxes(names.session);
+    attempt(names, std::string("cannot ") + (on ? "subscribe to" : "unsubscribe from") + " folder '" + name + "'",
+            mailbox, [&] {
+                if (on) mailboxes.subscribe(mailbox);
+                else mailboxes.unsubscribe(mailbox);
+            });
 }
 
-std::optional<std::uint32_t> message_count(imap::Session& session, const std::string& name) {
-    std::string server = server_name(name, separator(session));
+std::optional<std::uint32_t> message_count(Names& names, const std::string& name) {
+    const std::string mailbox = names.mailbox(name);
     std::optional<std::uint32_t> count;
-    attempt("cannot open folder '" + name + "'",
-            [&] { count = imap::Mailboxes(session).status(server, {imap::StatusItem::Messages}).messages; });
+    attempt(names, "cannot open folder '" + name + "'", mailbox, [&] {
+        count = imap::Mailboxes(names.session).status(mailbox, {imap::StatusItem::Messages}).messages;
+    });
     return count;
 }
 

@@ -1,8 +1,9 @@
 // `zmail folders`: list, create, rename, delete, subscribe and unsubscribe IMAP folders.
-// Names are UTF-8 with '/' between levels, whatever the server's own separator and encoding.
+// Names are those of `zmail sync`: UTF-8, '/' between levels, the personal prefix taken off.
 #pragma once
 
 #include "imap/session.hpp"
+#include "imap/session_naming.hpp"
 #include "profile/account.hpp"
 
 #include <cstdint>
@@ -29,27 +30,32 @@ struct ListOptions {
     bool subscribed_only = false;
 };
 
-/// The server's folders, sorted with INBOX first. Throws the session's errors.
-std::vector<Folder> list(imap::Session& session, const profile::Account& account, const ListOptions& options);
+/// The account's server and how it names folders (asked once: NAMESPACE, else LIST "" "").
+/// Folder names are those `zmail sync` uses: the folder-name codec's form, the personal
+/// prefix ("INBOX.") taken off, '/' between levels whatever the server's delimiter.
+struct Names {
+    explicit Names(imap::Session& session);
+    /// The server's name (UTF-8) for a folder name; throws Error{Usage} or Error{Unavailable}
+    /// with the rule (see imap::mailbox_for()).
+    std::string mailbox(std::string_view name) const;
 
-/// The server's hierarchy separator (from LIST "" ""), '/' when it has none.
-char separator(imap::Session& session);
+    imap::Session& session;
+    imap::ServerNaming naming;
+};
 
-/// A UTF-8 name with '/' levels in the server's form ('/' replaced by the separator). Throws
-/// Error{Usage} for an empty name or level, or a level holding the server's separator.
-std::string server_name(std::string_view name, char separator);
-
-/// A server name in zmail's form (separator replaced by '/').
-std::string user_name(std::string_view name, char separator);
+/// The account's folders, sorted with INBOX first; folders outside the personal namespace
+/// (other users', shared) are not listed. Throws the session's errors.
+std::vector<Folder> list(Names& names, const profile::Account& account, const ListOptions& options);
 
 /// Each throws imap::CommandError with the server's words on a refusal ("cannot create folder 'x':
-/// it already exists"), and Error{Usage} for a bad name.
-void create(imap::Session& session, const std::string& name);
-void rename(imap::Session& session, const std::string& from, const std::string& to);
-void remove(imap::Session& session, const std::string& name);
-void subscribe(imap::Session& session, const std::string& name, bool on);
+/// it already exists") and the server's naming rule as hint, Error{Usage} for a bad name. A
+/// created folder is subscribed; a renamed one keeps its subscription; a deleted one loses it.
+void create(Names& names, const std::string& name);
+void rename(Names& names, const std::string& from, const std::string& to);
+void remove(Names& names, const std::string& name);
+void subscribe(Names& names, const std::string& name, bool on);
 
 /// The number of messages in a folder (STATUS MESSAGES), for the delete confirmation.
-std::optional<std::uint32_t> message_count(imap::Session& session, const std::string& name);
+std::optional<std::uint32_t> message_count(Names& names, const std::string& name);
 
 }  // namespace zmail::folders

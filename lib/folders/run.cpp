@@ -10,17 +10,18 @@ std::vector<Folder> run(const profile::Profile& profile, const profile::Account&
     options.trace = request.trace;
     options.warning = request.warning;
     auto session = imap::open_account_session(profile, account, options);
+    Names names(*session);
     switch (request.action) {
-    case Action::list: return list(*session, account, request.list);
-    case Action::create: create(*session, request.name); break;
-    case Action::rename: rename(*session, request.name, request.new_name); break;
+    case Action::list: return list(names, account, request.list);
+    case Action::create: create(names, request.name); break;
+    case Action::rename: rename(names, request.name, request.new_name); break;
     case Action::remove:
-        if (request.confirm_remove && !request.confirm_remove(message_count(*session, request.name)))
+        if (request.confirm_remove && !request.confirm_remove(message_count(names, request.name)))
             throw Error(ErrorKind::Usage, "folder '" + request.name + "' was not deleted");
-        remove(*session, request.name);
+        remove(names, request.name);
         break;
-    case Action::subscribe: subscribe(*session, request.name, true); break;
-    case Action::unsubscribe: subscribe(*session, request.name, false); break;
+    case Action::subscribe: subscribe(names, request.name, true); break;
+    case Action::unsubscribe: subscribe(names, request.name, false); break;
     }
     return {};
 }

@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "imap/command.hpp"
+#include "imap/session_naming.hpp"
 #include "imap/uid_set.hpp"
 #include "text/ascii.hpp"
 
@@ -139,34 +140,18 @@ Capabilities ImapStore::capabilities() const {
 }
 
 const imap::ServerNaming& ImapStore::naming() {
-    if (naming_) return *naming_;
-    imap::ServerNaming naming;
-    naming.utf8 = true;  // the session encodes and decodes names; the codec sees them as UTF-8
-    std::optional<char> delimiter;
-    // NAMESPACE names the personal prefix and its delimiter; else LIST "" "" the delimiter
-    if (auto spaces = mailboxes_.namespaces(); spaces && !spaces->personal.empty()) {
-        const imap::NamespaceEntry& personal = spaces->personal.front();
-        naming.personal_prefix = session_.decode_mailbox(personal.prefix);
-        delimiter = personal.delimiter;
-    } else {
-        imap::ListRequest request;
-        request.pattern = "";
-        for (const auto& entry : mailboxes_.list(request))
-            if (entry.delimiter) delimiter = entry.delimiter;
-    }
-    naming.delimiter = delimiter.value_or('/');
-    naming_ = naming;
+    if (!naming_) naming_ = imap::ask_naming(session_);
     return *naming_;
 }
 
-std::string ImapStore::server_name(const std::string& name) {
-    const auto levels = imap::levels_from_path(name, imap::Layout::fs);
-    if (!levels) throw Error(ErrorKind::Usage, "invalid folder name '" + name + "': " + levels.why);
-    auto server = imap::server_from_levels(*levels.value, naming());
-    if (!server)
-        throw Error(ErrorKind::Unavailable, "folder '" + name + "' cannot exist on " + server_ + ": " + server.why,
-                    "rename the local folder, or exclude it with sync.exclude");
-    return *server.value;
+std::string ImapStore::server_name(const std::string& name) { return imap::mailbox_for(name, naming(), describe()); }
+
+void ImapStore::subscribe_quietly(const std::string& mailbox, bool on) {
+    try {  // a mail reader that shows subscribed folders finds it (best effort: the folder is there)
+        if (on) mailboxes_.subscribe(mailbox);
+        else mailboxes_.unsubscribe(mailbox);
+    } catch (const imap::CommandError&) {
+    }
 }
 
 std::vector<FolderInfo> ImapStore::list_folders() {
@@ -190,11 +175,14 @@ std::vector<FolderInfo> ImapStore::list_folders() {
 }
 
 void ImapStore::create_folder(const std::string& name) {
+    const std::string mailbox = server_name(name);
     try {
-        mailboxes_.create(server_name(name));
+        mailboxes_.create(mailbox);
     } catch (const imap::CommandError& e) {
-        if (!e.result.has_code(imap::CodeKind::AlreadyExists)) throw;
+        if (!e.result.has_code(imap::CodeKind::AlreadyExists))
+            throw imap::folder_refusal(e, "cannot create folder '" + name + "' on " + describe(), naming(), mailbox);
     }
+    subscribe_quietly(mailbox, true);
 }
 
 void ImapStore::delete_folder(const std::string& name) {
@@ -203,7 +191,11 @@ void ImapStore::delete_folder(const std::string& name) {
         mailboxes_.unselect();
         selected_.clear();
     }
-    mailboxes_.remove(server);
+    try {
+        mailboxes_.remove(server);
+    } catch (const imap::CommandError& e) {
+        throw imap::folder_refusal(e, "cannot delete folder '" + name + "' on " + describe(), naming(), server);
+    }
 }
 
 void ImapStore::rename_folder(const std::string& from, const std::string& to) {
@@ -212,13 +204,14 @@ void ImapStore::rename_folder(const std::string& from, const std::string& to) {
         mailboxes_.unselect();
         selected_.clear();
     }
-    mailboxes_.rename(old_name, new_name);
-    // a mail reader showing subscribed folders finds it under its new name (best effort)
     try {
-        mailboxes_.subscribe(new_name);
-        mailboxes_.unsubscribe(old_name);
-    } catch (const imap::CommandError&) {
+        mailboxes_.rename(old_name, new_name);
+    } catch (const imap::CommandError& e) {
+        throw imap::folder_refusal(e, "cannot rename folder '" + from + "' to '" + to + "' on " + describe(),
+                                        naming(), new_name);
     }
+    subscribe_quietly(new_name, true);
+    subscribe_quietly(old_name, false);
 }
 
 FolderStatus ImapStore::select(const std::string& name) {

@@ -56,6 +56,7 @@ private:
     friend class ImapAppendWriter;
     /// How the server names folders: delimiter (LIST "" ""), personal prefix (NAMESPACE).
     const imap::ServerNaming& naming();
+    void subscribe_quietly(const std::string& mailbox, bool on);
     std::vector<MessageIdentity> fetch_identities(const std::string& uid_set, std::uint32_t min_uid);
 
     imap::Session& session_;

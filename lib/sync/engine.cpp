@@ -112,13 +112,14 @@ bool FolderRun::create_missing(Side side) {
                                 "; not created on " + store(side).describe() + " in this direction");
         return false;
     }
-    report_.folder_created[side] = true;
     if (options_.dry_run) {
+        report_.folder_created[side] = true;
         store(other(side)).select(folder_);
         report_.added[side] = store(other(side)).list_messages(0).messages.size();
         return false;
     }
-    store(side).create_folder(folder_);
+    store(side).create_folder(folder_);  // reported only once it is true
+    report_.folder_created[side] = true;
     return true;
 }
 
@@ -161,12 +162,13 @@ bool FolderRun::handle_gone(Side gone) {
                                 "; not created again in this direction");
         return false;
     }
-    report_.folder_created[gone] = true;
     if (options_.dry_run) {
+        report_.folder_created[gone] = true;
         report_.added[gone] = store(kept).list_messages(0).messages.size();
         return false;
     }
     store(gone).create_folder(folder_);
+    report_.folder_created[gone] = true;
     status_[gone] = store(gone).select(folder_);
     // a new, empty folder: forget the pairs; the kept side's messages are copied into it
     auto left = same_folder ? state_.left(kept) : std::set<std::uint32_t>{};

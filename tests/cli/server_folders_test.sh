@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # zmail folders against the suite's Dovecot: a Japanese folder is created under its modified
-# UTF-7 name, listed in UTF-8 with the right counts, renamed and deleted; every server refusal
-# is a clear error with the server's words.
+# UTF-7 name and subscribed, listed in UTF-8 with the right counts, renamed (the subscription
+# follows) and deleted; every server refusal is a clear error with the server's words and rule.
 set -euo pipefail
 : "${ZMAIL:?}" "${ZMAIL_FIXTURE_DIR:?}" "${ZMAIL_SOURCE_DIR:?}"
 env_json="$ZMAIL_FIXTURE_DIR/env.json"
@@ -21,6 +21,8 @@ doveadm_() { doveadm -c "$conf" "$@"; }
 # Dovecot keeps it under its modified UTF-7 name
 doveadm_ mailbox list -7 -u "$user" | grep -qx '&kAFP4W4IMH8-/&MMYwuTDI-' || fail "not listed under the mUTF-7 name"
 doveadm_ mailbox list -u "$user" | grep -qx '送信済み/テスト' || fail "not listed under the UTF-8 name"
+# created folders are subscribed, so mail readers that show subscribed folders find them
+doveadm_ mailbox list -s -u "$user" | grep -qx '送信済み/テスト' || fail "created but not subscribed"
 
 # two messages, one read, then the counts
 for i in 1 2; do
@@ -51,6 +53,8 @@ expect_refusal() {  # expect_refusal PATTERN ARGS...
   grep -q "^zmail: .*$pattern.*(server: .*NO" "$work/err" || fail "folders $*: $(cat "$work/err")"
 }
 expect_refusal "it already exists" create '送信済み/テスト'
+grep -q "this server uses '/' between levels; zmail asked for '送信済み/テスト'" "$work/err" ||
+  fail "a refused create names the server's rule: $(cat "$work/err")"
 expect_refusal "no such folder" rename 'Nowhere' 'Elsewhere'
 expect_refusal "no such folder" delete 'Nowhere' --yes
 expect_refusal "cannot delete folder '送信済み'" delete '送信済み' --yes
@@ -63,6 +67,9 @@ doveadm_ mailbox list -u "$user" | grep -qx '送信済み/テスト' || fail "de
 "$ZMAIL" folders rename '送信済み/テスト' '送信済み/テスト2' 2>/dev/null || fail rename
 doveadm_ mailbox list -u "$user" | grep -qx '送信済み/テスト2' || fail "rename not on the server"
 doveadm_ mailbox status -u "$user" messages '送信済み/テスト2' | grep -q "messages=2$" || fail "rename lost messages"
+subs=$(doveadm_ mailbox list -s -u "$user")
+grep -qx '送信済み/テスト2' <<<"$subs" || fail "the renamed folder is not subscribed"
+grep -qx '送信済み/テスト' <<<"$subs" && fail "the old name is still subscribed after the rename"
 
 "$ZMAIL" folders unsubscribe '送信済み/テスト2' 2>/dev/null || fail unsubscribe
 "$ZMAIL" folders list --subscribed --flat | grep -q 'テスト2' && fail "still subscribed"

@@ -255,6 +255,20 @@ TEST(SyncEngine, FolderDeletedOnServerWithNewLocalMailIsKept) {
     expect_in_sync(w, "Box");
 }
 
+TEST(SyncEngine, AFolderTheServerRefusesToCreateIsAnErrorOnly) {
+    World w;
+    fs::create_directories(w.root());
+    store::MaildirStore near(w.root());
+    near.create_folder("仕事");
+    w.drop("仕事", make_message("local"), "S");
+    w.server.refused.insert("仕事");
+    auto r = w.run("仕事");
+    ASSERT_TRUE(r.error);
+    EXPECT_NE(std::string(r.error->what()).find("Permission denied"), std::string::npos);
+    EXPECT_FALSE(r.folder_created[Far]);  // was reported created before the server said no
+    EXPECT_EQ(r.added[Far], 0u);
+}
+
 TEST(SyncEngine, FoldersAreCreatedOnEitherSide) {
     World w;
     w.server.add_folder("送信済み");

@@ -42,6 +42,7 @@ struct FakeServer {
     std::size_t full_listings = 0;
     std::size_t selects = 0;
     std::size_t renames = 0;
+    std::set<std::string> refused;  // CREATE of these names is refused (NO)
 
     FakeFolder& add_folder(const std::string& name) {
         FakeFolder& f = folders[name];
@@ -137,6 +138,8 @@ public:
         return out;
     }
     void create_folder(const std::string& name) override {
+        if (server_.refused.count(name))
+            throw Error(ErrorKind::Unavailable, "cannot create folder '" + name + "': NO Permission denied");
         if (!server_.folders.count(name)) server_.add_folder(name);
     }
     void delete_folder(const std::string& name) override {
