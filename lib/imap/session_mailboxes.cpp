@@ -12,6 +12,8 @@ namespace zmail::imap {
 namespace {
 
 constexpr std::size_t status_window = 16;
+// EXAMINEd to leave the selected state on a server without UNSELECT: a name no one has
+constexpr std::string_view no_such_mailbox = "ZMAIL-NO-SUCH-FOLDER-6B1C9E";
 
 void check(const CommandResult& result, std::string what) {
     if (!result.ok()) throw command_error(result, std::move(what));
@@ -297,8 +299,15 @@ void Mailboxes::unselect() {
     if (session_.capabilities_.has("UNSELECT")) {
         const CommandResult result = session_.run([](const std::string& tag) { return command::unselect(tag); });
         if (!result.ok()) throw command_error(result, "cannot close folder " + quoted(session_.selected_->name));
+    } else {
+        // CLOSE would expunge; an EXAMINE that fails leaves no folder selected (RFC 3501 6.3.1),
+        // which RENAME and DELETE of the open folder need on servers such as Courier
+        SelectOptions read_only;
+        read_only.read_only = true;
+        session_.run([&](const std::string& tag) { return command::select(tag, no_such_mailbox, read_only); });
     }
     session_.selected_.reset();
+    session_.updates_ = MailboxUpdates{};
 }
 
 void Mailboxes::create(std::string_view mailbox, const std::vector<std::string>& special_use) {

@@ -3,7 +3,8 @@
 # other-servers; the server_other_*_test.sh files call this): starts the server in its own
 # directory, runs other_server_smoke.py (TLS login with the suite's CA, a Japanese folder in
 # modified UTF-7, APPEND, LIST, SELECT, FETCH and POP3 RETR byte for byte), then
-# `zmail folders list` with a profile pointing at it; stops the server also on failure.
+# `zmail folders list` with a profile pointing at it, then other_server_sync.py (zmail sync with
+# every kind of folder name, both ways, renames and deletions); stops the server also on failure.
 #
 # Usage: other_server.sh SERVER [smoke options]
 #   SERVER: cyrus | cyrus-dot | courier (tests/fixture/other_servers.py)
@@ -53,6 +54,23 @@ if [[ -n $prefix ]] && grep -q "^${prefix%?}/" "$work/list"; then
   fail "zmail folders list shows the personal prefix '$prefix' as a folder level"
 fi
 echo "ok   zmail lists 日本語/テスト${prefix:+ (the personal prefix '$prefix' taken off)}"
+
+# zmail folders create puts a new folder below the personal prefix, subscribed
+"$ZMAIL" folders create 'テスト/子フォルダ' 2>"$work/err" || fail "zmail folders create: $(cat "$work/err")"
+"$ZMAIL" folders list --subscribed --json >"$work/list.json" 2>"$work/err" || fail "zmail folders list: $(cat "$work/err")"
+/usr/bin/python3 - "$work/list.json" "$prefix" "$(get "e['delimiter']")" <<'PY' || fail "zmail folders create テスト/子フォルダ"
+import json, sys
+folders = {f["name"]: f for f in json.load(open(sys.argv[1]))}
+prefix, delimiter = sys.argv[2], sys.argv[3]
+f = folders.get("テスト/子フォルダ")
+assert f and f["subscribed"], folders
+assert f["server_name"] == prefix + "&MMYwuTDI-" + delimiter + "&W1Aw1TCpMOswwA-", f
+print("ok   zmail folders create テスト/子フォルダ: %s, subscribed" % f["server_name"])
+PY
+
+# zmail sync with every kind of folder name, both ways: create, flags, renames, deletions
+/usr/bin/python3 "$ZMAIL_SOURCE_DIR/tests/cli/other_server_sync.py" "$env_json" "$ZMAIL" "$work/sync" ||
+  fail "zmail sync against $server"
 
 # A server that offers POP3 UTF8 (RFC 6856, Courier) gives a client that does not ask for it a
 # postmaster notice in place of a message with raw UTF-8 headers. zmail does not send UTF8 yet:

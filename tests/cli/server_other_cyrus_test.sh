@@ -1,3 +1,3 @@
 #!/usr/bin/env bash
-# Cyrus IMAP 3.6, upstream layout ('/' separator, altnamespace): smoke test, IDLE via idled, zmail folders list
+# Cyrus IMAP 3.6, upstream layout ('/' separator, altnamespace): smoke test, IDLE via idled, zmail folders list, zmail sync with every kind of folder name
 exec bash "$(dirname "$0")/other_server.sh" cyrus --idle

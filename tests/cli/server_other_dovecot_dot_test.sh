@@ -1,3 +1,3 @@
 #!/usr/bin/env bash
-# Dovecot with '.' separator: smoke test, IDLE, zmail folders list
+# Dovecot with '.' separator: smoke test, IDLE, zmail folders list, zmail sync with every kind of folder name
 exec bash "$(dirname "$0")/other_server.sh" dovecot-dot --idle

@@ -182,6 +182,24 @@ TEST(ImapSession, SelectReportsTheMailboxId) {
     EXPECT_EQ(box.mailbox_id, "F2212ea87-6097-4256_9d51");
 }
 
+// Courier has no UNSELECT and refuses to RENAME the open folder; CLOSE would expunge. A failed
+// EXAMINE leaves no folder selected (RFC 3501 6.3.1).
+TEST(ImapSession, UnselectWithoutTheExtensionExaminesANameNoOneHas) {
+    ScriptedStream stream;
+    expect_start(stream, plain_capabilities);
+    stream.expect("Z2 SELECT INBOX\r\n", "* 3 EXISTS\r\n* OK [UIDVALIDITY 9] ok\r\nZ2 OK [READ-WRITE] done\r\n");
+    stream.expect("Z3 EXAMINE ZMAIL-NO-SUCH-FOLDER-6B1C9E\r\n", "Z3 NO Mailbox does not exist\r\n");
+    stream.expect("Z4 RENAME INBOX.A INBOX.B\r\n", "Z4 OK done\r\n");
+    Session session(stream);
+    Mailboxes mailboxes(session);
+    mailboxes.select("INBOX", {});
+    mailboxes.unselect();
+    EXPECT_FALSE(session.selected());
+    mailboxes.unselect();  // nothing selected: nothing sent
+    mailboxes.rename("INBOX.A", "INBOX.B");
+    EXPECT_TRUE(stream.script_done());
+}
+
 TEST(ImapSession, StatusOfOneFolder) {
     ScriptedStream stream;
     expect_start(stream, plain_capabilities);
