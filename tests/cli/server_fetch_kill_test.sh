@@ -4,4 +4,6 @@
 # See tests/fault/kill_trials.py; pass TRIALS and SEED to reproduce a failure.
 set -euo pipefail
 : "${ZMAIL:?}" "${ZMAIL_SOURCE_DIR:?}" "${ZMAIL_FIXTURE_DIR:?}"
-exec /usr/bin/python3 "$ZMAIL_SOURCE_DIR/tests/fault/kill_trials.py" "${1:-36}" "${2:-20251122}"
+default_trials=36
+[[ ${ZMAIL_SANITIZED:-0} == 1 ]] && default_trials=9  # ASan: the paths, not the count
+exec /usr/bin/python3 "$ZMAIL_SOURCE_DIR/tests/fault/kill_trials.py" "${1:-$default_trials}" "${2:-20251122}"

@@ -17,7 +17,9 @@ set -euo pipefail
 : "${ZMAIL:?set ZMAIL to the zmail binary}"
 : "${ZMAIL_FIXTURE_DIR:?set ZMAIL_FIXTURE_DIR to the running mail server fixture}"
 source_dir=${ZMAIL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-trials=${ZMAIL_KILL_TRIALS:-12}
+default_trials=12
+[[ ${ZMAIL_SANITIZED:-0} == 1 ]] && default_trials=4  # ASan: the paths, not the count
+trials=${ZMAIL_KILL_TRIALS:-$default_trials}
 messages=${ZMAIL_KILL_MESSAGES:-20}
 
 tmp=$(mktemp -d)

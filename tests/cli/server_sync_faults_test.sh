@@ -1,6 +1,6 @@
 #!/bin/bash
 # zmail sync under faults against the fixture's Dovecot: killed with SIGKILL at random moments
-# (32 trials) and its connection cut at random points (32 trials), during a first sync and during
+# (32 trials; 8 under ASan) and its connection cut at random points (32; 8), during a first sync and during
 # a two-way sync; after the next clean run no message is lost or doubled on either side.
 # The trials are in tests/fault/sync_faults.py.
 set -euo pipefail

@@ -286,8 +286,9 @@ def cut_trial(fixture, number, rng):
 
 
 def main():
-    kill_trials = int(sys.argv[1]) if len(sys.argv) > 1 else 32
-    cut_trials = int(sys.argv[2]) if len(sys.argv) > 2 else 32
+    default = 8 if os.environ.get("ZMAIL_SANITIZED") == "1" else 32  # ASan: the paths, not the count
+    kill_trials = int(sys.argv[1]) if len(sys.argv) > 1 else default
+    cut_trials = int(sys.argv[2]) if len(sys.argv) > 2 else default
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 20251122
     rng = random.Random(seed)
     fixture = fetchlib.Fixture()
