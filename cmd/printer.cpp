@@ -1,9 +1,12 @@
 #include "printer.hpp"
 
+#include "util/no_core_dumps.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <termios.h>
 #include <unistd.h>
 
 namespace zmail::cli {
@@ -95,6 +98,29 @@ bool Printer::confirm(std::string_view question) {
     std::string answer;
     if (!std::getline(std::cin, answer)) return false;
     return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+std::string Printer::read_secret(std::string_view prompt) {
+    util::no_core_dumps();
+    std::string secret;
+    if (::isatty(STDIN_FILENO)) {
+        termios saved{};
+        const bool terminal = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+        if (terminal) {
+            termios quiet = saved;
+            quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+            ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        }
+        std::fprintf(stderr, "%.*s: ", static_cast<int>(prompt.size()), prompt.data());
+        std::fflush(stderr);
+        std::getline(std::cin, secret);
+        if (terminal) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        std::fprintf(stderr, "\n");
+    } else {
+        std::getline(std::cin, secret);
+    }
+    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+    return secret;
 }
 
 void Printer::trace(std::string_view text) {

@@ -49,6 +49,10 @@ public:
     void error(const Error& error);
     /// Asks `question` on the terminal ("[y/N]"); false without a terminal or on any other answer.
     bool confirm(std::string_view question);
+    /// A secret: asked on the terminal without echo when standard input is one, else the first
+    /// line of standard input. Never from the argument list (ps, /proc, shell history see it).
+    /// Empty when nothing was given.
+    std::string read_secret(std::string_view prompt);
     /// Protocol trace and -v details on stderr.
     void trace(std::string_view text);
 

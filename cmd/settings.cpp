@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 namespace zmail::cli {
 
@@ -18,7 +19,8 @@ namespace {
 using nlohmann::json;
 
 struct SettingsOptions {
-    std::string name, key, value, preset, address, display_name, user, imap, pop, smtp, ca_file;
+    std::string name, key, preset, address, display_name, user, imap, pop, smtp, ca_file;
+    std::optional<std::string> value;  ///< set: absent for a secret (read from the terminal or stdin)
     std::string password_command, password_env, maildir;
     std::vector<std::string> aliases;
     bool make_default = false;
@@ -208,7 +210,20 @@ const profile::KeyInfo& known_key(const std::string& key) {
 Outcome cmd_set(Context& ctx, const SettingsOptions& o) {
     auto& p = ctx.profile();
     const auto& info = known_key(o.key);
-    json value = profile::parse_value(info, o.value);
+    std::string text = o.value ? *o.value : std::string();
+    if (info.type == profile::ValueType::Secret) {
+        if (o.value)
+            throw Error(ErrorKind::Usage, "a secret is never taken from the command line (ps and the shell's "
+                                          "history would show it)",
+                        "run 'zmail settings set " + o.name + " " + o.key + "' and type it, or give it on "
+                        "standard input: '... < file'");
+        text = ctx.out().read_secret("password for account '" + o.name + "' (not shown)");
+        if (text.empty()) throw Error(ErrorKind::Usage, "no " + o.key + " given on standard input");
+    } else if (!o.value) {
+        throw Error(ErrorKind::Usage, "'" + o.key + "' needs a value", "zmail settings set " + o.name + " " + o.key +
+                                                                         " VALUE");
+    }
+    json value = profile::parse_value(info, text);
     p.set(o.name, o.key, value);
     p.save();
     std::vector<std::string> warnings;
@@ -365,7 +380,7 @@ Runner define_settings(CLI::App& app) {
     CLI::App* set = verb("set", "set an account key", [o](Context& c) { return cmd_set(c, *o); });
     set->add_option("account", o->name, "account name")->required();
     set->add_option("key", o->key, "dotted key, e.g. imap.port (see 'zmail settings keys')")->required();
-    set->add_option("value", o->value, "the value")->required();
+    set->add_option("value", o->value, "the value (a secret is read from the terminal or standard input)");
     CLI::App* get = verb("get", "print an account key's effective value", [o](Context& c) { return cmd_get(c, *o); });
     get->add_option("account", o->name, "account name")->required();
     get->add_option("key", o->key, "dotted key")->required();

@@ -104,28 +104,32 @@ std::unique_ptr<Target> make_maildir_target(std::string folder) {
 
 bool maildir_pending_was_delivered(const std::string& path) {
     if (exists(path)) return true;
-    // a mail reader may have moved it to cur/ since, adding ":2,FLAGS"
+    // Found by the unique part of its name, wherever it is now: a mail reader moves it to cur/
+    // adding ":2,FLAGS", and `zmail sync` into the same folder tags it ("NAME,V=..,U=..").
     const std::size_t slash = path.rfind('/');
     if (slash == std::string::npos || slash < 4 || path.compare(slash - 4, 4, "/new") != 0) return false;
     const std::string folder = path.substr(0, slash - 4);
     const std::string name = path.substr(slash + 1);
-    if (exists(folder + "/cur/" + name)) return true;
-    DIR* dir = ::opendir((folder + "/cur").c_str());
-    if (!dir) {
-        if (errno == ENOENT) return false;
-        throw_storage_error("read directory", folder + "/cur", errno, storage_hints);
-    }
-    bool found = false;
-    while (struct dirent* entry = ::readdir(dir)) {
-        std::string_view candidate(entry->d_name);
-        if (candidate.size() > name.size() && candidate.substr(0, name.size()) == name &&
-            candidate[name.size()] == ':') {
-            found = true;
-            break;
+    for (const char* sub : {"new", "cur"}) {
+        DIR* dir = ::opendir((folder + "/" + sub).c_str());
+        if (!dir) {
+            if (errno == ENOENT) continue;
+            throw_storage_error("read directory", folder + "/" + sub, errno, storage_hints);
         }
+        bool found = false;
+        while (struct dirent* entry = ::readdir(dir)) {
+            std::string_view candidate(entry->d_name);
+            candidate = candidate.substr(0, candidate.find(":2,"));  // the unique part
+            if (candidate.substr(0, name.size()) == name &&
+                (candidate.size() == name.size() || candidate[name.size()] == ',')) {
+                found = true;
+                break;
+            }
+        }
+        ::closedir(dir);
+        if (found) return true;
     }
-    ::closedir(dir);
-    return found;
+    return false;
 }
 
 }  // namespace zmail::fetch

@@ -201,15 +201,13 @@ bool mbox_pending_was_delivered(const std::string& detail, bool repair, int lock
         throw;
     }
     ::close(fd);
-    if (delivered || !repair || size <= offset || size >= offset + length) return delivered;
-    // the file ends inside this message: a run was killed while appending it; cut it off
-    MboxLock lock(path, lock_wait_seconds);
-    if (::fstat(lock.fd(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) > offset &&
-        static_cast<std::uint64_t>(st.st_size) < offset + length) {
-        if (::ftruncate(lock.fd(), static_cast<off_t>(offset)) != 0 || ::fsync(lock.fd()) != 0)
-            throw_storage_error("repair mbox", path, errno, storage_hints);
-    }
-    return false;
+    // Not there whole: fetched again. Where the file ends inside the region (a run killed while
+    // appending), the bytes from `offset` are never cut: nothing proves they are ours, since
+    // another fetch, procmail or the MTA may have appended after the killed run's lock was taken
+    // over. The fragment stays; the next append starts on a line of its own after it.
+    (void)repair;
+    (void)lock_wait_seconds;
+    return delivered;
 }
 
 }  // namespace zmail::fetch

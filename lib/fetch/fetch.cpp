@@ -124,7 +124,7 @@ private:
     /// the next run fetch what arrives from now on.
     void record_first_run_snapshot(const Plan& plan) {
         for (const ServerMessage& message : plan.mark_seen) state_.record_seen(message.uidl);
-        state_.compact([](const std::string&) { return true; });
+        state_.compact([](const std::string&, const UidlEntry&) { return UidlState::Keep::listed; });
         result_.marked_seen = plan.mark_seen.size();
     }
 
@@ -159,7 +159,11 @@ private:
         for (const pop3::UidlEntry& entry : listing.entries)
             if (!deleted_uidls.count(entry.uid)) remaining.insert(entry.uid);
         try {
-            state_.compact([&remaining](const std::string& uidl) { return remaining.count(uidl) > 0; });
+            state_.compact([&](const std::string& uidl, const UidlEntry& entry) {
+                if (remaining.count(uidl)) return UidlState::Keep::listed;
+                // deleted by us now, or missing from two listings in a row: gone
+                return deleted_uidls.count(uidl) || entry.absent ? UidlState::Keep::drop : UidlState::Keep::absent;
+            });
         } catch (const Error& error) {
             result_.errors.push_back(error);  // the journal stays valid; the next run compacts
         }
@@ -278,14 +282,19 @@ private:
     /// compared: a run with nothing to do stays cheap with thousands of messages).
     bool stale_records(const pop3::UidlListing& listing, const std::unordered_set<std::string>& deleted) const {
         if (!listing.duplicate_uids.empty() || !deleted.empty()) return true;  // rare: compare the slow way
-        std::size_t known = 0;
-        for (const pop3::UidlEntry& entry : listing.entries) known += state_.knows(entry.uid) ? 1 : 0;
-        return known < state_.size();
+        std::size_t known = 0, back = 0;  // back: marked absent last time, listed again now
+        for (const pop3::UidlEntry& entry : listing.entries) {
+            const UidlEntry* record = state_.find(entry.uid);
+            known += record ? 1 : 0;
+            back += record && record->absent ? 1 : 0;
+        }
+        return known < state_.size() || back > 0;
     }
 
-    /// CAPA, for PIPELINING.
+    /// CAPA, for PIPELINING and UTF8 (sent before the first RETR).
     void learn_capabilities(pop3::Session& session) {
         session.capa();
+        session.enable_utf8();
         capabilities_known_ = true;
     }
 

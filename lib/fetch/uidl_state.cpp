@@ -49,6 +49,10 @@ void UidlState::load() {
             if (detail.empty()) throw bad();
             apply(UidlStatus::Pending, uidl, std::string(detail));
             break;
+        case 'A':
+            if (!detail.empty()) throw bad();
+            if (auto it = entries_.find(uidl); it != entries_.end()) it->second.absent = true;
+            break;
         default: throw bad();
         }
     }
@@ -129,22 +133,33 @@ void UidlState::forget(const std::string& uidl) {
 
 void UidlState::sync() { journal_.sync(); }
 
-void UidlState::compact(const std::function<bool(const std::string&)>& keep) {
-    std::vector<std::string> lines;
-    lines.reserve(entries_.size());
+void UidlState::compact(const std::function<Keep(const std::string& uidl, const UidlEntry& entry)>& keep) {
+    std::vector<std::pair<std::string, std::string>> records;  // uidl, its lines (A after D or S)
+    records.reserve(entries_.size());
     for (auto it = entries_.begin(); it != entries_.end();) {
-        const bool live = it->second.status != UidlStatus::Pending && keep(it->first);
-        if (!live) {
+        const Keep what = it->second.status == UidlStatus::Pending ? Keep::drop : keep(it->first, it->second);
+        if (what == Keep::drop) {
             it = entries_.erase(it);
             continue;
         }
-        lines.push_back((it->second.status == UidlStatus::Delivered ? "D " : "S ") + it->first);
+        it->second.absent = what == Keep::absent;
+        std::string lines = (it->second.status == UidlStatus::Delivered ? "D " : "S ") + it->first;
+        if (it->second.absent) lines += "\nA " + it->first;
+        records.emplace_back(it->first, std::move(lines));
         ++it;
     }
-    std::sort(lines.begin(), lines.end());
+    std::sort(records.begin(), records.end());
+    std::vector<std::string> lines;
+    lines.reserve(records.size());
+    for (auto& record : records) lines.push_back(std::move(record.second));
     journal_.compact(lines);
     changed_ = false;
     existed_ = true;
+}
+
+std::size_t UidlState::absent() const {
+    return static_cast<std::size_t>(
+        std::count_if(entries_.begin(), entries_.end(), [](const auto& e) { return e.second.absent; }));
 }
 
 std::string uidl_state_path(const std::string& state_dir, const std::string& host, const std::string& user) {

@@ -24,12 +24,14 @@ enum class UidlStatus {
 
 struct UidlEntry {
     UidlStatus status = UidlStatus::Pending;
-    std::string detail;  ///< for Pending: where the message would be (see delivery.hpp)
+    std::string detail;   ///< for Pending: where the message would be (see delivery.hpp)
+    bool absent = false;  ///< missing from the last run's listing ("A uidl"): kept one more run
 };
 
 /// The state of one account and server, kept in a state::Journal: a snapshot with one record per
 /// line plus an append-only journal, replayed in order. A later record for a UIDL replaces an
-/// earlier one, except that nothing replaces Delivered. Not thread-safe.
+/// earlier one, except that nothing replaces Delivered; "A uidl" (written by compact() after the
+/// entry's own record) marks an entry missing from the last listing. Not thread-safe.
 ///
 /// Crash safety comes from the order the fetch engine uses: append P and sync before the message
 /// becomes visible in the mailbox, append D afterwards, sync D before any DELE of that message.
@@ -75,9 +77,19 @@ public:
     std::vector<std::string> uidls() const;
     /// Whether the state has a record of `uidl` (any status).
     bool knows(std::string_view uidl) const { return entries_.find(uidl) != entries_.end(); }
-    /// Keeps only the Delivered and Seen entries whose UIDL `keep` accepts, writes them as the new
-    /// snapshot (atomically) and removes the journal. Pending entries are dropped.
-    void compact(const std::function<bool(const std::string&)>& keep);
+    /// What compact() does with an entry.
+    enum class Keep {
+        drop,    ///< gone from the server
+        listed,  ///< on the server
+        absent,  ///< missing from this listing: kept, and marked ("A uidl") so that a second
+                 ///< listing without it drops it; one odd answer (a failover, a migration) never
+                 ///< erases the state and brings every message again
+    };
+    /// Keeps the Delivered and Seen entries as `keep` says, writes them as the new snapshot
+    /// (atomically) and removes the journal. Pending entries are dropped.
+    void compact(const std::function<Keep(const std::string& uidl, const UidlEntry& entry)>& keep);
+    /// Entries marked absent by the last compact().
+    std::size_t absent() const;
 
     const std::string& path() const { return journal_.path(); }
 

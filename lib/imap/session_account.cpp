@@ -26,6 +26,8 @@ AccountSession open_account_session(const profile::Profile& profile, const profi
     session_options.send_id = account.imap_id;
     session_options.enable_condstore = options.enable_condstore;
     session_options.enable_qresync = options.enable_qresync;
+    // RFC 6855: folder names as UTF-8, and messages with UTF-8 headers as they are (Courier)
+    session_options.enable_utf8 = true;
     net::Connection* connection = s.connection.get();
     session_options.set_io_timeout = [connection](std::chrono::seconds t) { connection->set_io_timeout(t); };
     session_options.io_timeout = std::chrono::seconds(io_timeout);

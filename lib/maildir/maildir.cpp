@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <unordered_map>
 
 namespace zmail::maildir {
 
@@ -115,7 +116,34 @@ std::vector<Entry> Folder::list() const {
         }
         ::closedir(d);
     }
-    return entries;
+    return one_name_per_message(std::move(entries));
+}
+
+// A mail reader renaming files while they are listed (mutt moves new/ to cur/ and changes flags
+// in cur/) can make a listing see one message under two names; the second would get a new UID,
+// be uploaded again, and the original deleted on the server. One entry per unique part: the name
+// that still exists, else the cur/ one. Two names that both exist are a copy (cp), two messages.
+std::vector<Entry> Folder::one_name_per_message(std::vector<Entry> entries) const {
+    std::unordered_map<std::string, std::size_t> seen;
+    std::vector<Entry> kept;
+    kept.reserve(entries.size());
+    auto exists = [this](const Entry& e) {
+        struct stat st {};
+        return ::lstat((path_ + "/" + e.path()).c_str(), &st) == 0;
+    };
+    for (Entry& e : entries) {
+        auto [it, fresh] = seen.emplace(e.unique, kept.size());
+        if (fresh) {
+            kept.push_back(std::move(e));
+            continue;
+        }
+        Entry& other = kept[it->second];
+        const bool here = exists(e), there = exists(other);
+        if (here && there) kept.push_back(std::move(e));  // a copy (cp): two messages
+        else if ((here && !there) || (!here && !there && e.subdir == "cur" && other.subdir != "cur"))
+            other = std::move(e);
+    }
+    return kept;
 }
 
 Entry Folder::set_flags(const Entry& entry, std::string_view flags) const {

@@ -51,7 +51,9 @@ public:
     bool exists() const;
     /// Creates the folder and its cur/, new/, tmp/ (mode 0700). Throws Error{Storage}.
     void create() const;
-    /// Every message in new/ and cur/ (not tmp/). Throws Error{Storage}.
+    /// Every message in new/ and cur/ (not tmp/), each once: a message a mail reader renamed
+    /// during the listing is one entry (the name that exists, else the cur/ one); a copy whose
+    /// names both exist is two. Throws Error{Storage}.
     std::vector<Entry> list() const;
     /// Renames `entry` into cur/ with `flags`; returns the new entry. Throws Error{Storage}.
     Entry set_flags(const Entry& entry, std::string_view flags) const;
@@ -61,6 +63,9 @@ public:
     /// folder for writing calls it (fetch's target, the sync store); errors are ignored.
     void clean_tmp() const;
     const StorageHints& hints() const { return hints_; }
+
+    /// What list() does with what it read (for tests: a listing that raced a mail reader).
+    std::vector<Entry> one_name_per_message(std::vector<Entry> entries) const;
 
 private:
     std::string path_;

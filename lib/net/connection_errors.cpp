@@ -93,6 +93,14 @@ Error certificate_error(const FailedLogin& f) {
 }
 
 Error handshake_error(const FailedLogin& f) {
+    // the peer closed the connection in the middle of the handshake: OpenSSL says only
+    // "SSL_ERROR_SYSCALL" or "unexpected eof", with errno 0
+    if (contains(f.detail, "SSL_ERROR_SYSCALL") || contains(f.detail, "unexpected eof") ||
+        contains(f.detail, "connection reset"))
+        return Error(ErrorKind::Network, "the connection to '" + f.peer + "' was closed during the TLS handshake",
+                     "try again; if it keeps happening, check the port and the security setting (tls for 993, 995 "
+                     "and 465; starttls for 143, 110 and 587) and whether a firewall or proxy is in between",
+                     f.transcript.last_server_line());
     const std::string message = with_detail("TLS handshake with '" + f.peer + "' failed", f.detail);
     if (contains(f.detail, "wrong version number") || contains(f.detail, "packet length too long"))
         return Error(ErrorKind::Tls, message,
@@ -188,6 +196,8 @@ Error error_for_code(const FailedLogin& f) {
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
+        if (contains(f.detail, "SSL_ERROR_SYSCALL") || contains(f.detail, "unexpected eof"))
+            return handshake_error(f);  // a cut inside TLS: not "errno: 0" alone
         return Error(ErrorKind::Network,
                      with_detail("connection to '" + f.peer + "' was lost while logging in", f.detail),
                      "try again; if it keeps failing, check the port and the security setting",

@@ -128,6 +128,8 @@ Capabilities parse_capabilities(const std::vector<std::string>& lines) {
             caps.auth_resp_code = true;
         } else if (keyword == "STLS") {
             caps.stls = true;
+        } else if (keyword == "UTF8") {
+            caps.utf8 = true;
         } else if (keyword == "SASL") {
             while (!rest.empty()) caps.sasl.push_back(text::ascii_upper(text::next_word(rest)));
         } else if (keyword == "IMPLEMENTATION") {

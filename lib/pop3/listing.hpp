@@ -50,6 +50,7 @@ struct Capabilities {
     bool resp_codes = false;      ///< RESP-CODES
     bool auth_resp_code = false;  ///< AUTH-RESP-CODE (RFC 3206)
     bool stls = false;            ///< STLS
+    bool utf8 = false;            ///< UTF8 (RFC 6856): messages with UTF-8 headers come as they are
     std::vector<std::string> sasl;  ///< SASL mechanisms, upper case, in the server's order
     /// EXPIRE: days the server keeps retrieved messages; nullopt when not advertised,
     /// -1 for "NEVER". expire_per_user is set for "EXPIRE n USER".

@@ -191,6 +191,11 @@ const Capabilities& Session::capa() {
     return capabilities_;
 }
 
+void Session::enable_utf8() {
+    Operation operation(*this);
+    if (capabilities_.utf8) simple_command("UTF8");
+}
+
 MaildropStat Session::stat() {
     Operation operation(*this);
     StatusLine status = simple_command("STAT");

@@ -83,6 +83,10 @@ public:
     const Capabilities& capa();
     /// The result of the last capa() (all false before it).
     const Capabilities& capabilities() const { return capabilities_; }
+    /// UTF8 (RFC 6856) when the last capa() listed it: without it a server such as Courier gives
+    /// a "Cannot display Unicode content" notice in place of a message with raw UTF-8 headers.
+    /// A refusal is not an error (the server said it could; the messages come as before).
+    void enable_utf8();
 
     /// STAT.
     MaildropStat stat();

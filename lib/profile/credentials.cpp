@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "util/atomic_file.hpp"
+#include "util/no_core_dumps.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -93,6 +94,7 @@ std::string netrc_lookup(std::string_view netrc_text, const std::string& host, c
 }
 
 std::string obtain_secret(const Profile& profile, const Account& account, const std::string& host) {
+    util::no_core_dumps();  // before the secret is in memory
     using Kind = CredentialSource::Kind;
     const auto& source = account.credentials;
     switch (source.kind) {

@@ -116,11 +116,11 @@ std::string Queue::new_id() {
 
 std::string Queue::path(const std::string& id, const char* suffix) const { return directory_ + "/" + id + suffix; }
 
-std::string Queue::add(const std::string& message, const QueuedEnvelope& envelope) {
+std::string Queue::add(const std::string& message, const QueuedEnvelope& envelope, QueueState state) {
     util::make_directories(directory_);
     const std::string id = new_id();
     util::write_file_atomically(path(id, message_suffix), message);
-    util::write_file_atomically(path(id, pending_suffix), envelope.to_json().dump(2) + "\n");
+    util::write_file_atomically(path(id, suffix_of(state)), envelope.to_json().dump(2) + "\n");
     return id;
 }
 

@@ -61,9 +61,12 @@ public:
     /// The lock file --flush holds while it works.
     std::string lock_path() const { return directory_ + "/.lock"; }
 
-    /// Stores a message durably (see above) and returns its id. Throws Error{Storage}
-    /// (Temporary for a full disk).
-    std::string add(const std::string& message, const QueuedEnvelope& envelope);
+    /// Stores a message durably (see above) in `state` and returns its id. A message whose
+    /// sending is uncertain is added as Sending from the start: there is no moment at which a
+    /// kill or a --flush beside it could find it pending and send it again. Throws
+    /// Error{Storage} (Temporary for a full disk).
+    std::string add(const std::string& message, const QueuedEnvelope& envelope,
+                    QueueState state = QueueState::Pending);
 
     /// Every entry, oldest first. Files that belong to no entry (temporary files, a lone .eml)
     /// are skipped. Throws Error{Storage} when the directory cannot be read; a missing

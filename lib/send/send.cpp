@@ -86,9 +86,9 @@ SendReport send_now(const profile::Profile& profile, const profile::Account& acc
             if (!options.queue) throw e;
             report.uncertain = true;
             report.error = e;
-            report.queue_id = queue.add(message.message, queued_envelope(message, options.save_sent,
-                                                                         message.envelope.recipients));
-            queue.mark_sending(report.queue_id);
+            report.queue_id = queue.add(message.message,
+                                        queued_envelope(message, options.save_sent, message.envelope.recipients),
+                                        QueueState::Sending);
             report.queued = true;
             report.queued_recipients = message.envelope.recipients;
             return report;

@@ -108,7 +108,16 @@ public:
         };
         std::optional<imap::DateTime> when;
         if (date > 0) when = imap::DateTime{date, 0};
-        auto result = store_.messages_.append(store_.selected_, source, imap_flags(flags), when);
+        imap::AppendResult result;
+        try {
+            result = store_.messages_.append(store_.selected_, source, imap_flags(flags), when);
+        } catch (const imap::CommandError& e) {
+            // a NO for this message (Dovecot: "Can't save a zero byte message"; a size limit; a
+            // malformed message): the session goes on; quota, login and the like stop the run
+            if (e.result.status != imap::Status::No || e.kind == ErrorKind::Temporary || e.kind == ErrorKind::Auth)
+                throw;
+            throw MessageRefused(ErrorKind::Data, e.what(), e.hint, e.server_reply);
+        }
         if (result.uid && (!result.uid_validity || *result.uid_validity == store_.uid_validity_)) return *result.uid;
         return 0;
     }

@@ -33,6 +33,7 @@ public:
 
     std::string describe() const override;
     Capabilities capabilities() const override;
+    bool usable() const override { return !session_.broken(); }
     std::vector<FolderInfo> list_folders() override;
     void create_folder(const std::string& name) override;
     void delete_folder(const std::string& name) override;

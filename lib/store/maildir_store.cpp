@@ -99,6 +99,27 @@ std::string format_uid_tag(UidTag tag) {
     return ",V=" + std::to_string(tag.uid_validity) + ",U=" + std::to_string(tag.uid);
 }
 
+namespace {
+
+constexpr std::size_t max_file_name = 255;  // NAME_MAX of every Linux file system
+
+}  // namespace
+
+// The unique part of `e`'s name with the UID tag. A name that would grow past NAME_MAX (another
+// program's 244-byte name) loses what it can: first the ",S=..,W=.." information after the first
+// ',', then the end of what is left; the start ("time.M<usec>P<pid>...") keeps it unique.
+std::string tagged_unique(const maildir::Entry& e, UidTag tag) {
+    const std::string suffix = e.filename.substr(e.unique.size());  // ":2,FLAGS" or ""
+    const std::string tag_text = format_uid_tag(tag);
+    std::string unique = strip_uid_tag(e.unique);
+    const std::size_t room = max_file_name > tag_text.size() + suffix.size() + 20
+                                 ? max_file_name - tag_text.size() - suffix.size()
+                                 : 20;
+    if (unique.size() > room) unique = unique.substr(0, std::min(unique.find(','), unique.size()));
+    if (unique.size() > room) unique.resize(room);
+    return unique + tag_text;
+}
+
 /// A message being written into tmp/ of the selected folder; finish() stages it for commit_appends().
 class MaildirAppendWriter : public AppendWriter {
 public:
@@ -239,12 +260,16 @@ Listing MaildirStore::list_messages(std::uint64_t) {
         bool new_dir = false, cur_dir = false;
         for (const auto* e : untagged) {
             maildir::Entry renamed = *e;
-            renamed.unique = strip_uid_tag(e->unique) + format_uid_tag({uid_validity_, uid});
+            renamed.unique = tagged_unique(*e, {uid_validity_, uid});
             renamed.filename = renamed.unique + e->filename.substr(e->unique.size());
             if (!options_.read_only) {
                 std::string from = path_ + "/" + e->path(), to = path_ + "/" + renamed.path();
                 if (::rename(from.c_str(), to.c_str()) != 0) {
                     if (errno == ENOENT) continue;  // deleted meanwhile
+                    if (errno == ENAMETOOLONG) {    // left alone; the rest of the folder is synced
+                        listing_skipped_.push_back("'" + e->path() + "': its name is too long to take a UID");
+                        continue;
+                    }
                     throw_storage_error("rename", from, errno, maildir_store_hints);
                 }
                 (e->subdir == "new" ? new_dir : cur_dir) = true;
@@ -256,6 +281,8 @@ Listing MaildirStore::list_messages(std::uint64_t) {
         sync_directories(new_dir, cur_dir);
     }
     Listing listing;
+    listing.skipped = std::move(listing_skipped_);
+    listing_skipped_.clear();
     listing.messages.reserve(index_.size());
     for (const auto& [uid, e] : index_) listing.messages.push_back({uid, flags_from_maildir(e.flags), 0});
     std::sort(listing.messages.begin(), listing.messages.end(),

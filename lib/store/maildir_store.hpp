@@ -46,6 +46,9 @@ std::optional<UidTag> parse_uid_tag(std::string_view unique);
 std::string strip_uid_tag(std::string_view unique);
 /// The tag as written into a file name.
 std::string format_uid_tag(UidTag tag);
+/// The unique part of `entry`'s name with `tag`, shortened where the whole name would pass
+/// NAME_MAX (255 bytes).
+std::string tagged_unique(const maildir::Entry& entry, UidTag tag);
 
 /// A Maildir tree as a store. Errors: Error{Storage} (Temporary for a full disk) for files,
 /// Error{Protocol} for a folder name that cannot be a directory (see maildir::folder_path).
@@ -102,6 +105,7 @@ private:
     bool selected_ = false;
     std::uint32_t uid_validity_ = 0, next_uid_ = 1, reserved_until_ = 1;
     std::unordered_map<std::uint32_t, maildir::Entry> index_;
+    std::vector<std::string> listing_skipped_;  // for the next Listing::skipped
     std::vector<Staged> staged_;
 };
 

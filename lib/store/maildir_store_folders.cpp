@@ -9,16 +9,25 @@
 #include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace zmail::store {
 
 namespace {
 
+// A folder is decided from evidence only: a directory that exists but cannot be read is an error,
+// never a folder that is gone (which would delete its messages on the server).
+const StorageHints unreadable_hints{
+    "", "make the directory readable again (chmod u+rwx) and run the sync again; nothing was deleted"};
+
 std::vector<std::string> subdirectories(const std::string& dir) {
     std::vector<std::string> names;
     DIR* d = ::opendir(dir.c_str());
-    if (!d) return names;
+    if (!d) {
+        if (errno == ENOENT) return names;  // gone meanwhile: nothing below it
+        throw_storage_error("read the directory", dir, errno, unreadable_hints);
+    }
     while (struct dirent* de = ::readdir(d)) {
         std::string name = de->d_name;
         if (name == "." || name == "..") continue;
@@ -27,6 +36,16 @@ std::vector<std::string> subdirectories(const std::string& dir) {
     ::closedir(d);
     std::sort(names.begin(), names.end());
     return names;
+}
+
+// True when `dir` holds a Maildir (its cur/ is a directory); false when there is no cur/ at all;
+// an error when it cannot be told (permission denied, a symlink loop).
+bool holds_maildir(const std::string& dir) {
+    struct stat st {};
+    const std::string cur = dir + "/cur";
+    if (::stat(cur.c_str(), &st) == 0) return S_ISDIR(st.st_mode);
+    if (errno == ENOENT || errno == ENOTDIR) return false;
+    throw_storage_error("read the folder directory", dir, errno, unreadable_hints);
 }
 
 }  // namespace
@@ -45,9 +64,9 @@ std::vector<FolderInfo> MaildirStore::list_folders() {
         }
     };
     if (options_.layout == "maildir++") {
-        if (is_directory(root_ + "/cur")) add("INBOX");
+        if (holds_maildir(root_)) add("INBOX");
         for (const auto& dir : subdirectories(root_)) {
-            if (dir.size() < 2 || dir[0] != '.' || !is_directory(root_ + "/" + dir + "/cur")) continue;
+            if (dir.size() < 2 || dir[0] != '.' || !holds_maildir(root_ + "/" + dir)) continue;
             // ".A.b%2Ec" is the folder A/b.c; a name the codec would not make is not a folder of ours
             if (auto levels = imap::levels_from_path(dir, imap::Layout::maildir_plus))
                 add(imap::display_name(*levels.value));
@@ -64,7 +83,7 @@ std::vector<FolderInfo> MaildirStore::list_folders() {
                 // other programs' (.notmuch) and are not walked
                 if (name[0] == '.' || name == "cur" || name == "new" || name == "tmp") continue;
                 std::string child = relative.empty() ? name : relative + "/" + name;
-                if (is_directory(root_ + "/" + child + "/cur")) add(child);
+                if (holds_maildir(root_ + "/" + child)) add(child);
                 if (depth < 32) todo.emplace_back(child, depth + 1);
             }
         }

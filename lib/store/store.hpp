@@ -4,6 +4,8 @@
 // writes each rule once for both sides.
 #pragma once
 
+#include "error.hpp"
+
 #include <cstdint>
 #include <ctime>
 #include <functional>
@@ -70,6 +72,9 @@ struct Listing {
     /// ...or, when set, every UID that still exists (CONDSTORE without QRESYNC: UID SEARCH ALL);
     /// UIDs the caller knows that are not here are gone.
     std::optional<std::vector<std::uint32_t>> present;
+    /// Messages that could not be listed and were left alone, in words (a Maildir file whose
+    /// name cannot take a UID): the caller warns; the rest of the folder is synced.
+    std::vector<std::string> skipped;
 };
 
 /// One folder as list_folders() shows it (name in UTF-8, '/' between levels).
@@ -93,6 +98,13 @@ struct BodyReceiver {
     std::function<void(std::uint32_t uid, std::time_t date)> end;
 };
 
+/// The target refused one message for what it is (a 0-byte file, too big, malformed): the store
+/// stays usable and the other messages can still be appended. Kind Data, the server's words in
+/// server_reply.
+struct MessageRefused : Error {
+    using Error::Error;
+};
+
 /// A message being appended, written in chunks so a large message is never held whole.
 /// Destroying it before finish() abandons the message (nothing becomes visible).
 class AppendWriter {
@@ -101,7 +113,7 @@ public:
     /// The next bytes of the message (network or Unix line ends; each store converts to its own).
     virtual void write(std::string_view bytes) = 0;
     /// The message is complete. Returns its UID in the target folder, or 0 when the store cannot
-    /// tell (IMAP without UIDPLUS). `flags` and `date` are final here for stores that stage
+    /// tell (IMAP without UIDPLUS). Throws MessageRefused when the target refuses this message. `flags` and `date` are final here for stores that stage
     /// appends (Maildir); a store that sends at once (IMAP) used those given to begin_append().
     virtual std::uint32_t finish(Flags flags, std::time_t date) = 0;
 };
@@ -127,6 +139,9 @@ public:
     /// "server 'imap.example.com'" or "Maildir '~/Mail'", for messages.
     virtual std::string describe() const = 0;
     virtual Capabilities capabilities() const = 0;
+    /// False once the store's connection is gone (an I/O timeout, a cut): nothing more can be
+    /// done with it in this run.
+    virtual bool usable() const { return true; }
 
     /// Every folder of the store. Throws on failure.
     virtual std::vector<FolderInfo> list_folders() = 0;

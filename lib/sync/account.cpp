@@ -112,10 +112,16 @@ FolderJobs plan_folders(store::Store& far, store::Store& near, const std::string
     return jobs;
 }
 
-Error connection_lost(const store::Store& far, const std::string& folder) {
-    return Error(ErrorKind::Network,
+// The folder's error ended the connection: nothing more can be done in this run. A timeout
+// stays a timeout (75, as in fetch and send); a dropped connection is 69.
+bool connection_ended(const store::Store& far, const FolderReport& folder) {
+    return folder.error && (folder.error->kind == ErrorKind::Network || !far.usable());
+}
+
+Error connection_lost(const store::Store& far, const std::string& folder, const Error& cause) {
+    return Error(cause.kind == ErrorKind::Temporary ? ErrorKind::Temporary : ErrorKind::Network,
                  "sync ended early: the connection to " + far.describe() + " was lost while syncing folder '" +
-                     folder + "'",
+                     folder + "' (" + cause.what() + ")",
                  "run the sync again; nothing was lost");
 }
 
@@ -134,12 +140,10 @@ AccountReport sync_account(store::Store& far, store::Store& near, const std::str
     for (const auto& name : jobs.names) {
         FolderReport folder = sync_folder(far, near, name, state_directory + "/" + state_file_name(name),
                                           jobs.presence(name), options.folder, progress);
-        bool lost = folder.error && folder.error->kind == ErrorKind::Network;
+        const bool lost = connection_ended(far, folder);
+        if (lost) report.error = connection_lost(far, name, *folder.error);
         report.folders.push_back(std::move(folder));
-        if (lost) {
-            report.error = connection_lost(far, name);
-            break;
-        }
+        if (lost) break;
     }
     return report;
 }
@@ -189,13 +193,11 @@ AccountReport sync_account_parallel(const StoreOpener& open, const std::string& 
             const std::string& name = folders.names[index];
             FolderReport folder = sync_folder(*stores.far, *stores.near, name, state_directory + "/" + state_file_name(name),
                                               folders.presence(name), options.folder, progress);
-            bool lost = folder.error && folder.error->kind == ErrorKind::Network;
+            const bool lost = connection_ended(*stores.far, folder);
             std::lock_guard lock(mutex);
+            if (lost) last_error = connection_lost(*stores.far, name, *folder.error);
             results[index] = std::move(folder);
-            if (lost) {
-                last_error = connection_lost(*stores.far, name);
-                return;
-            }
+            if (lost) return;
         }
     };
     std::vector<std::thread> threads;

@@ -42,6 +42,8 @@ private:
     void list(Side side, std::uint64_t changed_since);
     void rematch(const std::array<bool, 2>& validity_changed);
     void settle_pending();
+    void pair_twins();
+    void leave_refused(Side target, const std::vector<std::pair<std::uint32_t, Error>>& refused);
     void record_pair(Side target, std::uint32_t source_uid, std::uint32_t target_uid, store::Flags flags);
     void transfer(Side target, const std::vector<std::uint32_t>& uids);
     std::uint32_t claim_identity(Side side, const std::vector<store::MessageIdentity>& found,
@@ -183,6 +185,9 @@ bool FolderRun::handle_gone(Side gone) {
 
 void FolderRun::list(Side side, std::uint64_t changed_since) {
     listing_[side] = store(side).list_messages(changed_since);
+    for (const auto& why : listing_[side].skipped)
+        report_.notes.push_back("warning: a message in " + store(side).describe() + " was left alone: " + why +
+                                "; rename the file to a shorter name to sync it");
     views_[side] = make_view(listing_[side], state_, side);
 }
 
@@ -208,8 +213,12 @@ void FolderRun::sync_both() {
             state_.sync();
         }
     }
-    if (rematching) rematch(changed);
-    else settle_pending();
+    if (rematching) {
+        rematch(changed);
+    } else {
+        settle_pending();
+        pair_twins();
+    }
 
     Plan plan = make_plan(state_, views_, plan_options());
     if (plan.stopped()) return stop_for_guard(plan, nullptr);
@@ -264,6 +273,26 @@ void FolderRun::rematch(const std::array<bool, 2>& changed) {
                 report_.notes.push_back("the UIDVALIDITY of folder '" + folder_ + "' on " + store(s).describe() +
                                         " changed; " + std::to_string(matches.size()) +
                                         " messages were matched again by Message-ID");
+}
+
+// New on both sides since the last run and the same message (Message-ID, Date, From, Subject):
+// a mail reader's Fcc copy in Sent (mutt's record=+Sent) and the copy the provider or `zmail
+// send` filed on the server. Paired, not copied both ways, which left two of everything in Sent.
+void FolderRun::pair_twins() {
+    std::array<std::vector<std::uint32_t>, 2> fresh;
+    for (Side s : {Far, Near}) {
+        for (const auto& [uid, info] : views_[s]) {
+            const Pair* pair = s == Far ? state_.pairs().by_far(uid) : state_.pairs().by_near(uid);
+            if (!pair && !state_.left(s).count(uid)) fresh[s].push_back(uid);
+        }
+        std::sort(fresh[s].begin(), fresh[s].end());
+    }
+    if (fresh[Far].empty() || fresh[Near].empty()) return;
+    const auto matches = match_identities(store(Far).identities(fresh[Far]), store(Near).identities(fresh[Near]));
+    for (auto [far, near] : matches) state_.add_pair(far, near, flags_of(Far, far) & flags_of(Near, near));
+    if (matches.empty()) return;
+    state_.sync();
+    report_.matched += matches.size();
 }
 
 void FolderRun::record_pair(Side target, std::uint32_t source_uid, std::uint32_t target_uid, store::Flags flags) {
@@ -339,6 +368,7 @@ void FolderRun::transfer(Side target, const std::vector<std::uint32_t>& uids) {
             std::uint32_t source, target;
         };
         std::vector<Copied> copied;
+        std::vector<std::pair<std::uint32_t, Error>> refused;
         std::unique_ptr<store::AppendWriter> writer;
         store::BodyReceiver receiver;
         receiver.begin = [&](std::optional<std::uint32_t> uid, std::uint64_t size, std::time_t date) {
@@ -347,13 +377,21 @@ void FolderRun::transfer(Side target, const std::vector<std::uint32_t>& uids) {
         };
         receiver.data = [&](std::string_view bytes) { writer->write(bytes); };
         receiver.end = [&](std::uint32_t uid, std::time_t date) {
-            std::uint32_t target_uid = writer->finish(flags_of(source, uid), date);
+            std::uint32_t target_uid = 0;
+            try {
+                target_uid = writer->finish(flags_of(source, uid), date);
+            } catch (const store::MessageRefused& e) {  // this one only: the others go on
+                writer.reset();
+                refused.emplace_back(uid, e);
+                return;
+            }
             writer.reset();
             copied.push_back({uid, target_uid});
             if (progress_) progress_(folder_, target, ++done, uids.size());
         };
         from.fetch(batch, receiver);
-        if (copied.size() < batch.size()) complete_ = false;  // gone meanwhile: look again next time
+        if (copied.size() + refused.size() < batch.size()) complete_ = false;  // gone meanwhile: look again
+        if (!refused.empty()) leave_refused(target, refused);
         if (staged) {
             // the UIDs are known before the messages can be seen: record them, then show them
             for (const auto& c : copied) state_.add_pending({target, c.source, c.target});
@@ -369,6 +407,25 @@ void FolderRun::transfer(Side target, const std::vector<std::uint32_t>& uids) {
         state_.sync();
         report_.added[target] += copied.size();
     }
+}
+
+// Messages the target refused for what they are: kept where they are and left out of the sync
+// (not offered again: a message refused once is refused every time), the folder's other messages
+// copied, and the run ends with exit 65 naming them with the server's words. A changed copy saved
+// as a new file is a new message and is offered again.
+void FolderRun::leave_refused(Side target, const std::vector<std::pair<std::uint32_t, Error>>& refused) {
+    for (const auto& [uid, error] : refused) {
+        state_.settle_pending(target, uid);
+        state_.leave(other(target), uid);
+    }
+    state_.sync();
+    const Error& first = refused.front().second;
+    report_.error = Error(ErrorKind::Data,
+                          std::to_string(refused.size()) + " message(s) of folder '" + folder_ + "' refused by " +
+                              store(target).describe() + " and left out of the sync (" + first.what() + ")",
+                          "the files stay here; fix or remove them; a changed copy saved as a new file is "
+                          "copied next time",
+                          first.server_reply);
 }
 
 // The identity search, once: the first of `found` at `min_uid` or above with this header hash and
@@ -392,11 +449,36 @@ void FolderRun::find_appended(Side target, const std::vector<std::uint32_t>& sou
                               std::uint32_t min_uid) {
     auto found = store(target).identities_from(min_uid);
     std::set<std::uint32_t> used;
+    std::vector<std::uint32_t> unmatched;
     for (auto source : sources) {
         const auto& want = identity.at(source);
         const std::uint32_t match = claim_identity(target, found, used, want.header_hash, want.size, min_uid);
         if (match) record_pair(target, source, match, flags_of(other(target), source));
+        else unmatched.push_back(source);
     }
+    if (unmatched.empty()) return;
+    // The server accepted these but changed them on the way in (Cyrus replaces 8-bit header
+    // bytes): their identity is not there. When exactly as many new messages are left, in the same
+    // order, they are ours; else nobody can tell, and uploading again would repeat on every run.
+    std::vector<std::uint32_t> left;
+    for (const auto& id : found)
+        if (id.uid >= min_uid && !used.count(id.uid) && !state_.pairs().by(target, id.uid)) left.push_back(id.uid);
+    std::sort(left.begin(), left.end());
+    if (left.size() == unmatched.size()) {
+        for (std::size_t i = 0; i < left.size(); ++i)
+            record_pair(target, unmatched[i], left[i], flags_of(other(target), unmatched[i]));
+        return;
+    }
+    for (auto source : unmatched) {
+        state_.settle_pending(target, source);
+        state_.leave(other(target), source);  // kept here, never uploaded again
+    }
+    report_.error = Error(ErrorKind::Protocol,
+                          std::to_string(unmatched.size()) + " message(s) copied to folder '" + folder_ + "' on " +
+                              store(target).describe() + " cannot be found there afterwards: the server changed "
+                              "them on the way in",
+                          "they are on both sides, but not paired: they are not copied again, and changes to them "
+                          "are not synced; a server with UIDPLUS avoids this");
 }
 
 void FolderRun::apply_flags(const Plan& plan) {

@@ -8,6 +8,7 @@
 #include "util/atomic_file.hpp"
 #include "util/lock_file.hpp"
 
+#include <cerrno>
 #include <sys/stat.h>
 #include <thread>
 
@@ -51,7 +52,17 @@ Connected connect(const profile::Profile& profile, const profile::Account& accou
 // a tree deleted by mistake: never take that as every folder deleted.
 void prepare_maildir(const profile::Account& account, const RunRequest& request) {
     struct stat st {};
-    bool exists = ::stat(account.maildir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    const bool found = ::stat(account.maildir.c_str(), &st) == 0;
+    if (found && !S_ISDIR(st.st_mode))
+        throw Error(ErrorKind::Storage,
+                    "cannot sync account '" + account.name + "': its Maildir '" + account.maildir +
+                        "' is a file, not a directory",
+                    "move the file away, or point the account elsewhere: zmail settings set " + account.name +
+                        " maildir DIR; nothing was changed");
+    if (!found && errno != ENOENT)
+        throw_storage_error("read the Maildir", account.maildir, errno,
+                            {"", "make it readable again and run the sync again; nothing was changed"});
+    const bool exists = found;
     if (!exists && !known_folders(sync_state_directory(account)).empty())
         throw Error(ErrorKind::Storage,
                     "cannot sync account '" + account.name + "': its Maildir '" + account.maildir + "' is gone",
@@ -117,7 +128,7 @@ void watch_account(const profile::Profile& profile, const profile::Account& acco
         } catch (const Error& e) {
             report.error = e;
         }
-        if (report.error && report.error->kind == ErrorKind::Network) c.reset();
+        if (report.error && (report.error->kind == ErrorKind::Network || (c && !c->stores.far->usable()))) c.reset();
         if (!after_run(report)) return;
         try {
             if (c && (*c->session)->capabilities().has("IDLE")) {

@@ -171,7 +171,11 @@ assert d["send"]["save_sent"] == "always", d["send"]
 assert "pass show lab" not in json.dumps(d)'
 
 ### secrets are never printed
-expect_ok settings set work password.plain "$secret"
+# never from the argument list (ps, /proc/PID/cmdline and the shell's history show it)
+expect_error 64 "$config" settings set work password.plain "$secret"
+grep -q 'never taken from the command line' "$tmp/err" || fail "a secret argument is refused without saying why"
+run settings set work password.plain <<<"$secret"
+[[ $rc == 0 ]] || fail "password.plain from standard input exited $rc: $(cat "$tmp/err")"
 [[ ! -s $tmp/out ]] || fail "set password.plain printed on stdout"
 ! grep -q -- "$secret" "$tmp/err" || fail "set password.plain echoed the secret"
 [[ $(mode_of "$config") == 600 ]] || fail "config with a password is not 600"

@@ -7,8 +7,9 @@ side, flags agree, and a further run changes nothing.
 
 Each trial uses a fresh user and a fresh client. Half the trials interrupt the first sync of a
 full INBOX and a Japanese-named folder into an empty Maildir; the other half first sync cleanly,
-then change both sides (new mail, flags, deletions on the server and here) and interrupt the
-sync that carries those changes; in half of those, 送信済み is also renamed, on the server in one
+then change both sides (new mail, flags, deletions on the server and here, and one message new
+on both sides as an Fcc copy and the server's Sent copy are) and interrupt the sync that carries
+those changes; in half of those, 送信済み is also renamed, on the server in one
 trial and here (its directory) in the next, so the interrupted run also follows a rename. Kill delays are drawn between 0 and 1.3 times an uninterrupted
 run (measured once per mode); a third of the kill trials kill the recovery run too. Cuts happen
 after a random number of bytes from the server (tests/fault/cut_proxy.py) on the plaintext IMAP
@@ -169,6 +170,12 @@ def change_both_sides(fixture, user, client, rng, seed, rename=None):
         with open(path, "wb") as f:
             f.write(m)
         expected[folder].add(m)
+    # an Fcc twin (mutt's record=+Sent and the provider's copy): new on both sides, paired
+    twin = fetchlib.make_messages(1, seed=seed + 700000)[0]
+    save(fixture, user, "送信済み", twin)
+    with open(os.path.join(client.folder_dir("送信済み"), "cur", "1700000001.M1P%d.fcc:2,S" % seed), "wb") as f:
+        f.write(twin)
+    expected["送信済み"].add(twin)
     files = client.local_files("INBOX")
     for path in rng.sample(files, 6):
         with open(path, "rb") as f:

@@ -268,6 +268,26 @@ TEST_F(SyncCommand, ChangesOnBothSidesArriveInOneRun) {
         for (const char* side : {"local", "server"}) EXPECT_EQ(total(again, what, side), 0u) << what << side;
 }
 
+// A message the server refuses (Dovecot: "Can't save a zero byte message") stopped every other
+// upload of the folder and exited 69 on every run. Now the rest is synced, the run exits 65 with
+// the server's words, the file stays, and the next run does not offer it again.
+TEST_F(SyncCommand, AMessageTheServerRefusesIsLeftAndTheRestIsSynced) {
+    test::run_doveadm({"mailbox", "create", "-u", user, "仕事"});
+    sync();
+    write_file(maildir + "/仕事/new/1700000000.M1P1.empty", "");
+    write_file(maildir + "/仕事/new/1700000000.M2P1.reader", "Subject: ok\nMessage-ID: <ok@here>\n\nok\n");
+    write_file(maildir + "/仕事/new/1700000000.M3P1.reader", "Subject: ok2\nMessage-ID: <ok2@here>\n\nok\n");
+    auto r = zmail({"sync"});
+    EXPECT_EQ(r.exit_code, 65) << r.err;
+    EXPECT_NE(r.err.find("refused by"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("zero byte"), std::string::npos) << r.err;  // the server's words
+    EXPECT_EQ(server_contents(user)["仕事"].size(), 2u);
+    auto again = zmail({"sync"});
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(server_contents(user)["仕事"].size(), 2u);
+    EXPECT_EQ(maildir::Folder(maildir + "/仕事").list().size(), 3u);  // the refused file is kept
+}
+
 TEST_F(SyncCommand, UidValidityResetLosesAndDoublesNothing) {
     for (int i = 0; i < 10; ++i) test::save_message(user, "INBOX", message("r" + std::to_string(i)));
     sync();
@@ -349,6 +369,41 @@ TEST_F(SyncCommand, AMaildirRootThatIsGoneIsNeverTakenForDeletions) {
     EXPECT_NE(r.err.find("its Maildir '" + maildir + "' is gone"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(maildir));
     EXPECT_EQ(server_contents(user)["INBOX"].size(), 3u);
+}
+
+// A Maildir root that is a file said it "is gone" and suggested removing the sync state.
+TEST_F(SyncCommand, AMaildirRootThatIsAFileSaysSo) {
+    test::save_message(user, "INBOX", message("m"));
+    sync();
+    fs::remove_all(maildir);
+    std::ofstream(maildir) << "not a directory\n";
+    auto r = zmail({"sync"});
+    EXPECT_EQ(r.exit_code, 73) << r.err;
+    EXPECT_NE(r.err.find("its Maildir '" + maildir + "' is a file, not a directory"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("remove '"), std::string::npos) << r.err;
+    EXPECT_EQ(server_contents(user)["INBOX"].size(), 1u);
+}
+
+// A folder directory that cannot be read counted as a deleted folder: the next sync proposed
+// deleting the server's messages and recommended --allow-mass-delete. Now: exit 73, "cannot
+// read", nothing deleted, and no such advice. (Root ignores chmod: a symlink loop in place of
+// cur/ is unreadable for everyone.)
+TEST_F(SyncCommand, AFolderThatCannotBeReadIsAnErrorNeverADeletion) {
+    test::run_doveadm({"mailbox", "create", "-u", user, "仕事"});
+    for (int i = 0; i < 3; ++i) test::save_message(user, "仕事", message("w" + std::to_string(i)));
+    sync();
+    const std::string cur = maildir + "/仕事/cur";
+    fs::rename(cur, cur + ".saved");
+    fs::create_directory_symlink(cur, cur);
+    auto r = zmail({"sync"});
+    EXPECT_EQ(r.exit_code, 73) << r.err;
+    EXPECT_NE(r.err.find("cannot read the folder directory"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("--allow-mass-delete"), std::string::npos) << r.err;
+    EXPECT_EQ(server_contents(user)["仕事"].size(), 3u);
+    fs::remove(cur);
+    fs::rename(cur + ".saved", cur);
+    sync();
+    expect_in_sync();
 }
 
 TEST_F(SyncCommand, DryRunChangesNothingAndSaysWhat) {

@@ -244,6 +244,37 @@ TEST_F(FetchEngine, ScopeNewStartingWithAnEmptyMaildropFetchesWhatArrivesLater) 
     EXPECT_EQ(second.marked_seen, 0u);
 }
 
+// One odd UIDL answer (a failover that shows an empty or partial maildrop) erased every record,
+// and the next run downloaded the whole maildrop again (with scope new: all old mail as new).
+TEST_F(FetchEngine, AnEmptyOrPartialListingDoesNotBringOldMailAgain) {
+    add_messages(4);
+    const auto all = drop.messages;
+    ASSERT_EQ(run_once().fetched, 4u);
+    drop.messages.clear();  // the odd answer: nothing
+    EXPECT_EQ(run_once().fetched, 0u);
+    drop.messages = all;
+    EXPECT_EQ(run_once().fetched, 0u);  // the records were kept
+    drop.messages.resize(2);  // a partial answer, twice in a row: the missing two are gone
+    run_once();
+    run_once();
+    drop.messages = all;
+    EXPECT_EQ(run_once().fetched, 2u);  // ...and new to this client after that (their UIDLs came back)
+}
+
+TEST_F(FetchEngine, ScopeNewSurvivesAnEmptyListing) {
+    add_messages(3);
+    request.policy.scope_new = true;
+    EXPECT_EQ(run_once().marked_seen, 3u);
+    const auto all = drop.messages;
+    drop.messages.clear();
+    EXPECT_EQ(run_once().fetched, 0u);
+    drop.messages = all;
+    add_messages(1, 4);
+    Result after = run_once();
+    EXPECT_EQ(after.fetched, 1u);  // only the new one: old mail does not arrive as new
+    EXPECT_EQ(after.marked_seen, 0u);
+}
+
 TEST_F(FetchEngine, DryRunOnAFirstScopeNewRunRecordsNothing) {
     add_messages(3);
     request.policy.scope_new = true;
@@ -488,6 +519,10 @@ TEST_F(FetchEngine, StateForgetsMessagesGoneFromTheServer) {
     drop.messages.erase(drop.messages.begin());
     ASSERT_FALSE(run_once().fatal);
     UidlState state(uidl_state_path(request.state_dir, request.host, request.user));
+    state.load();
+    ASSERT_TRUE(state.find("uid1"));  // one listing without it proves little
+    EXPECT_TRUE(state.find("uid1")->absent);
+    ASSERT_FALSE(run_once().fatal);
     state.load();
     EXPECT_EQ(state.size(), 2u);
     EXPECT_FALSE(state.find("uid1"));

@@ -37,7 +37,7 @@ protected:
     /// Gives the state a file, as after any earlier run.
     void reload() {
         state.sync();
-        state.compact([](const std::string&) { return true; });
+        state.compact([](const std::string&, const UidlEntry&) { return UidlState::Keep::listed; });
         state.load();
     }
 };

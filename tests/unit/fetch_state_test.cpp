@@ -106,7 +106,9 @@ TEST(FetchState, CompactionKeepsOnlyLiveEntries) {
     state.record_seen("seen");
     state.record_pending("pending", "maildir /nowhere");
     state.sync();
-    state.compact([](const std::string& uidl) { return uidl != "gone"; });
+    state.compact([](const std::string& uidl, const UidlEntry&) {
+        return uidl != "gone" ? UidlState::Keep::listed : UidlState::Keep::drop;
+    });
     EXPECT_FALSE(std::filesystem::exists(path + ".journal"));
     EXPECT_EQ(read_file(path), std::string(uidl_state_header) + "\nD on-server\nS seen\n");
     EXPECT_FALSE(state.changed());
@@ -116,6 +118,36 @@ TEST(FetchState, CompactionKeepsOnlyLiveEntries) {
     EXPECT_EQ(again.size(), 2u);
     EXPECT_TRUE(again.is_delivered("on-server"));
     EXPECT_TRUE(again.is_seen("seen"));
+}
+
+// One listing without a message (a failover, a partial UIDL answer) marks it absent; only a
+// second listing without it forgets it. Listed again in between, the mark goes.
+TEST(FetchState, AnEntryMissingFromOneListingIsKeptAndMarked) {
+    TempDir dir;
+    const std::string path = dir.path() + "/x.uidl";
+    UidlState state(path);
+    state.load();
+    state.record_delivered("a");
+    state.record_seen("b");
+    state.sync();
+    auto missing = [](const std::string& uidl, const UidlEntry& entry) {
+        if (uidl == "b") return UidlState::Keep::listed;
+        return entry.absent ? UidlState::Keep::drop : UidlState::Keep::absent;
+    };
+    state.compact(missing);
+    EXPECT_EQ(read_file(path), std::string(uidl_state_header) + "\nD a\nA a\nS b\n");
+    UidlState again(path);
+    again.load();
+    ASSERT_TRUE(again.find("a"));
+    EXPECT_TRUE(again.find("a")->absent);
+    EXPECT_TRUE(again.is_delivered("a"));
+    EXPECT_EQ(again.absent(), 1u);
+    again.compact([](const std::string&, const UidlEntry&) { return UidlState::Keep::listed; });  // back
+    EXPECT_EQ(read_file(path), std::string(uidl_state_header) + "\nD a\nS b\n");
+    again.compact(missing);
+    again.compact(missing);  // a second listing without it
+    EXPECT_FALSE(again.find("a"));
+    EXPECT_TRUE(again.is_seen("b"));
 }
 
 TEST(FetchState, CrashBetweenSnapshotAndJournalRemovalReplaysHarmlessly) {
@@ -186,6 +218,21 @@ TEST(FetchPending, MaildirFileMovedToCurByAReaderMeansDelivered) {
     EXPECT_FALSE(pending_was_delivered("maildir " + dir.path() + "/INBOX/new/123.M1P2Q", true, 0));
 }
 
+// fetch and sync delivering into one folder: sync tags a file fetch had just linked with its UID
+// ("NAME,V=..,U=.."), in new/ or after moving it to cur/; fetch took it for never delivered and
+// fetched it again.
+TEST(FetchPending, MaildirFileTaggedBySyncMeansDelivered) {
+    TempDir dir;
+    std::filesystem::create_directories(dir.path() + "/INBOX/cur");
+    const std::string pending = "maildir " + dir.path() + "/INBOX/new/123.M1P2Q3.host,S=5";
+    write_file(dir.path() + "/INBOX/new/123.M1P2Q3.host,S=5,V=17,U=4", "hello");
+    EXPECT_TRUE(pending_was_delivered(pending, true, 0));
+    std::filesystem::remove(dir.path() + "/INBOX/new/123.M1P2Q3.host,S=5,V=17,U=4");
+    write_file(dir.path() + "/INBOX/cur/123.M1P2Q3.host,S=5,V=17,U=4:2,S", "hello");
+    EXPECT_TRUE(pending_was_delivered(pending, true, 0));
+    EXPECT_FALSE(pending_was_delivered("maildir " + dir.path() + "/INBOX/new/123.M1P2Q3.hos", true, 0));
+}
+
 TEST(FetchPending, MaildirFileNeverLinkedMeansNotDelivered) {
     TempDir dir;
     EXPECT_FALSE(pending_was_delivered("maildir " + dir.path() + "/INBOX/new/123.M1P2Q3.host", true, 0));
@@ -228,16 +275,22 @@ TEST(FetchPending, MboxRegionWithTheRightHashMeansDelivered) {
     EXPECT_FALSE(pending_was_delivered("mbox 0 13 " + sha + " " + dir.path() + "/missing", true, 0));
 }
 
-TEST(FetchPending, MboxCutShortByAKilledRunIsTruncatedOnlyWhenRepairing) {
+// Recovery truncated the mbox at a pending record's offset when the file ended inside its
+// region, without knowing whose bytes those were: after a killed run another program (procmail,
+// the MTA, a second fetch) may have appended. Nothing is ever cut; the message is fetched again.
+TEST(FetchPending, MboxEndingInsideAPendingRegionIsNeverCut) {
     TempDir dir;
     const std::string mbox = dir.path() + "/mbox with space";
     const std::string before = "From old\nold\n\n";
-    write_file(mbox, before + std::string(chunk).substr(0, 8));
+    write_file(mbox, before + std::string(chunk).substr(0, 8));  // our own cut-short write
     const std::string detail = "mbox " + std::to_string(before.size()) + " 13 " + sha256_hex(chunk) + " " + mbox;
     EXPECT_FALSE(pending_was_delivered(detail, false, 0));
-    EXPECT_EQ(read_file(mbox).size(), before.size() + 8);
     EXPECT_FALSE(pending_was_delivered(detail, true, 0));
-    EXPECT_EQ(read_file(mbox), before);
+    EXPECT_EQ(read_file(mbox), before + std::string(chunk).substr(0, 8));
+    // another program's message where ours would have been: shorter than the region
+    write_file(mbox, before + "From p\nx\n\n");
+    EXPECT_FALSE(pending_was_delivered(detail, true, 0));
+    EXPECT_EQ(read_file(mbox), before + "From p\nx\n\n");
 }
 
 }  // namespace

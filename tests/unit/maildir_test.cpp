@@ -3,6 +3,7 @@
 
 #include "error.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -84,6 +85,30 @@ TEST(Maildir, SetFlagsAndRemove) {
     EXPECT_EQ(f.list().at(0).flags, "RS");
     f.remove(seen);
     EXPECT_TRUE(f.list().empty());
+}
+
+// Seen under two names (in new/ and cur/, or with two sets of flags), a message is listed once:
+// the name that exists, else the cur/ one.
+TEST(Maildir, AMessageSeenUnderTwoNamesIsListedOnce) {
+    TempDir dir;
+    Folder folder(dir.path() + "/F");
+    folder.create();
+    std::ofstream(dir.path() + "/F/cur/100.M1P1.host,U=5:2,S") << "a\n";
+    std::ofstream(dir.path() + "/F/cur/200.M2P1.host:2,") << "b\n";
+    // what a listing saw before the reader moved the file: its old name is gone now
+    std::vector<Entry> seen = folder.list();
+    Entry stale = seen[0].unique == "100.M1P1.host,U=5" ? seen[0] : seen[1];
+    stale.subdir = "new";
+    stale.filename = stale.unique;
+    seen.insert(seen.begin(), stale);
+    auto entries = folder.one_name_per_message(seen);
+    ASSERT_EQ(entries.size(), 2u);
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.unique < b.unique; });
+    EXPECT_EQ(entries[0].path(), "cur/100.M1P1.host,U=5:2,S");
+    EXPECT_EQ(entries[1].unique, "200.M2P1.host");
+    // a copy made with cp: both names exist, two messages
+    std::ofstream(dir.path() + "/F/new/100.M1P1.host,U=5") << "a\n";
+    EXPECT_EQ(folder.list().size(), 3u);
 }
 
 TEST(Maildir, FlagsParsing) {

@@ -126,6 +126,22 @@ TEST(NetConnectionErrors, Handshake) {
     EXPECT_NE(error_for(c).hint.find("TLS 1.2"), std::string::npos);
 }
 
+// A cut during the handshake gave "SSL_ERROR_SYSCALL" (or "errno: 0") alone, with no hint.
+TEST(NetConnectionErrors, ACutDuringTheHandshakeSaysSoAndWhatToCheck) {
+    Case c;
+    for (auto code : {CURLE_SSL_CONNECT_ERROR, CURLE_RECV_ERROR}) {
+        c.code = code;
+        c.detail = "OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to mail.example.com:993 ";
+        Error e = error_for(c);
+        EXPECT_EQ(e.kind, ErrorKind::Network);
+        EXPECT_EQ(message(e), "the connection to 'mail.example.com:993' was closed during the TLS handshake");
+        EXPECT_NE(e.hint.find("security setting"), std::string::npos) << e.hint;
+    }
+    c.code = CURLE_SSL_CONNECT_ERROR;
+    c.detail = "error:0A000126:SSL routines::unexpected eof while reading";
+    EXPECT_EQ(error_for(c).kind, ErrorKind::Network);
+}
+
 TEST(NetConnectionErrors, NoStarttls) {
     Case c;
     c.options = options(Protocol::smtp, Security::starttls);

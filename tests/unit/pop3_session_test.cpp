@@ -173,6 +173,31 @@ TEST(Pop3Session, CapaRefusedMeansNoExtensions) {
     EXPECT_FALSE(caps.pipelining);
 }
 
+// RFC 6856: Courier offers UTF8 and, to a client that does not send it, replaces a message with
+// raw UTF-8 headers by a "Cannot display Unicode content" notice.
+TEST(Pop3Session, Utf8IsSentWhenCapaOffersItAndARefusalIsNoError) {
+    ScriptedStream stream(pop3_peer, fail_after_script);
+    stream.expect_line("CAPA", "+OK\r\nTOP\r\nUIDL\r\nUTF8 USER\r\nPIPELINING\r\n.\r\n");
+    stream.expect_line("UTF8", "+OK UTF8 enabled\r\n");
+    stream.expect_line("CAPA", "+OK\r\nTOP\r\nUTF8\r\n.\r\n");
+    stream.expect_line("UTF8", "-ERR not now\r\n");
+    pop3::Session session(stream);
+    EXPECT_TRUE(session.capa().utf8);
+    session.enable_utf8();
+    session.capa();
+    EXPECT_NO_THROW(session.enable_utf8());
+    EXPECT_TRUE(stream.script_done());
+}
+
+TEST(Pop3Session, NoUtf8WithoutTheCapability) {
+    ScriptedStream stream(pop3_peer, fail_after_script);
+    stream.expect_line("CAPA", dovecot_capa);
+    pop3::Session session(stream);
+    EXPECT_FALSE(session.capa().utf8);
+    session.enable_utf8();  // sends nothing: the script would fail on an unexpected line
+    EXPECT_TRUE(stream.script_done());
+}
+
 TEST(Pop3Session, ErrMidPipelineIsReportedAndTheRestContinue) {
     const auto messages = tricky_messages();
     ScriptedStream stream(pop3_peer, fail_after_script);

@@ -7,6 +7,8 @@
 #include "profile_test_support.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 namespace zmail::profile {
 namespace {
@@ -131,6 +133,20 @@ TEST_F(ObtainSecret, Environment) {
     EXPECT_NE(std::string(e.what()).find("'ZMAIL_TEST_PASSWORD'"), std::string::npos) << e.what();
     ScopedEnv empty("ZMAIL_TEST_PASSWORD", "");
     EXPECT_EQ(obtain_error(R"("password": {"env": "ZMAIL_TEST_PASSWORD"})").kind, ErrorKind::Config);
+}
+
+// Once a secret is read no core file may hold it (RLIMIT_CORE 0), and the process is not
+// dumpable (no ptrace, no /proc/PID/mem for the user's other processes; not under ASan, whose
+// leak checker needs ptrace).
+TEST_F(ObtainSecret, NoCoreDumpOnceASecretIsInMemory) {
+    ScopedEnv set("ZMAIL_TEST_PASSWORD", secret);
+    EXPECT_EQ(obtain(R"("password": {"env": "ZMAIL_TEST_PASSWORD"})"), secret);
+    struct rlimit core {};
+    ASSERT_EQ(::getrlimit(RLIMIT_CORE, &core), 0);
+    EXPECT_EQ(core.rlim_cur, 0u);
+#if !defined(__SANITIZE_ADDRESS__)
+    EXPECT_EQ(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+#endif
 }
 
 TEST_F(ObtainSecret, Netrc) {

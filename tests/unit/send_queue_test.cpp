@@ -56,6 +56,19 @@ TEST(SendQueue, AddWritesTheMessageAndThePendingEnvelope) {
     EXPECT_EQ(entries[0].envelope.date_offset_minutes, 540);
 }
 
+// A message whose sending is uncertain was briefly pending (add, then mark_sending): a kill in
+// between, or a --flush from cron at that moment, sent it a second time. It is Sending from the
+// start now: the only state files it ever has are the atomic .sending one.
+TEST(SendQueue, AnUncertainMessageIsNeverPending) {
+    TempDir tmp;
+    sending::Queue queue(tmp.file("queue"));
+    const std::string id = queue.add("Subject: x\r\n\r\nbody\r\n", envelope(), sending::QueueState::Sending);
+    EXPECT_EQ(directory_entries(tmp.file("queue")), (std::vector<std::string>{id + ".eml", id + ".sending"}));
+    const auto entries = queue.entries();
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].state, sending::QueueState::Sending);
+}
+
 TEST(SendQueue, EntriesComeOldestFirst) {
     TempDir tmp;
     sending::Queue queue(tmp.file("queue"));

@@ -3,10 +3,13 @@
 #include "error.hpp"
 #include "sync_test_support.hpp"
 
+#include <atomic>
+#include <thread>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <set>
 #include <sstream>
 #include <sys/stat.h>
 
@@ -139,6 +142,28 @@ TEST_F(MaildirTest, HalfCreatedFolderIsCompletedOnSelect) {
     EXPECT_EQ(files(path + "/new").size(), 1u);
 }
 
+// Another program's 244-byte file name could not take the ",V=..,U=.." tag (ENAMETOOLONG), and
+// the folder stopped on every run. The name zmail writes is shortened (the ",S=.." information
+// first); the message keeps its UID from then on.
+TEST_F(MaildirTest, ALongNameIsShortenedToTakeItsUid) {
+    MaildirStore store(root());
+    store.create_folder("INBOX");
+    store.select("INBOX");
+    const std::string path = store.folder_directory("INBOX");
+    const std::string unique = "1700000000.M1P1." + std::string(200, 'h') + ",S=1234,W=1300" + std::string(14, 'x');
+    ASSERT_EQ(unique.size() + 4, 248u);
+    write_file(path + "/cur/" + unique + ":2,S", "Subject: long\n\nx\n");
+    write_file(path + "/cur/1700000001.M2P1.host:2,", "Subject: short\n\ny\n");
+    auto listing = store.list_messages(0);
+    EXPECT_TRUE(listing.skipped.empty());
+    ASSERT_EQ(listing.messages.size(), 2u);
+    for (const auto& name : files(path + "/cur")) EXPECT_LE(name.size(), 255u) << name;
+    const auto again = store.list_messages(0);
+    ASSERT_EQ(again.messages.size(), 2u);
+    EXPECT_EQ(again.messages[0].uid, listing.messages[0].uid);
+    EXPECT_EQ(again.messages[0].flags, Seen);
+}
+
 TEST_F(MaildirTest, SelectForWritingSweepsOldTmpFiles) {
     // what killed runs left in tmp/: removed after 36 hours, as fetch does
     MaildirStore store(root());
@@ -196,6 +221,44 @@ TEST_F(MaildirTest, NewFilesGetDurableUidsThatStay) {
     EXPECT_EQ(second.messages[0].uid, 1u);
     EXPECT_EQ(second.messages[0].flags, Seen | Answered);
     EXPECT_EQ(second.messages[1].uid, 2u);
+}
+
+// A mail reader renaming files beside the listing (new/ -> cur/, flags changed in cur/, as mutt
+// does) made one message appear under two names: the second got a new UID (uploaded again, the
+// server's original deleted next time). Every listing has each message once, under its UID.
+TEST_F(MaildirTest, ARenamingMailReaderBesideTheListingDoublesNothing) {
+    MaildirStore store(root());
+    store.create_folder("INBOX");
+    store.select("INBOX");
+    const std::string path = store.folder_directory("INBOX");
+    constexpr int count = 40;
+    for (int i = 0; i < count; ++i) write_file(path + "/new/17000000" + std::to_string(10 + i) + ".M1P1.host", "x\n");
+    const auto first = store.list_messages(0);
+    ASSERT_EQ(first.messages.size(), static_cast<std::size_t>(count));
+    std::atomic<bool> stop{false};
+    std::thread reader([&] {  // the mail reader: moves to cur/, then flips \Seen, over and over
+        for (int round = 0; !stop; ++round) {
+            for (const std::string sub : {"new", "cur"})
+                for (const auto& e : fs::directory_iterator(path + "/" + sub)) {
+                    std::string name = e.path().filename().string();
+                    std::string unique = name.substr(0, name.find(":2,"));
+                    std::error_code ignored;
+                    fs::rename(e.path(), path + "/cur/" + unique + (round % 2 ? ":2,S" : ":2,"), ignored);
+                }
+        }
+    });
+    bool doubled = false;
+    for (int i = 0; i < 200 && !doubled; ++i) {
+        const auto listing = store.list_messages(0);
+        std::set<std::uint32_t> uids;
+        for (const auto& m : listing.messages) {
+            // a message once, and never a new UID (a name readdir missed is another matter)
+            doubled = doubled || !uids.insert(m.uid).second || m.uid > first.messages.back().uid;
+        }
+    }
+    stop = true;
+    reader.join();
+    EXPECT_FALSE(doubled) << "a listing saw a message twice or gave one a new UID";
 }
 
 TEST_F(MaildirTest, FilesFromOtherFoldersAndCopiesGetFreshUids) {
@@ -343,6 +406,31 @@ TEST_F(MaildirTest, FoldersInFsLayout) {
     append(store, "x\r\n", 0);
     store.commit_appends();
     EXPECT_THROW(store.delete_folder("INBOX"), Error);  // not empty
+}
+
+// A folder directory that exists but cannot be read is an error, never a folder that is gone
+// (which the sync would take as deleted here). The tests run as root, which chmod 000 does not
+// stop: a symlink loop in place of cur/ cannot be read by anyone.
+TEST_F(MaildirTest, AFolderThatCannotBeReadIsAnErrorNotGone) {
+    for (const std::string layout : {"fs", "maildir++"}) {
+        TempDir dir;
+        MaildirOptions options;
+        options.layout = layout;
+        MaildirStore store(dir.path(), options);
+        store.create_folder("仕事");
+        store.create_folder("私用");
+        const std::string cur = store.folder_directory("仕事") + "/cur";
+        fs::remove(cur);
+        fs::create_directory_symlink(cur, cur);  // stat: ELOOP
+        try {
+            store.list_folders();
+            ADD_FAILURE() << layout << ": listed without the unreadable folder";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind, ErrorKind::Storage) << layout;
+            EXPECT_NE(std::string(e.what()).find("cannot read the folder directory"), std::string::npos) << e.what();
+            EXPECT_NE(e.hint.find("nothing was deleted"), std::string::npos) << e.hint;
+        }
+    }
 }
 
 TEST_F(MaildirTest, FoldersInMaildirPlusPlusLayout) {

@@ -91,6 +91,27 @@ TEST(SyncAccount, ALostConnectionEndsTheRun) {
     EXPECT_EQ(report.folders.size(), 1u);
 }
 
+// "no reply within 120 seconds" was 69 in sync (the next folder failed on the dead connection)
+// and 75 in fetch: a timeout ends the run as a timeout, 75 (try again later), in every command.
+TEST(SyncAccount, ATimeoutEndsTheRunAsATimeout) {
+    TempDir dir;
+    FakeServer server;
+    server.add_folder("A");
+    server.add_folder("B");
+    fs::create_directories(dir.path() + "/Mail");
+    FakeStore fake(server);
+    store::MaildirStore near(dir.path() + "/Mail");
+    FaultPlan fault{2, false};
+    fault.kind = ErrorKind::Temporary;
+    FaultyStore far(fake, fault);
+    auto report = sync_account(far, near, dir.path() + "/state", {});
+    ASSERT_TRUE(report.error.has_value());
+    EXPECT_EQ(report.error->kind, ErrorKind::Temporary);
+    EXPECT_EQ(exit_code(report.error->kind), 75);
+    EXPECT_NE(std::string(report.error->what()).find("no reply"), std::string::npos) << report.error->what();
+    EXPECT_EQ(report.folders.size(), 1u);
+}
+
 TEST(SyncAccount, UnchangedFoldersAreNotEvenSelected) {
     TempDir dir;
     FakeServer server;

@@ -269,6 +269,58 @@ TEST(SyncEngine, AFolderTheServerRefusesToCreateIsAnErrorOnly) {
     EXPECT_EQ(r.added[Far], 0u);
 }
 
+// mutt's record=+Sent writes a local copy of a sent message, and the provider (or `zmail send`)
+// files one on the server: the next sync uploaded the local one and downloaded the server's, and
+// Sent held two of everything. New on both sides and the same message: paired, nothing copied.
+TEST(SyncEngine, AnFccCopyAndTheServersSentCopyArePairedNotDoubled) {
+    World w;
+    w.server.add_folder("Sent");
+    w.server.add("Sent", make_message("old"), store::Seen);
+    fs::create_directories(w.root());
+    expect_ok(w.run("Sent"));
+    const std::string sent = make_message("sent-1", "本文");
+    w.server.add("Sent", sent, store::Seen);                      // the provider's copy
+    w.drop("Sent", "X-Mailer: Mutt\r\n" + sent, "S");            // the reader's Fcc copy (not byte-equal)
+    w.server.add("Sent", make_message("other-server"), 0);        // and one of each that are not twins
+    w.drop("Sent", make_message("other-local"), "S");
+    auto r = w.run("Sent");
+    expect_ok(r);
+    EXPECT_EQ(r.added[Near], 1u);  // only other-server
+    EXPECT_EQ(r.added[Far], 1u);   // only other-local
+    EXPECT_EQ(r.matched, 1u);
+    EXPECT_EQ(w.server.folders.at("Sent").messages.size(), 4u);
+    EXPECT_EQ(maildir::Folder(w.folder_path("Sent")).list().size(), 4u);
+    auto again = w.run("Sent");
+    expect_ok(again);
+    EXPECT_FALSE(again.changed());
+}
+
+// A server without UIDPLUS that changes a message on APPEND (Cyrus replaces 8-bit header bytes)
+// never matched the upload afterwards: it was uploaded again on every run.
+TEST(SyncEngine, AnUploadTheServerChangedIsPairedOrLeftNeverRepeated) {
+    for (bool others : {false, true}) {
+        World w;
+        w.far_options.uidplus = false;
+        w.far_options.rewrite_appends = true;
+        w.far_options.other_client_appends = others;  // then nobody can tell which is ours
+        w.server.add_folder("INBOX");
+        fs::create_directories(w.root());
+        expect_ok(w.run());
+        w.drop("INBOX", make_message("mine"), "S");
+        auto r = w.run();
+        EXPECT_EQ(r.added[Far], 1u);
+        EXPECT_EQ(r.error.has_value(), others) << (r.error ? r.error->what() : "");
+        for (int i = 0; i < 2; ++i) w.run();
+        std::size_t mine = 0;
+        for (const auto& [uid, m] : w.server.folders.at("INBOX").messages)
+            mine += m.content.find("<mine@") != std::string::npos ? 1 : 0;
+        EXPECT_EQ(mine, 1u) << "uploaded again (others: " << others << ")";
+        if (!others) {
+            EXPECT_FALSE(w.run().changed());
+        }
+    }
+}
+
 TEST(SyncEngine, FoldersAreCreatedOnEitherSide) {
     World w;
     w.server.add_folder("送信済み");

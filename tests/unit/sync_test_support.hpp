@@ -115,6 +115,8 @@ struct FakeOptions {
     bool uid_after_body = true;  // the UID is known only at the end of a body (as IMAP may do)
     bool new_validity_on_rename = false;  // RENAME gives a new UIDVALIDITY (Courier)
     bool object_ids = false;              // SELECT tells the MAILBOXID (OBJECTID, as Cyrus)
+    bool rewrite_appends = false;         // APPEND changes the Subject (as Cyrus does to 8-bit bytes)
+    bool other_client_appends = false;    // another client appends one message beside each APPEND
 };
 
 class FakeStore : public store::Store {
@@ -218,6 +220,8 @@ public:
                 throw Error(ErrorKind::Internal, "fake append: announced " + std::to_string(size_) + " bytes, got " +
                                                      std::to_string(content_.size()));
             auto& f = store_.folder();
+            if (store_.options_.rewrite_appends)
+                if (auto at = content_.find("Subject: "); at != std::string::npos) content_.insert(at + 9, "X");
             std::uint32_t uid = f.uid_next++;
             FakeMessage m{content_, store_.options_.staged ? flags : flags_, store_.options_.staged ? date : date_, 0};
             if (store_.options_.staged) {
@@ -226,6 +230,12 @@ public:
             }
             m.modseq = ++f.modseq;
             f.messages[uid] = m;
+            if (store_.options_.other_client_appends) {
+                const std::uint32_t theirs = f.uid_next++;
+                f.messages[theirs] = {"Message-ID: <other" + std::to_string(theirs) +
+                                          "@example.com>\r\nSubject: other\r\n\r\nx\r\n",
+                                      0, date_, ++f.modseq};
+            }
             return store_.options_.uidplus ? uid : 0;
         }
 
@@ -296,8 +306,10 @@ struct FaultPlan {
     void end(int number) {
         if (at == number && after && !fired) fire();
     }
+    ErrorKind kind = ErrorKind::Network;  // Temporary: an I/O timeout ("no reply within ...")
     [[noreturn]] void fire() {
         fired = true;
+        if (kind == ErrorKind::Temporary) throw Error(kind, "no reply from 'fake' within 120 seconds");
         throw Error(ErrorKind::Network, "connection cut by the test");
     }
 };
@@ -323,6 +335,7 @@ public:
 
     std::string describe() const override { return inner_.describe(); }
     store::Capabilities capabilities() const override { return inner_.capabilities(); }
+    bool usable() const override { return !plan_.fired; }  // the fault ended the connection
     std::vector<store::FolderInfo> list_folders() override { return op([&] { return inner_.list_folders(); }); }
     void create_folder(const std::string& n) override { op([&] { inner_.create_folder(n); }); }
     void delete_folder(const std::string& n) override { op([&] { inner_.delete_folder(n); }); }
