@@ -59,7 +59,8 @@ public:
     void pending(const std::string& uidl, const std::string& detail) override { state_.record_pending(uidl, detail); }
     void sync() override { state_.sync(); }
     void delivered(const std::string& uidl) override {
-        state_.record_delivered(uidl);
+        const auto listed = listed_size_.find(uidl);
+        state_.record_delivered(uidl, listed == listed_size_.end() ? 0 : listed->second);
         ++result_.fetched;
         auto size = batch_sizes_.find(uidl);
         if (size != batch_sizes_.end()) {
@@ -110,8 +111,11 @@ private:
     /// LIST when needed, the plan, and its counts in the result; tells the observer.
     const Plan& make_run_plan(pop3::Session& session, const pop3::UidlListing& listing) {
         const std::vector<pop3::ListEntry> sizes = list_sizes(session, listing);
+        check_reused_uidls(listing, sizes);
         result_.plan = make_plan(listing, sizes, state_, request_.policy, request_.host);
         const Plan& plan = *result_.plan;
+        for (const auto* messages : {&plan.download, &plan.mark_seen})
+            for (const ServerMessage& m : *messages) listed_size_[m.uidl] = m.size;
         result_.on_server = plan.on_server;
         result_.left_on_server = plan.on_server;
         result_.too_large = plan.too_large.size();
@@ -123,7 +127,7 @@ private:
     /// The snapshot is written even when the maildrop is empty: its existence is what makes
     /// the next run fetch what arrives from now on.
     void record_first_run_snapshot(const Plan& plan) {
-        for (const ServerMessage& message : plan.mark_seen) state_.record_seen(message.uidl);
+        for (const ServerMessage& message : plan.mark_seen) state_.record_seen(message.uidl, message.size);
         state_.compact([](const std::string&, const UidlEntry&) { return UidlState::Keep::listed; });
         result_.marked_seen = plan.mark_seen.size();
     }
@@ -210,6 +214,13 @@ private:
             if (candidates) break;
             candidates = !state_.is_delivered(entry.uid) && !(request_.policy.scope_new && state_.is_seen(entry.uid));
         }
+        // a UIDL back after a listing without it may be an old id given to another message:
+        // its size tells
+        for (const pop3::UidlEntry& entry : listing.entries) {
+            if (candidates) break;
+            const UidlEntry* known = state_.find(entry.uid);
+            candidates = known && known->absent && known->size;
+        }
         if (candidates) return session.list();
         std::vector<pop3::ListEntry> unknown;
         unknown.reserve(listing.entries.size());
@@ -291,6 +302,27 @@ private:
         return known < state_.size() || back > 0;
     }
 
+    /// A server that gives a UIDL zmail recorded to a message of another size reuses unique ids
+    /// (a migration, a failover to a copy): the new message would never be fetched. Refused.
+    void check_reused_uidls(const pop3::UidlListing& listing, const std::vector<pop3::ListEntry>& sizes) const {
+        std::unordered_map<std::uint32_t, std::uint64_t> size_of;
+        for (const pop3::ListEntry& entry : sizes)
+            if (entry.size) size_of[entry.number] = entry.size;
+        for (const pop3::UidlEntry& entry : listing.entries) {
+            const UidlEntry* known = state_.find(entry.uid);
+            const auto listed = size_of.find(entry.number);
+            if (!known || !known->size || listed == size_of.end() || listed->second == known->size) continue;
+            throw Error(ErrorKind::Protocol,
+                        "server " + quoted(request_.host) + " lists message " + std::to_string(entry.number) +
+                            " as " + quoted(entry.uid) + " with " + std::to_string(listed->second) +
+                            " bytes, but the message zmail recorded under that UIDL had " +
+                            std::to_string(known->size) + ": the server gives old unique ids to other messages",
+                        "nothing was fetched or deleted; zmail stops rather than skip a message it never fetched. "
+                        "If the mailbox was moved to a new server, move the state file " + quoted(state_.path()) +
+                            " away: the next run then fetches every message on the server again");
+        }
+    }
+
     /// CAPA, for PIPELINING and UTF8 (sent before the first RETR).
     void learn_capabilities(pop3::Session& session) {
         session.capa();
@@ -332,6 +364,7 @@ private:
     std::unique_ptr<Target> target_;
     std::vector<std::unique_ptr<IncomingMessage>> batch_;
     std::unordered_map<std::string, std::uint64_t> batch_sizes_;
+    std::unordered_map<std::string, std::uint64_t> listed_size_;  // LIST sizes of this run's messages
     std::uint64_t batch_bytes_ = 0;
     bool commit_failed_ = false;
     bool capabilities_known_ = false;

@@ -36,14 +36,21 @@ void UidlState::load() {
         const std::string_view uidl = record.substr(2, space == std::string::npos ? std::string::npos : space - 2);
         const std::string_view detail = space == std::string::npos ? std::string_view() : record.substr(space + 1);
         if (!valid_uidl(uidl)) throw bad();
+        std::uint64_t size = 0;
+        auto sized = [&] {  // "D uidl" or "D uidl SIZE"
+            if (detail.empty()) return true;
+            if (detail.size() > 15 || detail.find_first_not_of("0123456789") != std::string_view::npos) return false;
+            size = std::stoull(std::string(detail));
+            return true;
+        };
         switch (line[0]) {
         case 'D':
-            if (!detail.empty()) throw bad();
-            apply(UidlStatus::Delivered, uidl, {});
+            if (!sized()) throw bad();
+            apply(UidlStatus::Delivered, uidl, {}, size);
             break;
         case 'S':
-            if (!detail.empty()) throw bad();
-            apply(UidlStatus::Seen, uidl, {});
+            if (!sized()) throw bad();
+            apply(UidlStatus::Seen, uidl, {}, size);
             break;
         case 'P':
             if (detail.empty()) throw bad();
@@ -59,10 +66,11 @@ void UidlState::load() {
     changed_ = false;
 }
 
-void UidlState::apply(UidlStatus status, std::string_view uidl, std::string detail) {
+void UidlState::apply(UidlStatus status, std::string_view uidl, std::string detail, std::uint64_t size) {
     auto it = entries_.find(uidl);
     const bool inserted = it == entries_.end();
     if (inserted) it = entries_.emplace(std::string(uidl), UidlEntry{}).first;
+    if (size) it->second.size = size;
     if (!inserted && it->second.status == UidlStatus::Delivered) return;
     it->second.status = status;
     it->second.detail = std::move(detail);
@@ -111,17 +119,17 @@ void UidlState::record_pending(const std::string& uidl, const std::string& detai
     changed_ = true;
 }
 
-void UidlState::record_delivered(const std::string& uidl) {
+void UidlState::record_delivered(const std::string& uidl, std::uint64_t size) {
     check_record(uidl, {});
-    journal_.append("D " + uidl);
-    apply(UidlStatus::Delivered, uidl, {});
+    journal_.append("D " + uidl + (size ? " " + std::to_string(size) : ""));
+    apply(UidlStatus::Delivered, uidl, {}, size);
     changed_ = true;
 }
 
-void UidlState::record_seen(const std::string& uidl) {
+void UidlState::record_seen(const std::string& uidl, std::uint64_t size) {
     check_record(uidl, {});
-    journal_.append("S " + uidl);
-    apply(UidlStatus::Seen, uidl, {});
+    journal_.append("S " + uidl + (size ? " " + std::to_string(size) : ""));
+    apply(UidlStatus::Seen, uidl, {}, size);
     changed_ = true;
 }
 
@@ -144,6 +152,7 @@ void UidlState::compact(const std::function<Keep(const std::string& uidl, const 
         }
         it->second.absent = what == Keep::absent;
         std::string lines = (it->second.status == UidlStatus::Delivered ? "D " : "S ") + it->first;
+        if (it->second.size) lines += " " + std::to_string(it->second.size);
         if (it->second.absent) lines += "\nA " + it->first;
         records.emplace_back(it->first, std::move(lines));
         ++it;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@ struct UidlEntry {
     UidlStatus status = UidlStatus::Pending;
     std::string detail;   ///< for Pending: where the message would be (see delivery.hpp)
     bool absent = false;  ///< missing from the last run's listing ("A uidl"): kept one more run
+    std::uint64_t size = 0;  ///< octets as LIST gave them when recorded ("D uidl SIZE"); 0: unknown
 };
 
 /// The state of one account and server, kept in a state::Journal: a snapshot with one record per
@@ -58,8 +60,10 @@ public:
     /// Appends a record (buffered until sync()) and applies it. The uidl must be 1..70 bytes
     /// 0x21..0x7E (a POP3 unique-id); detail must hold no line break. Throws Error{Internal}.
     void record_pending(const std::string& uidl, const std::string& detail);
-    void record_delivered(const std::string& uidl);
-    void record_seen(const std::string& uidl);
+    /// `size`: the message's LIST size, kept to notice a server that gives an old UIDL to another
+    /// message (0: unknown).
+    void record_delivered(const std::string& uidl, std::uint64_t size = 0);
+    void record_seen(const std::string& uidl, std::uint64_t size = 0);
 
     /// Applies in memory only, writes nothing (for --dry-run and resolved pending entries).
     void mark_delivered(const std::string& uidl);
@@ -94,7 +98,7 @@ public:
     const std::string& path() const { return journal_.path(); }
 
 private:
-    void apply(UidlStatus status, std::string_view uidl, std::string detail);
+    void apply(UidlStatus status, std::string_view uidl, std::string detail, std::uint64_t size = 0);
     static void check_record(const std::string& uidl, std::string_view detail);
 
     state::Journal journal_;

@@ -185,9 +185,12 @@ bool FolderRun::handle_gone(Side gone) {
 
 void FolderRun::list(Side side, std::uint64_t changed_since) {
     listing_[side] = store(side).list_messages(changed_since);
-    for (const auto& why : listing_[side].skipped)
-        report_.notes.push_back("warning: a message in " + store(side).describe() + " was left alone: " + why +
-                                "; rename the file to a shorter name to sync it");
+    for (const auto& why : listing_[side].skipped) {
+        std::string note = "warning: a message in " + store(side).describe() + " was left alone: " + why +
+                           "; rename the file to a shorter name to sync it";
+        if (std::find(report_.notes.begin(), report_.notes.end(), note) == report_.notes.end())
+            report_.notes.push_back(std::move(note));
+    }
     views_[side] = make_view(listing_[side], state_, side);
 }
 
@@ -221,6 +224,14 @@ void FolderRun::sync_both() {
     }
 
     Plan plan = make_plan(state_, views_, plan_options());
+    if (!plan.deletions[Far].empty()) {
+        // Gone here, so deleted on the server: only what a second listing misses too. A mail
+        // reader renaming files (flags, new/ to cur/) can hide one from a directory listing.
+        View first = std::move(views_[Near]);
+        list(Near, 0);
+        for (auto& [uid, info] : first) views_[Near].emplace(uid, info);
+        plan = make_plan(state_, views_, plan_options());
+    }
     if (plan.stopped()) return stop_for_guard(plan, nullptr);
     if (options_.dry_run) return report_plan(plan);
 

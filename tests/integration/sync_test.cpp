@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <memory>
 #include <sstream>
+#include <thread>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -286,6 +288,39 @@ TEST_F(SyncCommand, AMessageTheServerRefusesIsLeftAndTheRestIsSynced) {
     EXPECT_EQ(again.exit_code, 0) << again.err;
     EXPECT_EQ(server_contents(user)["仕事"].size(), 2u);
     EXPECT_EQ(maildir::Folder(maildir + "/仕事").list().size(), 3u);  // the refused file is kept
+}
+
+// A mail reader renaming files beside the sync (mutt: new/ to cur/, flags in cur/) could make a
+// listing see a message under two names (uploaded twice, the original deleted on the server next
+// time) or miss one (deleted on the server). Syncs run while a process renames the files.
+TEST_F(SyncCommand, AMailReaderRenamingFilesBesideTheSyncLosesAndDoublesNothing) {
+    for (int i = 0; i < 30; ++i) test::save_message(user, "INBOX", message("race" + std::to_string(i)));
+    sync();
+    for (int i = 0; i < 10; ++i)
+        write_file(maildir + "/INBOX/new/17000000" + std::to_string(10 + i) + ".M1P1.reader",
+                   "Subject: local " + std::to_string(i) + "\nMessage-ID: <local" + std::to_string(i) +
+                       "@here>\n\nx\n");
+    std::atomic<bool> stop{false};
+    std::thread reader([&] {
+        for (int round = 0; !stop; ++round)
+            for (const char* sub : {"new", "cur"})
+                for (const auto& e : fs::directory_iterator(maildir + "/INBOX/" + sub)) {
+                    const std::string name = e.path().filename().string();
+                    const std::string unique = name.substr(0, name.find(":2,"));
+                    std::error_code ignored;  // zmail may have renamed it first
+                    fs::rename(e.path(), maildir + "/INBOX/cur/" + unique + (round % 2 ? ":2,S" : ":2,"), ignored);
+                }
+    });
+    for (int i = 0; i < 4; ++i) zmail({"sync"});  // exit codes may say a file moved under it
+    stop = true;
+    reader.join();
+    sync();
+    sync();
+    std::size_t duplicates = 0;
+    Contents server = server_contents(user, &duplicates);
+    EXPECT_EQ(duplicates, 0u);
+    EXPECT_EQ(server["INBOX"].size(), 40u);
+    expect_in_sync();
 }
 
 TEST_F(SyncCommand, UidValidityResetLosesAndDoublesNothing) {

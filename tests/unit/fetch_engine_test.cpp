@@ -261,6 +261,27 @@ TEST_F(FetchEngine, AnEmptyOrPartialListingDoesNotBringOldMailAgain) {
     EXPECT_EQ(run_once().fetched, 2u);  // ...and new to this client after that (their UIDLs came back)
 }
 
+// A server that gives an old UIDL to another message (seen after a listing without it) would
+// have that message skipped for good: sizes are recorded, and another size is refused.
+TEST_F(FetchEngine, AUidlBackWithAnotherSizeIsRefused) {
+    add_messages(2);
+    ASSERT_EQ(run_once().fetched, 2u);
+    const auto all = drop.messages;
+    drop.messages.erase(drop.messages.begin());
+    EXPECT_EQ(run_once().fetched, 0u);  // uid1 gone once: remembered, marked absent
+    drop.messages.insert(drop.messages.begin(), {"uid1", make_message("another message, longer", 9)});
+    Result reused = run_once();
+    ASSERT_TRUE(reused.fatal);
+    EXPECT_EQ(reused.fatal->kind, ErrorKind::Protocol);
+    EXPECT_NE(std::string(reused.fatal->what()).find("gives old unique ids"), std::string::npos)
+        << reused.fatal->what();
+    EXPECT_EQ(reused.fetched, 0u);
+    drop.messages = all;  // the same message back: fine
+    Result back = run_once();
+    EXPECT_FALSE(back.fatal);
+    EXPECT_EQ(back.fetched, 0u);
+}
+
 TEST_F(FetchEngine, ScopeNewSurvivesAnEmptyListing) {
     add_messages(3);
     request.policy.scope_new = true;

@@ -150,6 +150,23 @@ TEST(FetchState, AnEntryMissingFromOneListingIsKeptAndMarked) {
     EXPECT_TRUE(again.is_seen("b"));
 }
 
+TEST(FetchState, SizesAreKeptThroughJournalAndSnapshot) {
+    TempDir dir;
+    const std::string path = dir.path() + "/x.uidl";
+    UidlState state(path);
+    state.load();
+    state.record_delivered("a", 1234);
+    state.record_seen("b");
+    state.sync();
+    UidlState replayed(path);
+    replayed.load();
+    EXPECT_EQ(replayed.find("a")->size, 1234u);
+    replayed.compact([](const std::string&, const UidlEntry&) { return UidlState::Keep::listed; });
+    EXPECT_EQ(read_file(path), std::string(uidl_state_header) + "\nD a 1234\nS b\n");
+    write_file(path, std::string(uidl_state_header) + "\nD a 12x\n");
+    EXPECT_THROW(replayed.load(), Error);
+}
+
 TEST(FetchState, CrashBetweenSnapshotAndJournalRemovalReplaysHarmlessly) {
     TempDir dir;
     const std::string path = dir.path() + "/x.uidl";

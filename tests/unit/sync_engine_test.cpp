@@ -122,6 +122,36 @@ TEST(SyncEngine, DeletionsBothWaysWithExpunge) {
     EXPECT_FALSE(w.run().changed());
 }
 
+// A Maildir listing that misses a file a mail reader renamed meanwhile (readdir of cur/ then new/
+// while the reader moves new/ -> cur/): the first listing lacks one message.
+class MissingOnceStore : public FaultyStore {
+public:
+    using FaultyStore::FaultyStore;
+    int listings = 0;
+    store::Listing list_messages(std::uint64_t since) override {
+        auto listing = FaultyStore::list_messages(since);
+        if (++listings == 1 && !listing.messages.empty()) listing.messages.pop_back();
+        return listing;
+    }
+};
+
+TEST(SyncEngine, AFileMissingFromOneLocalListingIsNotDeletedOnTheServer) {
+    World w;
+    w.server.add_folder("INBOX");
+    for (auto name : {"a", "b", "c", "d", "e", "f", "g", "h"}) w.server.add("INBOX", make_message(name));
+    w.run();
+    FakeStore far(w.server, w.far_options);
+    store::MaildirStore maildir(w.root(), {"fs", false});
+    FaultPlan never;
+    MissingOnceStore near(maildir, never);
+    auto r = sync_folder(far, near, "INBOX", w.state("INBOX"), {true, true}, {});
+    expect_ok(r);
+    EXPECT_EQ(r.deleted[Far], 0u);
+    EXPECT_EQ(near.listings, 2);
+    EXPECT_EQ(w.far().contents.size(), 8u);
+    expect_in_sync(w);
+}
+
 TEST(SyncEngine, FlagOnlyDeletionLeavesTheServerCopyAlone) {
     World w;
     w.server.add_folder("INBOX");
