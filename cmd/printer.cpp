@@ -73,6 +73,11 @@ void Printer::note(std::string_view text) {
     std::fprintf(stderr, "%.*s\n", static_cast<int>(text.size()), text.data());
 }
 
+void Printer::instruct(std::string_view text) {
+    std::fprintf(stderr, "%.*s\n", static_cast<int>(text.size()), text.data());
+    std::fflush(stderr);
+}
+
 void Printer::warning(std::string_view text) {
     std::string label = paint("warning:", "33", stderr_tty_);
     std::fprintf(stderr, "%s %.*s\n", label.c_str(), static_cast<int>(text.size()), text.data());

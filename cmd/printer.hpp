@@ -46,6 +46,8 @@ public:
     void note(std::string_view text);
     void warning(std::string_view text);
     void hint(std::string_view text);
+    /// What the user must read to go on (a URL to open, a code to type): stderr, even with -q.
+    void instruct(std::string_view text);
     void error(const Error& error);
     /// Asks `question` on the terminal ("[y/N]"); false without a terminal or on any other answer.
     bool confirm(std::string_view question);

@@ -5,6 +5,7 @@
 #include "text/strings.hpp"
 #include "profile/account.hpp"
 #include "diagnose/diagnose.hpp"
+#include "oauth2/session_login.hpp"
 #include "profile/schema.hpp"
 #include "profile/server_spec.hpp"
 
@@ -217,7 +218,8 @@ Outcome cmd_set(Context& ctx, const SettingsOptions& o) {
                                           "history would show it)",
                         "run 'zmail settings set " + o.name + " " + o.key + "' and type it, or give it on "
                         "standard input: '... < file'");
-        text = ctx.out().read_secret("password for account '" + o.name + "' (not shown)");
+        const std::string what = o.key == "password.plain" ? std::string("password") : o.key;
+        text = ctx.out().read_secret(what + " for account '" + o.name + "' (not shown)");
         if (text.empty()) throw Error(ErrorKind::Usage, "no " + o.key + " given on standard input");
     } else if (!o.value) {
         throw Error(ErrorKind::Usage, "'" + o.key + "' needs a value", "zmail settings set " + o.name + " " + o.key +
@@ -228,7 +230,9 @@ Outcome cmd_set(Context& ctx, const SettingsOptions& o) {
     p.save();
     std::vector<std::string> warnings;
     if (info.type == profile::ValueType::Secret)
-        warnings.push_back("the password is now stored in plain text in '" + p.path() + "'; password.command is safer");
+        warnings.push_back(o.key + " is now stored in plain text in '" + p.path() + "'; " +
+                           (o.key == "password.plain" ? "password.command" : "oauth2.client_secret_command") +
+                           " is safer");
     for (const auto& w : profile::policy_warnings(profile::resolve_account(p, o.name)))
         if (w.find(o.key) != std::string::npos) warnings.push_back(w);
     return changed([warnings](Printer& out) {
@@ -329,10 +333,65 @@ private:
     std::string shown_;
 };
 
+std::string utc_time(std::int64_t unix_time) {
+    std::time_t t = static_cast<std::time_t>(unix_time);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    return buffer;
+}
+
+/// The OAuth2 tokens' state for `settings test` (never the tokens): JSON, and lines on stdout.
+json token_state(Printer& out, const profile::Account& account) {
+    if (account.credentials.kind != profile::CredentialSource::Kind::OAuth2Tokens) return nullptr;
+    const auto status = oauth2::token_status(account);
+    json data = {{"store", status.store},           {"signed_in", status.signed_in},
+                 {"access_valid", status.access_valid}, {"scope", status.scope},
+                 {"valid_until", status.valid_until ? json(utc_time(status.valid_until)) : json(nullptr)}};
+    if (out.json()) return data;
+    out.line(out.bold("oauth2") + "  " + status.store);
+    if (!status.signed_in) {
+        out.line("  not signed in: run '" + oauth2::login_command(account) + "'");
+        return data;
+    }
+    out.line("  refresh token stored; the access token is renewed when needed");
+    out.line(std::string("  access token ") + (status.access_valid ? "valid" : "expired") +
+             (status.valid_until ? (status.access_valid ? " until " : " since ") + utc_time(status.valid_until) : ""));
+    if (!status.scope.empty()) out.line("  scopes " + status.scope);
+    return data;
+}
+
+Outcome cmd_login(Context& ctx, const std::string& name, bool device, int timeout, bool no_browser) {
+    auto& p = ctx.profile();
+    const std::string account_name = name.empty() ? ctx.account_name() : name;
+    auto account = profile::resolve_account(p, account_name);
+    if (account.auth_mechanism != "xoauth2" && account.auth_mechanism != "oauthbearer")
+        throw Error(ErrorKind::Usage, "account '" + account_name + "' does not sign in with OAuth2 (auth.mechanism " +
+                                          account.auth_mechanism + ")",
+                    "zmail settings set " + account_name + " auth.mechanism xoauth2");
+    Printer& out = ctx.out();
+    oauth2::LoginOptions options;
+    options.device = device;
+    options.timeout_seconds = timeout;
+    options.open_browser = !no_browser;
+    options.http = oauth2::http_options(account);
+    if (out.verbose() > 0) options.http.trace = [&out](std::string_view line) { out.trace(line); };
+    options.tell = [&out](std::string_view line) { out.instruct(line); };
+    const auto result = oauth2::login(p, account, options);
+    json data = {{"account", account_name}, {"signed_in", true}, {"store", result.stored},
+                 {"scope", result.tokens.scope},
+                 {"valid_until", result.tokens.expires_at ? json(utc_time(result.tokens.expires_at)) : json(nullptr)}};
+    return shown(data, [account_name, result](Printer& o) {
+        o.line("signed in: account '" + account_name + "', tokens in " + result.stored);
+    });
+}
+
 Outcome cmd_test(Context& ctx, const std::string& name, int timeout) {
     auto& p = ctx.profile();
     const std::string account_name = name.empty() ? ctx.account_name() : name;
     auto account = profile::resolve_account(p, account_name);
+    const json tokens = token_state(ctx.out(), account);
     StepPrinter steps(ctx.out());
     auto progress = [&steps](const diagnose::ServiceReport& r, const diagnose::Step& s) { steps(r, s); };
     int code = 0;
@@ -346,6 +405,7 @@ Outcome cmd_test(Context& ctx, const std::string& name, int timeout) {
     Outcome outcome;
     outcome.exit_code = code;
     outcome.data = {{"account", account_name}, {"ok", code == 0}, {"services", all}};
+    if (!tokens.is_null()) outcome.data["oauth2"] = tokens;
     return outcome;
 }
 
@@ -402,6 +462,17 @@ Runner define_settings(CLI::App& app) {
                           [o, timeout](Context& c) { return cmd_test(c, o->name, *timeout); });
     test->add_option("account", o->name, "account name (default: the default account)");
     test->add_option("--timeout", *timeout, "seconds to wait for each step (default 15)")->check(CLI::Range(1, 600));
+    auto login = std::make_shared<std::tuple<bool, int, bool>>(false, 300, false);
+    CLI::App* signin = verb("login", "sign an OAuth2 account in (browser, or --device) and store its tokens",
+                            [o, login](Context& c) {
+                                return cmd_login(c, o->name, std::get<0>(*login), std::get<1>(*login),
+                                                 std::get<2>(*login));
+                            });
+    signin->add_option("account", o->name, "account name (default: the default account)");
+    signin->add_flag("--device", std::get<0>(*login), "sign in on another device with a code (RFC 8628)");
+    signin->add_option("--timeout", std::get<1>(*login), "seconds to wait for the browser (default 300)")
+        ->check(CLI::Range(1, 3600));
+    signin->add_flag("--no-browser", std::get<2>(*login), "print the URL only; do not run xdg-open");
     return verbs.runner();
 }
 

@@ -154,7 +154,7 @@ _zmail_cmd_send() {
 }
 
 _zmail_cmd_settings() {
-    local subcommands='presets list show add set get unset remove default path keys test'
+    local subcommands='presets list show add set get unset remove default path keys test login'
     local sub= sub_at=0 i
     for ((i = cmd_at + 1; i < cword; i++)); do
         if [[ ${words[i]} != -* ]]; then sub=${words[i]} sub_at=$i; break; fi
@@ -176,6 +176,10 @@ _zmail_cmd_settings() {
         options+=' --timeout'
         takes='--timeout'
         ;;
+    login)
+        options+=' --device --no-browser --timeout'
+        takes='--timeout'
+        ;;
     esac
     local npos posprev
     _zmail_positionals $((sub_at + 1)) "$takes"
@@ -189,7 +193,7 @@ _zmail_cmd_settings() {
 
     case $sub:$npos in
     presets:0) _zmail_add "$(_zmail_presets)" ;;
-    show:0 | remove:0 | default:0 | set:0 | get:0 | unset:0 | test:0) _zmail_add "$(_zmail_accounts)" ;;
+    show:0 | remove:0 | default:0 | set:0 | get:0 | unset:0 | test:0 | login:0) _zmail_add "$(_zmail_accounts)" ;;
     set:1 | get:1 | unset:1) _zmail_add "$(_zmail_keys)" ;;
     set:2)
         local key=

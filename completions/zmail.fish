@@ -134,7 +134,7 @@ complete -c zmail -n '__zmail_using_command help; and test (count (__zmail_posit
     -a '(__zmail_commands)'
 
 # zmail settings
-set -l settings_subcommands presets list show add set get unset remove default path keys test
+set -l settings_subcommands presets list show add set get unset remove default path keys test login
 complete -c zmail -n '__zmail_using_command settings; and test (count (__zmail_positionals)) -eq 1' \
     -a 'presets\t"list provider presets, or show one"
         list\t"list accounts (* marks the default)"
@@ -147,9 +147,10 @@ complete -c zmail -n '__zmail_using_command settings; and test (count (__zmail_p
         default\t"print or set the default account"
         path\t"print the profile store\'s path"
         keys\t"list the keys an account can hold"
-        test\t"check each server of an account"'
+        test\t"check each server of an account"
+        login\t"sign an OAuth2 account in and store its tokens"'
 complete -c zmail -n '__zmail_argument settings presets 0' -a '(__zmail_presets)'
-complete -c zmail -n '__zmail_argument settings "show remove default set get unset test" 0' -a '(__zmail_accounts)'
+complete -c zmail -n '__zmail_argument settings "show remove default set get unset test login" 0' -a '(__zmail_accounts)'
 complete -c zmail -n '__zmail_argument settings "set get unset" 1' -a '(__zmail_keys)'
 complete -c zmail -n '__zmail_argument settings set 2; and __zmail_positional_is 4 preset' \
     -a '(__zmail_presets)'
@@ -179,6 +180,10 @@ complete -c zmail -n $in_add -l maildir -r -F -d 'local Maildir root'
 complete -c zmail -n $in_add -l default -d 'make it the default account'
 complete -c zmail -n '__zmail_positional_is 1 settings; and __zmail_positional_is 2 test' -l timeout -x \
     -d 'seconds to wait for each step'
+set -l in_login '__zmail_positional_is 1 settings; and __zmail_positional_is 2 login'
+complete -c zmail -n $in_login -l device -d 'sign in on another device with a code'
+complete -c zmail -n $in_login -l no-browser -d 'print the URL only; do not run xdg-open'
+complete -c zmail -n $in_login -l timeout -x -d 'seconds to wait for the browser'
 
 # zmail fetch
 set -l in_fetch '__zmail_using_command fetch'

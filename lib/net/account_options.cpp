@@ -1,6 +1,7 @@
 #include "net/account_options.hpp"
 
 #include "error.hpp"
+#include "oauth2/session_tokens.hpp"
 #include "profile/credentials.hpp"
 
 namespace zmail::net {
@@ -54,7 +55,16 @@ ServerOptions account_server_options(const profile::Profile& profile, const prof
                     "use plain, login, xoauth2 or oauthbearer");
     options.mechanism = *mechanism;
     options.user = account.user;
-    options.secret = profile::obtain_secret(profile, account, server.host);
+    if (account.credentials.kind == profile::CredentialSource::Kind::OAuth2Tokens) {
+        // the profile is copied: a connection made later (a reconnecting sync) may renew the token
+        const oauth2::HttpOptions http = oauth2::http_options(account);
+        options.secret = oauth2::access_token(profile, account, "", http);
+        options.renew_secret = [profile, account, http](const std::string& rejected) {
+            return oauth2::access_token(profile, account, rejected, http);
+        };
+    } else {
+        options.secret = profile::obtain_secret(profile, account, server.host);
+    }
     return options;
 }
 

@@ -383,12 +383,38 @@ void Connection::State::fail(const FailedLogin& failed) {
 Connection::Connection(ServerOptions options) {
     check_options(options);
     global_init();
-    state_ = std::make_unique<State>(std::move(options));
-    state_->open_handle();
-    state_->set_connection_options();
-    state_->set_tls_options();
-    state_->set_login_options();
-    state_->log_in();
+    bool switched = false, renewed = false;
+    for (;;) {
+        state_ = std::make_unique<State>(options);
+        state_->open_handle();
+        state_->set_connection_options();
+        state_->set_tls_options();
+        state_->set_login_options();
+        try {
+            state_->log_in();
+            return;
+        } catch (const LoginFailure& failure) {
+            if (failure.kind != ErrorKind::Auth) throw;
+            const LoginTranscript& t = state_->transcript;
+            if (uses_token(options.mechanism) && !t.login_attempted() && !switched) {
+                // XOAUTH2 and OAUTHBEARER carry the same token: use the one the server offers
+                const Mechanism other =
+                    options.mechanism == Mechanism::xoauth2 ? Mechanism::oauthbearer : Mechanism::xoauth2;
+                const auto offered = offered_mechanisms(t);
+                const std::string name = other == Mechanism::xoauth2 ? "XOAUTH2" : "OAUTHBEARER";
+                if (std::find(offered.begin(), offered.end(), name) == offered.end()) throw;
+                state_->trace("* ", "zmail: the server offers " + name + ", not " +
+                                        (other == Mechanism::xoauth2 ? "OAUTHBEARER" : "XOAUTH2") + "; using it");
+                options.mechanism = other;
+                switched = true;
+                continue;
+            }
+            if (!options.renew_secret || !t.login_attempted() || renewed) throw;
+            state_->trace("* ", "zmail: the server refused the access token; renewing it once");
+            options.secret = options.renew_secret(options.secret);
+            renewed = true;
+        }
+    }
 }
 
 Connection::~Connection() = default;

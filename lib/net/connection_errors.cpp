@@ -1,5 +1,6 @@
 #include "net/connection_errors.hpp"
 
+#include "oauth2/grant.hpp"
 #include "text/ascii.hpp"
 #include "text/strings.hpp"
 
@@ -19,6 +20,8 @@ bool contains(std::string_view haystack, std::string_view needle) {
 }
 
 std::string upper_name(Mechanism m) { return text::ascii_upper(mechanism_name(m)); }
+
+}  // namespace
 
 /// The SASL mechanisms the capability lines offer: IMAP "AUTH=X", SMTP "AUTH X Y", POP3 "SASL X Y".
 std::vector<std::string> offered_mechanisms(const LoginTranscript& transcript) {
@@ -52,6 +55,8 @@ std::vector<std::string> offered_mechanisms(const LoginTranscript& transcript) {
     }
     return out;
 }
+
+namespace {
 
 std::string with_detail(std::string message, std::string_view detail) {
     if (!detail.empty()) message += ": " + std::string(detail);
@@ -120,10 +125,10 @@ Error login_refused(const FailedLogin& f) {
     const std::string tls_hint = "the server wants TLS first: use security starttls (or tls with the TLS port)";
     if (!t.login_attempted()) {
         std::string reply = t.capabilities().empty() ? t.greeting() : text::join(t.capabilities(), " ");
-        if (f.options.security == Security::none || t.has_capability("LOGINDISABLED"))
+        const auto offered = offered_mechanisms(t);
+        if ((f.options.security == Security::none && offered.empty()) || t.has_capability("LOGINDISABLED"))
             return Error(ErrorKind::Auth, head + ": the server does not allow logging in without TLS", tls_hint,
                          reply);
-        const auto offered = offered_mechanisms(t);
         return Error(ErrorKind::Auth,
                      head + ": the server does not offer the " + upper_name(f.options.mechanism) + " mechanism",
                      offered.empty() ? "the server offers no login mechanism on this connection"
@@ -140,6 +145,12 @@ Error login_refused(const FailedLogin& f) {
         return Error(ErrorKind::Temporary, head + ": the server cannot log you in right now", "try again later",
                      reply);
     const bool token = f.options.mechanism == Mechanism::xoauth2 || f.options.mechanism == Mechanism::oauthbearer;
+    const std::string challenge = token ? oauth2::describe_sasl_challenge(t.sasl_challenge()) : std::string();
+    if (!challenge.empty())
+        return Error(ErrorKind::Auth, head + ": the server refused the access token (" + challenge + ")",
+                     f.options.renew_secret ? "sign in again if this persists: zmail settings login ACCOUNT"
+                                            : "the access token may have expired or lack the mail scope; get a new one",
+                     reply);
     return Error(ErrorKind::Auth, head + ": authentication failed",
                  token ? "the access token may have expired or lack the mail scope; get a new one"
                        : "check the user name and password; accounts with two-factor authentication need an "

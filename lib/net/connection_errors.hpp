@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "error.hpp"
 #include "net/login_transcript.hpp"
@@ -28,6 +29,9 @@ struct FailedLogin {
 /// the server offered no usable mechanism (or no AUTH at all).
 /// With a proxy in the transcript, a Network error's hint names the variable that set it.
 Error login_error(const FailedLogin& failed);
+
+/// The SASL mechanisms the capability lines offer (IMAP "AUTH=X", SMTP "AUTH X Y", POP3 "SASL X Y").
+std::vector<std::string> offered_mechanisms(const LoginTranscript& transcript);
 
 /// The step of the login that failed.
 enum class LoginStep {

@@ -46,6 +46,7 @@ void LoginTranscript::client(std::string_view line) {
         collecting_ = Collecting::login;
         login_attempted_ = true;
         login_reply_.clear();
+        sasl_challenge_.clear();
     } else if (collecting_ != Collecting::login) {
         collecting_ = Collecting::nothing;
     }
@@ -83,6 +84,10 @@ void LoginTranscript::server(std::string_view line) {
         if (protocol_ == Protocol::imap &&
             (line.starts_with("* CAPABILITY ") || line.find(" OK [CAPABILITY ") != std::string_view::npos))
             capabilities_ = {std::string(line)};
+        if (line.starts_with("+ ") && protocol_ != Protocol::smtp && line.size() > 2)
+            sasl_challenge_ = std::string(line.substr(2));
+        if (protocol_ == Protocol::smtp && line.starts_with("334 ") && line.size() > 4)
+            sasl_challenge_ = std::string(line.substr(4));
         if (final_line(line)) {
             login_reply_ = std::string(line);
             collecting_ = Collecting::nothing;

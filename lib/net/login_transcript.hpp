@@ -30,6 +30,9 @@ public:
     /// The server's final reply to the last login command (AUTHENTICATE, AUTH, LOGIN, USER, PASS),
     /// e.g. "A004 NO [AUTHENTICATIONFAILED] Authentication failed." or "535 5.7.8 ...".
     const std::string& login_reply() const { return login_reply_; }
+    /// The payload of the server's last SASL challenge during the login ("+ eyJ..." in IMAP and
+    /// POP3, "334 eyJ..." in SMTP): an OAuth2 server's error JSON in base64. Empty when none.
+    const std::string& sasl_challenge() const { return sasl_challenge_; }
     /// True once the client sent a login command.
     bool login_attempted() const { return login_attempted_; }
     /// The last line the server sent.
@@ -53,6 +56,7 @@ private:
     std::string greeting_;
     std::vector<std::string> capabilities_;
     std::string login_reply_;
+    std::string sasl_challenge_;
     bool login_attempted_ = false;
     std::string last_server_line_;
     std::string last_text_;

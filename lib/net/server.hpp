@@ -40,6 +40,9 @@ struct ServerOptions {
     int connect_timeout_seconds = 30;    ///< connect + TLS handshake
     int io_timeout_seconds = 120;        ///< each wait for the server, during and after login
     std::string ehlo_name = "localhost"; ///< SMTP only: the name sent in EHLO
+    /// Optional: a new secret after the server refused `rejected` at login (an OAuth2 access token
+    /// is renewed); the login is then tried once more. Throws like the first lookup.
+    std::function<std::string(const std::string& rejected)> renew_secret;
     LineSink trace;                      ///< optional: protocol trace ("C: ", "S: ", "* " prefixes)
     LineSink warning;                    ///< optional: warnings (e.g. verification off)
 };

@@ -20,6 +20,7 @@ std::string CredentialSource::describe() const {
     case Kind::File: return "password file " + value;
     case Kind::Plain: return "plaintext password in the config file";
     case Kind::OAuth2Command: return "OAuth2 token command";
+    case Kind::OAuth2Tokens: return "OAuth2 tokens from 'zmail settings login'";
     }
     return "none";
 }
@@ -52,6 +53,12 @@ json preset_value(const Preset& preset, const std::string& key) {
     if (key == "imap.id") return preset.imap_id_required;
     if (key == "auth.mechanism") return preset.auth_mechanism;
     if (key == "send.sent_folder" && !preset.sent_folder.empty()) return preset.sent_folder;
+    if (preset.oauth2.configured()) {
+        if (key == "oauth2.authorize_url" && !preset.oauth2.authorize_url.empty()) return preset.oauth2.authorize_url;
+        if (key == "oauth2.token_url") return preset.oauth2.token_url;
+        if (key == "oauth2.device_url" && !preset.oauth2.device_url.empty()) return preset.oauth2.device_url;
+        if (key == "oauth2.scope" && !preset.oauth2.scope.empty()) return preset.oauth2.scope;
+    }
     return nullptr;
 }
 
@@ -82,6 +89,12 @@ json effective_value(const Profile& profile, const std::string& account, const s
     if (!v.is_null()) return v;
     Preset preset = preset_of(profile, account);
     v = preset_value(preset, key);
+    if (v.is_string() && key.starts_with("oauth2.") && key.ends_with("_url")) {
+        std::string url = v.get<std::string>();
+        const std::string tenant = effective_value(profile, account, "oauth2.tenant").get<std::string>();
+        for (std::size_t at; (at = url.find("{tenant}")) != std::string::npos;) url.replace(at, 8, tenant);
+        return url;
+    }
     if (!v.is_null()) return v;
     // a server port follows the security when only security or host was given
     for (const char* protocol : {"imap", "pop", "smtp"}) {
@@ -105,6 +118,31 @@ json effective_value(const Profile& profile, const std::string& account, const s
     if (key == "state_dir") return state_home() + "/zmail/" + account;
     if (const KeyInfo* info = find_key(key)) return info->fallback;
     return nullptr;
+}
+
+/// The account's OAuth2 client, endpoints ({tenant} replaced) and token store.
+static OAuth2Settings resolve_oauth2(const Profile& profile, const std::string& name, const Preset& preset) {
+    using Kind = CredentialSource::Kind;
+    auto text = [&](const std::string& key) {
+        json v = effective_value(profile, name, key);
+        return v.is_string() ? v.get<std::string>() : std::string();
+    };
+    OAuth2Settings o;
+    o.client_id = text("oauth2.client_id");
+    if (auto c = profile.stored(name, "oauth2.client_secret_command")) o.client_secret = {Kind::Command, c->get<std::string>()};
+    else if (auto e = profile.stored(name, "oauth2.client_secret_env"))
+        o.client_secret = {Kind::Environment, e->get<std::string>()};
+    else if (profile.stored(name, "oauth2.client_secret")) o.client_secret = {Kind::Plain, {}};
+    o.tenant = text("oauth2.tenant");
+    o.authorize_url = text("oauth2.authorize_url");
+    o.token_url = text("oauth2.token_url");
+    o.device_url = text("oauth2.device_url");
+    o.scope = text("oauth2.scope");
+    o.store = text("oauth2.store");
+    o.load_command = text("oauth2.load_command");
+    o.save_command = text("oauth2.save_command");
+    if (!profile.stored(name, "oauth2.authorize_url")) o.authorize_params = preset.oauth2.authorize_params;
+    return o;
 }
 
 Account resolve_account(const Profile& profile, const std::string& name) {
@@ -147,6 +185,10 @@ Account resolve_account(const Profile& profile, const std::string& name) {
     else if (auto n = profile.stored(name, "password.netrc"); n && n->get<bool>()) a.credentials = {Kind::Netrc, {}};
     else if (auto t = profile.stored(name, "oauth2.token_command"))
         a.credentials = {Kind::OAuth2Command, t->get<std::string>()};
+    else if (a.auth_mechanism == "xoauth2" || a.auth_mechanism == "oauthbearer")
+        a.credentials = {Kind::OAuth2Tokens, {}};
+
+    a.oauth2 = resolve_oauth2(profile, name, a.preset);
 
     a.maildir = util::expand_home(text("maildir"));
     a.state_dir = util::expand_home(text("state_dir"));
@@ -204,6 +246,12 @@ json account_to_json(const Account& a) {
         {"tls_verify", a.tls_verify},
         {"auth", {{"mechanism", a.auth_mechanism}}},
         {"credentials", a.credentials.describe()},
+        {"oauth2", a.oauth2.configured() || !a.oauth2.client_id.empty()
+                       ? json{{"client_id", a.oauth2.client_id}, {"client_secret", a.oauth2.client_secret.describe()},
+                              {"authorize_url", a.oauth2.authorize_url}, {"token_url", a.oauth2.token_url},
+                              {"device_url", a.oauth2.device_url}, {"scope", a.oauth2.scope},
+                              {"store", a.oauth2.store}}
+                       : json(nullptr)},
         {"maildir", a.maildir},
         {"state_dir", a.state_dir},
         {"fetch", {{"keep", a.fetch.keep}, {"scope", a.fetch.scope}, {"delivery", a.fetch.delivery},
@@ -237,6 +285,12 @@ std::vector<std::string> policy_warnings(const Account& a) {
         w.push_back("smtp.port is 25, which is for server-to-server mail: providers expect 465 (tls) or 587 (starttls)");
     if (a.credentials.kind == CredentialSource::Kind::None)
         w.push_back("no password source: set password.command, password.env, password.netrc or password.file");
+    if (a.credentials.kind == CredentialSource::Kind::OAuth2Tokens && a.oauth2.client_id.empty())
+        w.push_back("auth.mechanism " + a.auth_mechanism + " needs oauth2.client_id (your client registered with the "
+                    "provider) before 'zmail settings login " + a.name + "', or oauth2.token_command");
+    if (a.credentials.kind == CredentialSource::Kind::OAuth2Tokens && !a.oauth2.configured())
+        w.push_back("auth.mechanism " + a.auth_mechanism + " needs oauth2.token_url (and oauth2.authorize_url or "
+                    "oauth2.device_url): the preset has none");
     if (a.credentials.kind == CredentialSource::Kind::Plain)
         w.push_back("password.plain keeps the password in the config file: prefer password.command");
     return w;

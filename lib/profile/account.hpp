@@ -22,9 +22,22 @@ struct ServerSettings {
 
 /// Where the secret comes from (never the secret itself).
 struct CredentialSource {
-    enum class Kind { None, Command, Environment, Netrc, File, Plain, OAuth2Command } kind = Kind::None;
+    enum class Kind { None, Command, Environment, Netrc, File, Plain, OAuth2Command, OAuth2Tokens } kind = Kind::None;
     std::string value;  ///< the command, variable name or file path; empty for Netrc and Plain
     std::string describe() const;  ///< "password command", "environment variable X", ...
+};
+
+/// OAuth2 for an account (auth.mechanism xoauth2 or oauthbearer): the client zmail signs in as,
+/// the provider's endpoints ({tenant} replaced) and where the refresh token is kept.
+struct OAuth2Settings {
+    std::string client_id;
+    CredentialSource client_secret;  ///< Command, Environment or Plain (oauth2.client_secret); None: public client
+    std::string tenant;
+    std::string authorize_url, token_url, device_url, scope;
+    std::vector<std::pair<std::string, std::string>> authorize_params;  ///< from the preset
+    std::string store = "file";      ///< file, command
+    std::string load_command, save_command;
+    bool configured() const { return !token_url.empty(); }
 };
 
 struct FetchPolicy {
@@ -60,6 +73,7 @@ struct Account {
     bool tls_verify = true;
     std::string auth_mechanism = "plain";
     CredentialSource credentials;
+    OAuth2Settings oauth2;
     std::string maildir, state_dir;
     FetchPolicy fetch;
     SyncPolicy sync;

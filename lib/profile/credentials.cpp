@@ -35,12 +35,24 @@ std::string run_secret_command(const std::string& command, const std::string& wh
         throw Error(ErrorKind::Config,
                     "the " + what + " of account '" + account + "' failed (exit " + std::to_string(code) + ")",
                     "run the command by hand to see why: zmail settings get " + account +
-                        (what == "password command" ? " password.command" : " oauth2.token_command"));
+                        (what == "password command"                 ? " password.command"
+                         : what == "OAuth2 client secret command" ? " oauth2.client_secret_command"
+                         : what == "OAuth2 load command"          ? " oauth2.load_command"
+                                                                  : " oauth2.token_command"));
     }
     std::string secret = first_line(output);
     if (secret.empty())
         throw Error(ErrorKind::Config, "the " + what + " of account '" + account + "' printed nothing");
     return secret;
+}
+
+std::string from_environment(const std::string& variable, const std::string& account, const char* key) {
+    const char* value = std::getenv(variable.c_str());
+    if (!value || !*value)
+        throw Error(ErrorKind::Config,
+                    "environment variable '" + variable + "' for account '" + account + "' is not set",
+                    "export it before running zmail, or change " + std::string(key));
+    return value;
 }
 
 std::vector<std::string> netrc_tokens(std::string_view text) {
@@ -71,6 +83,10 @@ std::vector<std::string> netrc_tokens(std::string_view text) {
 
 }  // namespace
 
+std::string run_command_for_secret(const std::string& command, const std::string& what, const std::string& account) {
+    return run_secret_command(command, what, account);
+}
+
 std::string netrc_lookup(std::string_view netrc_text, const std::string& host, const std::string& user) {
     auto tokens = netrc_tokens(netrc_text);
     std::string fallback;
@@ -93,6 +109,31 @@ std::string netrc_lookup(std::string_view netrc_text, const std::string& host, c
     return fallback;
 }
 
+std::string obtain_client_secret(const Profile& profile, const Account& account) {
+    util::no_core_dumps();
+    using Kind = CredentialSource::Kind;
+    const auto& source = account.oauth2.client_secret;
+    switch (source.kind) {
+    case Kind::Command: return run_secret_command(source.value, "OAuth2 client secret command", account.name);
+    case Kind::Environment: return from_environment(source.value, account.name, "oauth2.client_secret_env");
+    case Kind::Plain: return profile.stored(account.name, "oauth2.client_secret")->get<std::string>();
+    default: return {};
+    }
+}
+
+void run_with_input(const std::string& command, std::string_view input, const std::string& what) {
+    FILE* pipe = ::popen(command.c_str(), "w");
+    if (!pipe) throw Error(ErrorKind::Storage, "cannot run the " + what);
+    std::fwrite(input.data(), 1, input.size(), pipe);
+    std::fputc('\n', pipe);
+    int status = ::pclose(pipe);
+    if (status != 0) {
+        int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        throw Error(ErrorKind::Storage, "the " + what + " failed (exit " + std::to_string(code) + ")",
+                    "run the command by hand to see why");
+    }
+}
+
 std::string obtain_secret(const Profile& profile, const Account& account, const std::string& host) {
     util::no_core_dumps();  // before the secret is in memory
     using Kind = CredentialSource::Kind;
@@ -100,14 +141,7 @@ std::string obtain_secret(const Profile& profile, const Account& account, const 
     switch (source.kind) {
     case Kind::Command: return run_secret_command(source.value, "password command", account.name);
     case Kind::OAuth2Command: return run_secret_command(source.value, "OAuth2 token command", account.name);
-    case Kind::Environment: {
-        const char* value = std::getenv(source.value.c_str());
-        if (!value || !*value)
-            throw Error(ErrorKind::Config,
-                        "environment variable '" + source.value + "' for account '" + account.name + "' is not set",
-                        "export it before running zmail, or change password.env");
-        return value;
-    }
+    case Kind::Environment: return from_environment(source.value, account.name, "password.env");
     case Kind::Netrc: {
         const char* env = std::getenv("NETRC");
         std::string path = env && *env ? env : util::expand_home("~/.netrc");
@@ -136,6 +170,8 @@ std::string obtain_secret(const Profile& profile, const Account& account, const 
         return secret;
     }
     case Kind::Plain: return profile.stored(account.name, "password.plain")->get<std::string>();
+    case Kind::OAuth2Tokens:
+        throw Error(ErrorKind::Internal, "the OAuth2 tokens of account '" + account.name + "' come from lib/oauth2");
     case Kind::None: break;
     }
     throw Error(ErrorKind::Config, "account '" + account.name + "' has no password source",

@@ -16,6 +16,19 @@ namespace zmail::profile {
 /// for a password file others can read.
 std::string obtain_secret(const Profile& profile, const Account& account, const std::string& host);
 
+/// The OAuth2 client secret of `account` (oauth2.client_secret_command, _env or the plaintext
+/// key); empty when the account names none (a public client). Throws Error{Config} like
+/// obtain_secret when the source yields nothing.
+std::string obtain_client_secret(const Profile& profile, const Account& account);
+
+/// Runs `command` with `input` on its standard input (e.g. oauth2.save_command with the refresh
+/// token). Throws Error{Storage} naming `what` and the exit status when it fails.
+void run_with_input(const std::string& command, std::string_view input, const std::string& what);
+
+/// The first line a command prints (e.g. oauth2.load_command), with errors naming `what` and
+/// `account`. Throws Error{Config} when it fails or prints nothing.
+std::string run_command_for_secret(const std::string& command, const std::string& what, const std::string& account);
+
 /// Looks `host` (and `user`, if the entry names one) up in netrc text. Empty when not found.
 /// Pure, for tests.
 std::string netrc_lookup(std::string_view netrc_text, const std::string& host, const std::string& user);

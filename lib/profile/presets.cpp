@@ -88,6 +88,10 @@ Preset gmail_preset() {
                            "[Gmail]/All Mail"});
     gmail.password_note = "accounts with 2-Step Verification need an app password "
                           "(https://myaccount.google.com/apppasswords), or use OAuth2 (auth.mechanism xoauth2)";
+    // Google returns a refresh token only with access_type=offline, and again only with prompt=consent
+    gmail.oauth2 = {"https://accounts.google.com/o/oauth2/v2/auth", "https://oauth2.googleapis.com/token",
+                    "https://oauth2.googleapis.com/device/code", "https://mail.google.com/",
+                    {{"access_type", "offline"}, {"prompt", "consent"}}};
     gmail.web_policies = {
         {"IMAP access (always on since 2025) and which labels IMAP shows",
          "https://mail.google.com > Settings > Labels > Show in IMAP"},
@@ -106,8 +110,13 @@ Preset outlook_preset() {
                             {"smtp.office365.com", 587, "starttls"}, 0, true,
                             {"Sent Items", "Drafts", "Junk Email", "Deleted Items", "Archive"});
     outlook.auth_mechanism = "xoauth2";
-    outlook.password_note = "Microsoft turned off password login for IMAP, POP and SMTP: use OAuth2 "
-                            "(oauth2.token_command) with auth.mechanism xoauth2";
+    outlook.password_note = "Microsoft turned off password login for IMAP, POP and SMTP: set oauth2.client_id "
+                            "and run 'zmail settings login ACCOUNT' (see zmail-settings(1))";
+    const std::string microsoft = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/";
+    outlook.oauth2 = {microsoft + "authorize", microsoft + "token", microsoft + "devicecode",
+                      "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/POP.AccessAsUser.All "
+                      "https://outlook.office.com/SMTP.Send offline_access",
+                      {}};
     outlook.web_policies = {{"POP access and whether POP may delete mail",
                              "https://outlook.live.com > Settings > Mail > Forwarding and IMAP"}};
     outlook.notes = {"Outlook files mail sent over SMTP into Sent Items itself"};
@@ -238,6 +247,13 @@ nlohmann::json preset_to_json(const Preset& p) {
                         {"notes", p.notes}};
     if (p.smtp_alternate_port) j["smtp_alternate_port"] = p.smtp_alternate_port;
     if (!p.password_note.empty()) j["password_note"] = p.password_note;
+    if (p.oauth2.configured()) {
+        nlohmann::json params = nlohmann::json::object();
+        for (const auto& [k, v] : p.oauth2.authorize_params) params[k] = v;
+        j["oauth2"] = {{"authorize_url", p.oauth2.authorize_url}, {"token_url", p.oauth2.token_url},
+                       {"device_url", p.oauth2.device_url}, {"scope", p.oauth2.scope},
+                       {"authorize_params", params}};
+    }
     return j;
 }
 
@@ -259,6 +275,20 @@ Preset preset_from_json(const std::string& name, const nlohmann::json& value, co
         else if (key == "imap_id_required" && item.is_boolean()) p.imap_id_required = item.get<bool>();
         else if (key == "auth_mechanism") p.auth_mechanism = text(key, item);
         else if (key == "password_note") p.password_note = text(key, item);
+        else if (key == "oauth2" && item.is_object()) {
+            for (auto& [k, v] : item.items()) {
+                if (k == "authorize_url") p.oauth2.authorize_url = text("oauth2." + k, v);
+                else if (k == "token_url") p.oauth2.token_url = text("oauth2." + k, v);
+                else if (k == "device_url") p.oauth2.device_url = text("oauth2." + k, v);
+                else if (k == "scope") p.oauth2.scope = text("oauth2." + k, v);
+                else if (k == "authorize_params" && v.is_object()) {
+                    for (auto& [pk, pv] : v.items()) p.oauth2.authorize_params.emplace_back(pk, text("oauth2." + pk, pv));
+                } else {
+                    throw Error(ErrorKind::Config, "invalid preset key '" + where + ".oauth2." + k + "'",
+                                "allowed: authorize_url, token_url, device_url, scope, authorize_params");
+                }
+            }
+        }
         else if (key == "folders" && item.is_object()) {
             for (auto& [role, folder] : item.items()) {
                 std::string f = text("folders." + role, folder);
@@ -277,7 +307,7 @@ Preset preset_from_json(const std::string& name, const nlohmann::json& value, co
         } else {
             throw Error(ErrorKind::Config, "invalid preset key '" + where + "." + key + "'",
                         "allowed: description, imap, pop, smtp, smtp_alternate_port, files_sent_mail, folders, "
-                        "imap_id_required, auth_mechanism, password_note, notes");
+                        "imap_id_required, auth_mechanism, password_note, oauth2, notes");
         }
     }
     return p;

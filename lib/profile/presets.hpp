@@ -21,6 +21,15 @@ struct WebPolicy {
     std::string where;   ///< where to change it
 };
 
+/// A provider's OAuth2 endpoints (RFC 6749, RFC 8628). "{tenant}" in a URL is replaced by the
+/// account's oauth2.tenant (Microsoft). Empty URLs: the provider has no such endpoint.
+struct PresetOAuth2 {
+    std::string authorize_url, token_url, device_url;
+    std::string scope;                   ///< space-separated, as sent
+    std::vector<std::pair<std::string, std::string>> authorize_params;  ///< e.g. access_type=offline
+    bool configured() const { return !token_url.empty(); }
+};
+
 /// A provider preset. Built-in presets are compiled in; a user presets file beside the config can
 /// add presets or replace built-in ones by name.
 struct Preset {
@@ -33,6 +42,7 @@ struct Preset {
     bool imap_id_required = false;        ///< send the RFC 2971 ID command after login (NetEase)
     std::string auth_mechanism = "plain"; ///< plain, login, xoauth2, oauthbearer
     std::string password_note;            ///< e.g. application-specific password with two-factor
+    PresetOAuth2 oauth2;
     std::vector<WebPolicy> web_policies;
     std::vector<std::string> notes;
 };

@@ -70,9 +70,10 @@ void validate_object(const json& object, const std::string& prefix, const std::s
 bool holds_plaintext_password(const json& doc) {
     if (!doc.contains("accounts") || !doc["accounts"].is_object()) return false;
     for (auto& [name, account] : doc["accounts"].items())
-        if (account.is_object() && account.contains("password") && account["password"].is_object() &&
-            account["password"].contains("plain"))
-            return true;
+        for (auto [group, key] : {std::pair{"password", "plain"}, {"oauth2", "client_secret"}})
+            if (account.is_object() && account.contains(group) && account[group].is_object() &&
+                account[group].contains(key))
+                return true;
     return false;
 }
 

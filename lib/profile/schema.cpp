@@ -60,7 +60,25 @@ std::vector<KeyInfo> make_keys() {
     keys.push_back(text("password.file", "file that holds the password; must not be readable by others"));
     keys.push_back(secret("password.plain",
                           "the password itself; only allowed while the config file is readable by you alone"));
-    keys.push_back(text("oauth2.token_command", "command that prints an OAuth2 access token"));
+    keys.push_back(text("oauth2.client_id", "OAuth2 client ID you registered with the provider"));
+    keys.push_back(secret("oauth2.client_secret",
+                          "OAuth2 client secret (Google needs one); only allowed while the config file is yours alone"));
+    keys.push_back(text("oauth2.client_secret_command", "command whose first output line is the OAuth2 client secret"));
+    keys.push_back(text("oauth2.client_secret_env", "environment variable that holds the OAuth2 client secret"));
+    keys.push_back(text("oauth2.tenant", "Microsoft tenant in the endpoint URLs: common, organizations, consumers "
+                                         "or your tenant ID", "common"));
+    keys.push_back(text("oauth2.authorize_url", "authorization endpoint (default: the preset's)"));
+    keys.push_back(text("oauth2.token_url", "token endpoint (default: the preset's)"));
+    keys.push_back(text("oauth2.device_url", "device authorization endpoint (default: the preset's)"));
+    keys.push_back(text("oauth2.scope", "scopes asked for, separated by spaces (default: the preset's)"));
+    keys.push_back(choice("oauth2.store", {"file", "command"},
+                          "where the refresh token lives: a 0600 file in state_dir, or oauth2.load_command and "
+                          "oauth2.save_command", "file"));
+    keys.push_back(text("oauth2.load_command", "command that prints the stored refresh token (oauth2.store command)"));
+    keys.push_back(text("oauth2.save_command",
+                        "command that stores the refresh token it reads on standard input (oauth2.store command)"));
+    keys.push_back(text("oauth2.token_command", "command that prints an OAuth2 access token (instead of the "
+                                                "built-in login)"));
     keys.push_back(text("maildir", "local Maildir root (default: ~/Mail/ACCOUNT)"));
     keys.push_back(text("state_dir", "where zmail keeps this account's state (default: $XDG_STATE_HOME/zmail/ACCOUNT)"));
     keys.push_back(boolean("fetch.keep", "leave a copy of fetched mail on the server", true));

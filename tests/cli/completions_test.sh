@@ -126,7 +126,7 @@ for with in "" $bash_completion_script; do
     expect "$b" "zmail " "$(bc 'zmail ')" fetch folders send settings sync help
     expect_has "$b" "zmail -" "$(bc 'zmail -')" --config -a --account --json --color --quiet --verbose --version
     expect "$b" "zmail --color " "$(bc 'zmail --color ')" auto always never
-    expect "$b" "zmail settings " "$(bc 'zmail settings ')" presets list show add set get unset remove default path keys test
+    expect "$b" "zmail settings " "$(bc 'zmail settings ')" presets list show add set get unset remove default path keys test login
     expect "$b" "zmail settings set work imap.p" "$(bc 'zmail settings set work imap.p')" imap.port
     expect_has "$b" "zmail settings get home " "$(bc 'zmail settings get home ')" send.save_sent password.command
     expect "$b" "zmail settings presets zoho-org-j" "$(bc 'zmail settings presets zoho-org-j')" zoho-org-jp
@@ -230,7 +230,7 @@ expect zsh "zmail --config=other settings show " "$(zsh_complete "zmail --config
 expect zsh "zmail " "$(zsh_complete 'zmail ')" fetch folders send settings sync help
 expect_has zsh "zmail -" "$(zsh_complete 'zmail -')" --config -a --account --json --color --quiet --version
 expect zsh "zmail --color " "$(zsh_complete 'zmail --color ')" auto always never
-expect zsh "zmail settings " "$(zsh_complete 'zmail settings ')" presets list show add set get unset remove default path keys test
+expect zsh "zmail settings " "$(zsh_complete 'zmail settings ')" presets list show add set get unset remove default path keys test login
 expect zsh "zmail settings set work imap.p" "$(zsh_complete 'zmail settings set work imap.p')" imap.port
 expect_has zsh "zmail settings get home " "$(zsh_complete 'zmail settings get home ')" send.save_sent password.command
 expect zsh "zmail settings presets zoho-org-j" "$(zsh_complete 'zmail settings presets zoho-org-j')" zoho-org-jp
@@ -276,7 +276,7 @@ expect fish "zmail --config=other settings show " "$(fish_complete "zmail --conf
 expect fish "zmail " "$(fish_complete 'zmail ')" fetch folders send settings sync help
 expect_has fish "zmail -" "$(fish_complete 'zmail -')" --config -a --account --json --color --quiet --version
 expect fish "zmail --color " "$(fish_complete 'zmail --color ')" auto always never
-expect fish "zmail settings " "$(fish_complete 'zmail settings ')" presets list show add set get unset remove default path keys test
+expect fish "zmail settings " "$(fish_complete 'zmail settings ')" presets list show add set get unset remove default path keys test login
 expect fish "zmail settings set work imap.p" "$(fish_complete 'zmail settings set work imap.p')" imap.port
 expect_has fish "zmail settings get home " "$(fish_complete 'zmail settings get home ')" send.save_sent password.command
 expect fish "zmail settings presets zoho-org-j" "$(fish_complete 'zmail settings presets zoho-org-j')" zoho-org-jp

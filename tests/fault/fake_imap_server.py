@@ -17,6 +17,8 @@ command as SCENARIO says:
   bye           an untagged BYE, then close
   bad_tag       a tagged OK for a tag that was never sent
   ok            answers NOOP and LOGOUT properly (a control case)
+  xoauth2_only  offers only AUTH=XOAUTH2 (as Outlook does) and takes a second connection (a
+                client that asked for OAUTHBEARER first), then behaves as ok
 
 Standard library only; exits after the connection ends or after 60 seconds.
 """
@@ -39,14 +41,14 @@ def read_line(conn, buffer):
     return line.decode("latin-1")
 
 
-def login(conn, buffer):
-    conn.sendall(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=LOGIN SASL-IR] fake ready\r\n")
+def login(conn, buffer, mechanisms=b"AUTH=PLAIN AUTH=LOGIN"):
+    conn.sendall(b"* OK [CAPABILITY IMAP4rev1 " + mechanisms + b" SASL-IR] fake ready\r\n")
     while True:
         line = read_line(conn, buffer)
         words = line.split(" ")
         tag, command = words[0], (words[1].upper() if len(words) > 1 else "")
         if command == "CAPABILITY":
-            conn.sendall(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=LOGIN SASL-IR\r\n" + tag.encode() + b" OK done\r\n")
+            conn.sendall(b"* CAPABILITY IMAP4rev1 " + mechanisms + b" SASL-IR\r\n" + tag.encode() + b" OK done\r\n")
         elif command == "AUTHENTICATE":
             if len(words) < 4:  # no initial response: ask for it
                 conn.sendall(b"+ \r\n")
@@ -65,7 +67,11 @@ def login(conn, buffer):
 
 def serve(conn, scenario):
     buffer = [b""]
-    login(conn, buffer)
+    if scenario == "xoauth2_only":
+        login(conn, buffer, b"AUTH=XOAUTH2")
+        scenario = "ok"
+    else:
+        login(conn, buffer)
     line = read_line(conn, buffer)  # the session's CAPABILITY
     tag = line.split(" ")[0].encode()
     conn.sendall(b"* CAPABILITY " + CAPABILITIES + b"\r\n" + tag + b" OK Capability completed.\r\n")
@@ -128,6 +134,15 @@ def main(argv):
     print(listener.getsockname()[1], flush=True)
     try:
         conn, _ = listener.accept()
+        if argv[1] == "xoauth2_only":
+            # the first client never gets to AUTHENTICATE: it wanted a mechanism not offered
+            buffer = [b""]
+            try:
+                login(conn, buffer, b"AUTH=XOAUTH2")
+            except (EOFError, OSError):
+                pass
+            conn.close()
+            conn, _ = listener.accept()
     except socket.timeout:
         return 1
     conn.settimeout(60)

@@ -110,6 +110,34 @@ Error fault_of(const std::string& scenario, const std::function<void(imap::Sessi
 
 }  // namespace
 
+// The suite's Dovecot offers every mechanism zmail has; this server offers PLAIN and LOGIN only.
+TEST(ImapFaults, AMechanismTheServerLacksIsNamed) {
+    FakeServer server("ok");
+    auto o = server.options();
+    o.mechanism = net::Mechanism::xoauth2;
+    const Error e = error_of([&] { net::Connection connection(o); });
+    EXPECT_EQ(e.kind, ErrorKind::Auth) << e.what() << " / " << e.hint;
+    EXPECT_NE(std::string(e.what()).find("does not offer the XOAUTH2 mechanism"), std::string::npos) << e.what();
+    EXPECT_NE(e.hint.find("PLAIN"), std::string::npos) << e.hint;
+}
+
+// Outlook offers XOAUTH2 only: an account set to OAUTHBEARER logs in with XOAUTH2, the same token.
+TEST(ImapFaults, AnOAuthMechanismTheServerLacksGivesWayToTheOther) {
+    FakeServer server("xoauth2_only");
+    auto o = server.options();
+    o.mechanism = net::Mechanism::oauthbearer;
+    std::vector<std::string> trace;
+    o.trace = [&trace](std::string_view line) { trace.emplace_back(line); };
+    net::Connection connection(o);
+    imap::Session session(connection);
+    session.start();
+    session.noop();
+    session.logout();
+    bool used_xoauth2 = false;
+    for (const auto& line : trace) used_xoauth2 = used_xoauth2 || line.find("AUTHENTICATE XOAUTH2") != std::string::npos;
+    EXPECT_TRUE(used_xoauth2);
+}
+
 TEST(ImapFaults, ControlCaseLogsInAndOut) {
     FakeServer server("ok");
     net::Connection connection(server.options());

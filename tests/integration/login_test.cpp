@@ -352,15 +352,6 @@ INSTANTIATE_TEST_SUITE_P(AllProtocols, PlaintextRefusedTest,
                          ::testing::Values(Protocol::imap, Protocol::pop3, Protocol::smtp),
                          [](const auto& info) { return std::string(net::protocol_name(info.param)); });
 
-TEST(LoginErrors, MechanismTheServerLacksIsNamed) {
-    auto o = server_options(Protocol::imap, Security::tls, "alice");
-    o.mechanism = net::Mechanism::xoauth2;
-    const Error e = connect_error(o);
-    EXPECT_EQ(e.kind, ErrorKind::Auth) << e.what();
-    EXPECT_NE(std::string(e.what()).find("does not offer the XOAUTH2 mechanism"), std::string::npos) << e.what();
-    EXPECT_NE(e.hint.find("PLAIN"), std::string::npos) << e.hint;
-}
-
 TEST(LoginErrors, LoginMechanismWorks) {
     for (auto protocol : {Protocol::imap, Protocol::pop3, Protocol::smtp}) {
         auto o = server_options(protocol, Security::tls, "bob");

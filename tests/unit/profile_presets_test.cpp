@@ -344,3 +344,44 @@ TEST_F(UserPresets, PresetFromJsonReadsEveryField) {
 
 }  // namespace
 }  // namespace zmail::profile
+
+namespace zmail::profile {
+namespace {
+
+TEST_F(PresetAccount, OutlookSignsInWithMicrosoftsEndpointsForTheTenant) {
+    Account a = with_preset("outlook");
+    EXPECT_EQ(a.auth_mechanism, "xoauth2");
+    EXPECT_EQ(a.credentials.kind, CredentialSource::Kind::OAuth2Tokens);
+    EXPECT_EQ(a.oauth2.authorize_url, "https://login.microsoftonline.com/common/oauth2/v2.0/authorize");
+    EXPECT_EQ(a.oauth2.token_url, "https://login.microsoftonline.com/common/oauth2/v2.0/token");
+    EXPECT_EQ(a.oauth2.device_url, "https://login.microsoftonline.com/common/oauth2/v2.0/devicecode");
+    for (const char* scope : {"https://outlook.office.com/IMAP.AccessAsUser.All",
+                              "https://outlook.office.com/POP.AccessAsUser.All", "https://outlook.office.com/SMTP.Send",
+                              "offline_access"})
+        EXPECT_NE(a.oauth2.scope.find(scope), std::string::npos) << scope;
+    Account tenant = resolve(R"("preset": "outlook", "address": "you@contoso.com",
+                                "oauth2": {"tenant": "contoso.onmicrosoft.com", "client_id": "abc"})");
+    EXPECT_EQ(tenant.oauth2.token_url, "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token");
+    EXPECT_EQ(tenant.oauth2.client_id, "abc");
+    EXPECT_EQ(tenant.oauth2.store, "file");
+}
+
+TEST_F(PresetAccount, GmailHasGooglesEndpointsAndAsksForOfflineAccess) {
+    Account a = resolve(R"("preset": "gmail", "address": "you@gmail.com", "auth": {"mechanism": "oauthbearer"},
+                          "oauth2": {"client_id": "id", "client_secret_env": "GOOGLE_SECRET"})");
+    EXPECT_EQ(a.oauth2.authorize_url, "https://accounts.google.com/o/oauth2/v2/auth");
+    EXPECT_EQ(a.oauth2.token_url, "https://oauth2.googleapis.com/token");
+    EXPECT_EQ(a.oauth2.device_url, "https://oauth2.googleapis.com/device/code");
+    EXPECT_EQ(a.oauth2.scope, "https://mail.google.com/");
+    EXPECT_EQ(a.oauth2.client_secret.kind, CredentialSource::Kind::Environment);
+    bool offline = false;
+    for (const auto& [k, v] : a.oauth2.authorize_params) offline = offline || (k == "access_type" && v == "offline");
+    EXPECT_TRUE(offline);
+    EXPECT_EQ(a.credentials.kind, CredentialSource::Kind::OAuth2Tokens);
+    Account command = resolve(R"("preset": "gmail", "address": "you@gmail.com", "auth": {"mechanism": "xoauth2"},
+                                "oauth2": {"token_command": "oama access you@gmail.com"})");
+    EXPECT_EQ(command.credentials.kind, CredentialSource::Kind::OAuth2Command);
+}
+
+}  // namespace
+}  // namespace zmail::profile

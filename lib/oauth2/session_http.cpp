@@ -1,0 +1,82 @@
+#include "oauth2/session_http.hpp"
+
+#include "error.hpp"
+
+#include <curl/curl.h>
+
+#include <memory>
+
+namespace zmail::oauth2 {
+
+namespace {
+
+size_t collect(char* data, size_t size, size_t count, void* userp) {
+    auto* body = static_cast<std::string*>(userp);
+    if (body->size() > 1024 * 1024) return 0;  // no token answer is this big
+    body->append(data, size * count);
+    return size * count;
+}
+
+Error transfer_error(CURLcode rc, const std::string& url, const char* detail) {
+    std::string what = "no answer from '" + url + "': " + (*detail ? std::string(detail) : curl_easy_strerror(rc));
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return Error(ErrorKind::Temporary, what, "the provider or the network may be slow; try again later");
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+        return Error(ErrorKind::Tls, what, "check the system's CA certificates, or the account's ca_file");
+    default:
+        return Error(ErrorKind::Network, what, "check the network connection and try again");
+    }
+}
+
+}  // namespace
+
+HttpAnswer post_form(const std::string& url, const Fields& fields, const HttpOptions& options) {
+    if (!url.starts_with("https://") && !is_loopback_url(url))
+        throw Error(ErrorKind::Config, "refusing OAuth2 endpoint '" + url + "': it is not https",
+                    "use the provider's https:// URL");
+    static const CURLcode initialised = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (initialised != CURLE_OK) throw Error(ErrorKind::Internal, "cannot initialise libcurl");
+    std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+    if (!curl) throw Error(ErrorKind::Internal, "cannot create a libcurl handle");
+    std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(
+        curl_slist_append(nullptr, "Accept: application/json"), curl_slist_free_all);
+    const std::string body = form_encode(fields);
+    HttpAnswer answer;
+    char errbuf[CURL_ERROR_SIZE] = {};
+    CURL* h = curl.get();
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &answer.body);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, static_cast<long>(options.timeout_seconds));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(std::min(options.timeout_seconds, 30)));
+    curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "zmail");
+    if (!options.ca_file.empty()) {
+        curl_easy_setopt(h, CURLOPT_CAINFO, options.ca_file.c_str());
+        curl_easy_setopt(h, CURLOPT_CAPATH, static_cast<const char*>(nullptr));
+    }
+    if (!options.tls_verify) {
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    std::string grant;
+    for (const auto& [name, value] : fields)
+        if (name == "grant_type") grant = value;
+    if (options.trace) options.trace("* HTTP POST " + url + (grant.empty() ? "" : " (grant_type=" + grant + ")"));
+    const CURLcode rc = curl_easy_perform(h);
+    if (rc != CURLE_OK) throw transfer_error(rc, url, errbuf);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &answer.status);
+    if (options.trace) options.trace("* HTTP " + std::to_string(answer.status));
+    return answer;
+}
+
+}  // namespace zmail::oauth2
