@@ -128,6 +128,7 @@ Command capability(const std::string& tag);
 Command noop(const std::string& tag);
 Command namespace_(const std::string& tag);  ///< NAMESPACE (RFC 2342)
 Command logout(const std::string& tag);
+Command compress_deflate(const std::string& tag);  ///< COMPRESS DEFLATE (RFC 4978)
 /// "ID ("name" "zmail" ...)" or "ID NIL" for no fields.
 Command id(const std::string& tag, const std::vector<std::pair<std::string, std::string>>& fields,
            const EncodeOptions& options = {});

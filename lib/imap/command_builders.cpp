@@ -58,6 +58,7 @@ Command capability(const std::string& tag) { return simple(tag, "CAPABILITY"); }
 Command noop(const std::string& tag) { return simple(tag, "NOOP"); }
 Command namespace_(const std::string& tag) { return simple(tag, "NAMESPACE"); }
 Command logout(const std::string& tag) { return simple(tag, "LOGOUT"); }
+Command compress_deflate(const std::string& tag) { return simple(tag, "COMPRESS DEFLATE"); }
 Command expunge(const std::string& tag) { return simple(tag, "EXPUNGE"); }
 Command close(const std::string& tag) { return simple(tag, "CLOSE"); }
 Command unselect(const std::string& tag) { return simple(tag, "UNSELECT"); }

@@ -32,7 +32,7 @@ std::string command_name(const Command& command) {
 }  // namespace
 
 Session::Session(net::Stream& stream, SessionOptions options)
-    : stream_(stream), options_(std::move(options)), reader_(options_.limits), buffer_(read_buffer_size) {
+    : stream_(&stream), options_(std::move(options)), reader_(options_.limits), buffer_(read_buffer_size) {
     if (options_.trace) tracer_ = std::make_unique<ResponseTracer>([this](std::string_view line) { trace(line); });
 }
 
@@ -81,7 +81,7 @@ void Session::set_io_timeout(std::chrono::seconds timeout) {
 void Session::ensure_usable() const {
     if (broken_)
         throw Error(ErrorKind::Network,
-                    "connection to " + quoted(stream_.peer()) + " is unusable after an earlier error",
+                    "connection to " + quoted(stream_->peer()) + " is unusable after an earlier error",
                     "connect again");
 }
 
@@ -94,7 +94,7 @@ std::string Session::current_command() const {
 void Session::write_raw(std::string_view bytes) {
     ensure_usable();
     try {
-        stream_.write(bytes);
+        stream_->write(bytes);
     } catch (...) {
         broken_ = true;
         throw;
@@ -108,7 +108,7 @@ void Session::write(std::string_view bytes) {
 
 Error Session::protocol_error(const Error& cause) const {
     const std::string command = current_command();
-    std::string message = "bad response from " + quoted(stream_.peer());
+    std::string message = "bad response from " + quoted(stream_->peer());
     if (!command.empty()) message += " to " + quoted(command);
     message += ": ";
     message += cause.what();
@@ -118,13 +118,13 @@ Error Session::protocol_error(const Error& cause) const {
 bool Session::fill(bool idle_wait) {
     std::size_t received = 0;
     try {
-        received = stream_.read_some(buffer_.data(), buffer_.size());
+        received = stream_->read_some(buffer_.data(), buffer_.size());
     } catch (const Error& error) {
         if (idle_wait && error.kind == ErrorKind::Temporary && !reader_.in_response()) return false;
         broken_ = true;
         if (error.kind == ErrorKind::Network && reader_.in_response())
             throw Error(ErrorKind::Network,
-                        "connection to " + quoted(stream_.peer()) + " closed in the middle of a response",
+                        "connection to " + quoted(stream_->peer()) + " closed in the middle of a response",
                         "the server or the network dropped the connection; try again", error.server_reply);
         throw;
     } catch (...) {
@@ -134,7 +134,7 @@ bool Session::fill(bool idle_wait) {
     if (received == 0) {
         broken_ = true;
         throw Error(ErrorKind::Network,
-                    "connection to " + quoted(stream_.peer()) +
+                    "connection to " + quoted(stream_->peer()) +
                         (reader_.in_response() ? " closed in the middle of a response" : " closed"),
                     "the server or the network dropped the connection; try again");
     }
@@ -177,7 +177,7 @@ void Session::complete(const StatusResponse& status) {
                                       [&](const Pending& p) { return p.tag == status.tag; });
     if (pending == in_flight_.end() || status.status == Status::Bye || status.status == Status::Preauth) {
         broken_ = true;
-        throw Error(ErrorKind::Protocol, "unexpected tagged response from " + quoted(stream_.peer()),
+        throw Error(ErrorKind::Protocol, "unexpected tagged response from " + quoted(stream_->peer()),
                     "the connection was closed; try again", shorten_for_reply(status.line));
     }
     if (status.code.kind == CodeKind::Capability) capabilities_ = Capabilities(status.code.atoms);
@@ -200,7 +200,7 @@ void Session::dispatch(const Response& response) {
                 status->code.kind == CodeKind::Unavailable || status->code.kind == CodeKind::InUse;
             const std::string command = current_command();
             throw Error(temporary ? ErrorKind::Temporary : ErrorKind::Network,
-                        quoted(stream_.peer()) + " closed the connection" +
+                        quoted(stream_->peer()) + " closed the connection" +
                             (command.empty() ? std::string() : " during " + quoted(command)),
                         "the server ended the session; try again later", status->line);
         }
@@ -212,7 +212,7 @@ void Session::dispatch(const Response& response) {
             return;
         }
         broken_ = true;
-        throw Error(ErrorKind::Protocol, "unexpected continuation request from " + quoted(stream_.peer()),
+        throw Error(ErrorKind::Protocol, "unexpected continuation request from " + quoted(stream_->peer()),
                     "the connection was closed; try again", shorten_for_reply("+ " + continuation->text));
     }
     if (const CapabilityData* capability = response.get<CapabilityData>())
@@ -390,6 +390,8 @@ void Session::do_start() {
     if (capabilities_.empty())
         throw Error(ErrorKind::Protocol, quoted(peer()) + " sent no capabilities", {}, capability.line);
 
+    if (options_.compress && capabilities_.has("COMPRESS=DEFLATE")) start_compression();
+
     std::vector<std::string> wanted;
     if (options_.enable_qresync && capabilities_.has("QRESYNC")) wanted = {"CONDSTORE", "QRESYNC"};
     else if ((options_.enable_condstore || options_.enable_qresync) && capabilities_.has("CONDSTORE"))
@@ -404,6 +406,15 @@ void Session::do_start() {
     if (!id_tag.empty()) (void)wait(id_tag);
     if (!enable_tag.empty()) (void)wait(enable_tag);
     started_ = true;
+}
+
+void Session::start_compression() {
+    const CommandResult result = run([](const std::string& tag) { return command::compress_deflate(tag); });
+    if (!result.ok()) return;  // refused (e.g. already compressed by a proxy): go on without
+    if (buffer_begin_ != buffer_end_)
+        throw Error(ErrorKind::Protocol, quoted(peer()) + " sent data after its reply to COMPRESS", {}, result.line);
+    compressed_ = std::make_unique<net::DeflateStream>(*stream_);
+    stream_ = compressed_.get();
 }
 
 CommandBuilder Session::id_builder(std::vector<std::pair<std::string, std::string>> fields) const {

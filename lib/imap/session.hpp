@@ -29,6 +29,7 @@
 #include "imap/response.hpp"
 #include "imap/response_reader.hpp"
 #include "imap/uid_set.hpp"
+#include "net/deflate_stream.hpp"
 #include "net/stream.hpp"
 
 namespace zmail::imap {
@@ -151,6 +152,7 @@ struct SessionOptions {
     bool enable_condstore = false;  ///< ENABLE CONDSTORE when offered
     bool enable_qresync = false;    ///< ENABLE QRESYNC (with CONDSTORE) when offered
     bool enable_utf8 = false;       ///< ENABLE UTF8=ACCEPT when offered (mailbox names sent as UTF-8)
+    bool compress = false;          ///< COMPRESS DEFLATE (RFC 4978) when offered, before ID and ENABLE
     /// Memory bounds for one response (message bodies are streamed and do not count).
     ReaderLimits limits{16 * 1024 * 1024, 1024 * 1024, 32 * 1024 * 1024};
     /// Most unsolicited flag changes kept in MailboxUpdates before `overflow` is set.
@@ -227,8 +229,10 @@ public:
     EncodeOptions encode_options() const;
     /// The selected mailbox, if any (set by a successful Mailboxes::select/examine).
     const std::optional<SelectedMailbox>& selected() const { return selected_; }
-    std::string peer() const { return stream_.peer(); }
+    std::string peer() const { return stream_->peer(); }
     bool broken() const { return broken_; }
+    /// The compressed stream once COMPRESS DEFLATE is on (its byte counts); null otherwise.
+    const net::DeflateStream* compression() const { return compressed_.get(); }
 
     /// Untagged data nobody asked for (EXISTS, EXPUNGE, VANISHED, FETCH, ALERT), since the last
     /// take_updates() or Mailboxes::select(). take_updates() returns them and clears the collection.
@@ -273,6 +277,7 @@ private:
     };
 
     void do_start();
+    void start_compression();
     std::string next_tag();
     void write(std::string_view bytes);
     void write_raw(std::string_view bytes);
@@ -296,7 +301,8 @@ private:
     CommandBuilder id_builder(std::vector<std::pair<std::string, std::string>> fields) const;
     UntaggedHandler id_handler();
 
-    net::Stream& stream_;
+    net::Stream* stream_;                          // the connection, or compressed_ over it
+    std::unique_ptr<net::DeflateStream> compressed_;  // after COMPRESS DEFLATE
     SessionOptions options_;
     ResponseReader reader_;
     std::vector<char> buffer_;

@@ -59,6 +59,7 @@ ServerOptions account_server_options(const profile::Profile& profile, const prof
         // the profile is copied: a connection made later (a reconnecting sync) may renew the token
         const oauth2::HttpOptions http = oauth2::http_options(account);
         options.secret = oauth2::access_token(profile, account, "", http);
+        options.renew_hint = "sign in again: " + oauth2::login_command(account);
         options.renew_secret = [profile, account, http](const std::string& rejected) {
             return oauth2::access_token(profile, account, rejected, http);
         };

@@ -148,11 +148,13 @@ Error login_refused(const FailedLogin& f) {
     const std::string challenge = token ? oauth2::describe_sasl_challenge(t.sasl_challenge()) : std::string();
     if (!challenge.empty())
         return Error(ErrorKind::Auth, head + ": the server refused the access token (" + challenge + ")",
-                     f.options.renew_secret ? "sign in again if this persists: zmail settings login ACCOUNT"
+                     !f.options.renew_hint.empty() ? f.options.renew_hint
                                             : "the access token may have expired or lack the mail scope; get a new one",
                      reply);
     return Error(ErrorKind::Auth, head + ": authentication failed",
-                 token ? "the access token may have expired or lack the mail scope; get a new one"
+                 token ? (!f.options.renew_hint.empty() ? f.options.renew_hint
+                                                        : "the access token may have expired or lack the mail scope; "
+                                                          "get a new one")
                        : "check the user name and password; accounts with two-factor authentication need an "
                          "application-specific password",
                  reply);

@@ -43,6 +43,7 @@ struct ServerOptions {
     /// Optional: a new secret after the server refused `rejected` at login (an OAuth2 access token
     /// is renewed); the login is then tried once more. Throws like the first lookup.
     std::function<std::string(const std::string& rejected)> renew_secret;
+    std::string renew_hint;              ///< what to run when even the renewed secret is refused
     LineSink trace;                      ///< optional: protocol trace ("C: ", "S: ", "* " prefixes)
     LineSink warning;                    ///< optional: warnings (e.g. verification off)
 };

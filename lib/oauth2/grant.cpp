@@ -37,11 +37,14 @@ std::optional<json> parse_object(std::string_view body) {
     return doc;
 }
 
-GrantError invalid(long status, std::string_view body) {
-    std::string shown(body.substr(0, 120));
-    for (char& c : shown)
-        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    return {"invalid_response", "HTTP status " + std::to_string(status) + (shown.empty() ? "" : ": " + shown)};
+/// The body is never quoted: a provider answering in another form could be sending tokens.
+GrantError invalid(long status, std::string_view what) {
+    return {"invalid_response", "HTTP status " + std::to_string(status) + ", " + std::string(what)};
+}
+
+/// Seconds from a server, bounded so that adding them to a clock cannot overflow.
+std::int64_t bounded(std::int64_t seconds, std::int64_t low, std::int64_t high) {
+    return std::clamp(seconds, low, high);
 }
 
 }  // namespace
@@ -55,13 +58,13 @@ TokenAnswer parse_token_answer(long http_status, std::string_view body) {
         return answer;
     }
     if (!doc || http_status != 200 || text_of(*doc, "access_token").empty()) {
-        answer.error = invalid(http_status, doc ? std::string_view("no access_token in the answer") : body);
+        answer.error = invalid(http_status, doc ? "no access_token in the answer" : "not a JSON token answer");
         return answer;
     }
     Grant g;
     g.access_token = text_of(*doc, "access_token");
     g.token_type = text_of(*doc, "token_type");
-    g.expires_in = std::max<std::int64_t>(0, number_of(*doc, "expires_in", 0));
+    g.expires_in = bounded(number_of(*doc, "expires_in", 0), 0, 10LL * 366 * 24 * 3600);
     g.refresh_token = text_of(*doc, "refresh_token");
     g.scope = text_of(*doc, "scope");
     answer.grant = std::move(g);
@@ -81,12 +84,12 @@ std::optional<DeviceCode> parse_device_answer(long http_status, std::string_view
         d.verification_uri = text_of(*doc, "verification_uri");
         if (d.verification_uri.empty()) d.verification_uri = text_of(*doc, "verification_url");  // Google
         d.verification_uri_complete = text_of(*doc, "verification_uri_complete");
-        d.expires_in = number_of(*doc, "expires_in", 0);
-        d.interval = std::max<std::int64_t>(1, number_of(*doc, "interval", 5));
+        d.expires_in = bounded(number_of(*doc, "expires_in", 0), 0, 24 * 3600);
+        d.interval = bounded(number_of(*doc, "interval", 5), 1, 300);
     }
     if (!doc || http_status != 200 || d.device_code.empty() || d.user_code.empty() || d.verification_uri.empty() ||
         d.expires_in <= 0) {
-        error = invalid(http_status, doc ? std::string_view("not a device authorization answer") : body);
+        error = invalid(http_status, doc ? "not a device authorization answer" : "not a JSON answer");
         return std::nullopt;
     }
     return d;

@@ -47,26 +47,30 @@ HttpAnswer post_form(const std::string& url, const Fields& fields, const HttpOpt
     HttpAnswer answer;
     char errbuf[CURL_ERROR_SIZE] = {};
     CURL* h = curl.get();
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &answer.body);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, static_cast<long>(options.timeout_seconds));
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(std::min(options.timeout_seconds, 30)));
-    curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "zmail");
+    auto set = [h](CURLoption option, auto value) {
+        if (const CURLcode rc = curl_easy_setopt(h, option, value); rc != CURLE_OK)
+            throw Error(ErrorKind::Internal, std::string("cannot set up libcurl: ") + curl_easy_strerror(rc));
+    };
+    set(CURLOPT_URL, url.c_str());
+    set(CURLOPT_PROTOCOLS_STR, "https,http");
+    set(CURLOPT_NOSIGNAL, 1L);
+    set(CURLOPT_ERRORBUFFER, errbuf);
+    set(CURLOPT_HTTPHEADER, headers.get());
+    set(CURLOPT_POSTFIELDS, body.c_str());
+    set(CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+    set(CURLOPT_WRITEFUNCTION, &collect);
+    set(CURLOPT_WRITEDATA, &answer.body);
+    set(CURLOPT_TIMEOUT, static_cast<long>(options.timeout_seconds));
+    set(CURLOPT_CONNECTTIMEOUT, static_cast<long>(std::min(options.timeout_seconds, 30)));
+    set(CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    set(CURLOPT_USERAGENT, "zmail");
     if (!options.ca_file.empty()) {
-        curl_easy_setopt(h, CURLOPT_CAINFO, options.ca_file.c_str());
-        curl_easy_setopt(h, CURLOPT_CAPATH, static_cast<const char*>(nullptr));
+        set(CURLOPT_CAINFO, options.ca_file.c_str());
+        set(CURLOPT_CAPATH, static_cast<const char*>(nullptr));
     }
     if (!options.tls_verify) {
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+        set(CURLOPT_SSL_VERIFYPEER, 0L);
+        set(CURLOPT_SSL_VERIFYHOST, 0L);
     }
     std::string grant;
     for (const auto& [name, value] : fields)

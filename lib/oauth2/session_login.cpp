@@ -5,6 +5,8 @@
 #include "oauth2/redirect.hpp"
 #include "oauth2/session_pkce.hpp"
 #include "oauth2/url.hpp"
+#include "util/atomic_file.hpp"
+#include "util/lock_file.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -97,7 +99,10 @@ struct Listener {
     bool serve(Clock::time_point deadline, Answer answer) {
         while (wait_readable(socket.get(), deadline)) {
             Socket client(::accept4(socket.get(), nullptr, nullptr, SOCK_CLOEXEC));
-            if (client.get() < 0) continue;
+            if (client.get() < 0) {
+                ::usleep(100 * 1000);  // EMFILE and the like: do not spin
+                continue;
+            }
             std::string received;
             const auto request_deadline = std::min(deadline, Clock::now() + std::chrono::seconds(10));
             char buffer[4096];
@@ -119,11 +124,11 @@ struct Listener {
     }
 };
 
-/// xdg-open URL in the background when there is a display; false when it cannot be tried.
-bool open_in_browser(const std::string& url) {
+/// xdg-open URL in the background when there is a display; its pid, or 0 when it cannot be tried.
+pid_t open_in_browser(const std::string& url) {
     const char* display = std::getenv("DISPLAY");
     const char* wayland = std::getenv("WAYLAND_DISPLAY");
-    if ((!display || !*display) && (!wayland || !*wayland)) return false;
+    if ((!display || !*display) && (!wayland || !*wayland)) return 0;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -134,12 +139,7 @@ bool open_in_browser(const std::string& url) {
     char* argv[] = {program.data(), const_cast<char*>(url.c_str()), nullptr};
     const int rc = posix_spawnp(&pid, "xdg-open", &actions, nullptr, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
-    return rc == 0;
-}
-
-void reap_children() {
-    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
-    }
+    return rc == 0 ? pid : 0;
 }
 
 Tokens exchange(const profile::Profile& profile, const profile::Account& account, Fields fields,
@@ -175,7 +175,8 @@ Tokens browser_login(const profile::Profile& profile, const profile::Account& ac
     if (!account.user.empty()) query.emplace_back("login_hint", account.user);
     for (const auto& p : account.oauth2.authorize_params) query.push_back(p);
     const std::string url = with_query(account.oauth2.authorize_url, query);
-    const bool opened = o.open_browser && open_in_browser(url);
+    const pid_t browser = o.open_browser ? open_in_browser(url) : 0;
+    const bool opened = browser > 0;
     if (o.tell) {
         o.tell(std::string(opened ? "Your browser should open to sign in. If it does not, open this URL:"
                                   : "Open this URL in a browser on this machine to sign in:"));
@@ -195,7 +196,7 @@ Tokens browser_login(const profile::Profile& profile, const profile::Account& ac
                                            send_page(fd, "200 OK", "zmail is signed in. You can close this page.");
                                        return true;
                                    });
-    reap_children();
+    if (browser > 0) ::waitpid(browser, nullptr, WNOHANG);  // xdg-open has usually handed over by now
     if (!answered)
         throw Error(ErrorKind::Temporary,
                     "no sign-in arrived within " + std::to_string(o.timeout_seconds) + " seconds",
@@ -245,7 +246,14 @@ Tokens device_login(const profile::Profile& profile, const profile::Account& acc
         Fields poll{{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
                     {"device_code", device->device_code}};
         for (const auto& f : fields) poll.push_back(f);
-        const HttpAnswer answer_reply = post_form(account.oauth2.token_url, poll, o.http);
+        HttpAnswer answer_reply;
+        try {
+            answer_reply = post_form(account.oauth2.token_url, poll, o.http);
+        } catch (const Error& e) {
+            if (e.kind != ErrorKind::Network && e.kind != ErrorKind::Temporary) throw;
+            interval = std::min<std::int64_t>(interval * 2, 60);  // RFC 8628 3.5: back off, keep going
+            continue;
+        }
         const TokenAnswer answer = parse_token_answer(answer_reply.status, answer_reply.body);
         if (answer.grant) {
             Tokens t = tokens_from_grant(*answer.grant, {}, now_seconds());
@@ -280,6 +288,8 @@ LoginResult login(const profile::Profile& profile, const profile::Account& accou
                     "use a preset that has one (outlook, gmail), or set oauth2.token_url and oauth2.authorize_url");
     TokenStore store(account);
     Tokens tokens = options.device ? device_login(profile, account, options) : browser_login(profile, account, options);
+    util::make_directories(account.state_dir);
+    util::LockFile lock(account.state_dir + "/oauth2.lock", "zmail OAuth2 token refresh", 60);  // not mid-refresh
     store.save(tokens);
     return {tokens, store.describe()};
 }

@@ -81,12 +81,15 @@ std::string with_query(const std::string& base, const Fields& fields) {
 bool is_loopback_url(std::string_view url) {
     for (std::string_view scheme : {"http://", "https://"}) {
         if (!url.starts_with(scheme)) continue;
-        std::string_view rest = url.substr(scheme.size());
+        const std::string_view authority = url.substr(scheme.size()).substr(0, url.substr(scheme.size()).find_first_of("/?#"));
+        if (authority.find('@') != std::string_view::npos) return false;  // user info: "localhost:1@elsewhere"
         std::string_view host;
-        if (rest.starts_with("[")) {
-            host = rest.substr(0, rest.find(']') == std::string_view::npos ? rest.size() : rest.find(']') + 1);
+        if (authority.starts_with("[")) {
+            const std::size_t close = authority.find(']');
+            if (close == std::string_view::npos) return false;
+            host = authority.substr(0, close + 1);
         } else {
-            host = rest.substr(0, rest.find_first_of(":/?#"));
+            host = authority.substr(0, authority.find(':'));
         }
         const bool dotted = host.starts_with("127.") && host.find_first_not_of("0123456789.") == std::string_view::npos;
         return host == "localhost" || host == "[::1]" || dotted;

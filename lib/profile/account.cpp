@@ -168,6 +168,7 @@ Account resolve_account(const Profile& profile, const std::string& name) {
         server->allow_plaintext = value(p + ".allow_plaintext").get<bool>();
     }
     a.imap_id = value("imap.id").get<bool>();
+    a.imap_compress = text("imap.compress");
     a.ca_file = util::expand_home(text("ca_file"));
     a.tls_verify = value("tls_verify").get<bool>();
     a.auth_mechanism = text("auth.mechanism");
@@ -242,6 +243,7 @@ json account_to_json(const Account& a) {
         {"pop", server(a.pop)},
         {"smtp", server(a.smtp)},
         {"imap_id", a.imap_id},
+        {"imap_compress", a.imap_compress},
         {"ca_file", a.ca_file},
         {"tls_verify", a.tls_verify},
         {"auth", {{"mechanism", a.auth_mechanism}}},

@@ -69,6 +69,7 @@ struct Account {
     Preset preset;
     ServerSettings imap, pop, smtp;
     bool imap_id = false;
+    std::string imap_compress = "auto";  ///< auto, always, never
     std::string ca_file;
     bool tls_verify = true;
     std::string auth_mechanism = "plain";

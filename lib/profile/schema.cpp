@@ -48,6 +48,9 @@ std::vector<KeyInfo> make_keys() {
     keys.push_back(text("user", "login user name (default: the address)"));
     add_server(keys, "imap", "IMAP");
     keys.push_back(boolean("imap.id", "send the RFC 2971 ID command after login (default: the preset's)", false));
+    keys.push_back(choice("imap.compress", {"auto", "always", "never"},
+                          "COMPRESS=DEFLATE when the server offers it: auto (not on this machine's loopback), "
+                          "always or never", "auto"));
     add_server(keys, "pop", "POP3");
     add_server(keys, "smtp", "SMTP");
     keys.push_back(text("ca_file", "trust only this CA certificate file (PEM) instead of the system store"));

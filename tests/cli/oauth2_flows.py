@@ -52,7 +52,7 @@ class Suite:
     # ------------------------------------------------------------ helpers
     def admin(self, path, body=None):
         url = self.env["oauth_admin_url"] + path
-        get = path.startswith("/admin/stats") or path.startswith("/device/approve")
+        get = path.startswith("/admin/stats") or path.startswith("/admin/issued") or path.startswith("/device/approve")
         data = None if get else json.dumps(body or {}).encode()
         request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as r:
@@ -247,6 +247,7 @@ class Suite:
             started = time.monotonic()
             r = self.run(*args)
             check(r.returncode == 77, "%s after revocation: exit %d %s" % (args, r.returncode, r.stderr))
+            self.run("--json", *args)
             check("zmail settings login o" in r.stderr, "no login hint: " + r.stderr)
             check(time.monotonic() - started < 20, "it took long: a loop?")
         check(self.local_files() == files, "something changed locally")
@@ -254,8 +255,9 @@ class Suite:
         check(open(self.token_file("o")).read() == token_bytes, "the token file changed")
         r = self.run("send", "-a", "o", "--to", "bob@example.test", "--subject", "x", stdin="x\n")
         check(r.returncode == 77 and "zmail settings login o" in r.stderr, "send: %d %s" % (r.returncode, r.stderr))
-        rc, _, err, _ = self.login("o")
+        rc, _, err, _ = self.login("o", "-v", "-v")
         check(rc == 0, "login again: " + err)
+        check("grant_type=authorization_code" in err, "-v -v shows the token request (not its body)")
         self.ok_run("sync", "o")
         check(self.local_count("INBOX") == 7, "after signing in again everything syncs")
         print("ok a revoked refresh token: exit 77 with the login command, nothing changed anywhere")
@@ -349,6 +351,7 @@ class Suite:
     def no_secret_anywhere(self):
         for account in ("o", "s"):
             self.tokens(account)
+        self.secrets.update(self.admin("/admin/issued"))
         text = "\n".join(self.outputs)
         for secret in self.secrets:
             check(secret not in text, "a secret (%s...) appears in zmail's output" % secret[:6])

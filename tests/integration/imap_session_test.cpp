@@ -168,6 +168,40 @@ TEST(ImapSessionDovecot, FakeResponsesInABodyAreReadByteForByteAndTheConnectionS
     session.logout();
 }
 
+// COMPRESS=DEFLATE (RFC 4978, Dovecot's imap_zlib): bodies read byte for byte through the
+// compressed stream, appends and commands after it, and fewer bytes on the wire than the plain ones.
+TEST(ImapSessionDovecot, CompressedSessionReadsAndWritesEveryByte) {
+    const std::string user = test::create_user();
+    std::string text;
+    for (int i = 0; i < 2000; ++i) text += "これは圧縮のテスト行です line " + std::to_string(i) + "\r\n";
+    save_message(user, "INBOX", simple_message(1, text));
+    save_message(user, "INBOX", simple_message(2));
+    std::vector<std::string> trace;
+    SessionOptions options;
+    options.compress = true;
+    options.trace = [&trace](std::string_view line) { trace.emplace_back(line); };
+    Login login(user, options);
+    Session& session = login.session;
+    session.start();
+    ASSERT_NE(session.compression(), nullptr);
+    imap::Mailboxes(session).select("INBOX");
+    CollectingSink sink;
+    imap::Messages(session).uid_fetch_bodies(std::vector<std::uint32_t>{1, 2}, sink);
+    ASSERT_EQ(sink.messages.size(), 2u);
+    for (const auto& message : sink.messages)
+        EXPECT_EQ(message.body, doveadm_text(user, "INBOX", message.info.uid));
+    const std::string appended = simple_message(3, text);
+    imap::Messages(session).append("INBOX", source_of(appended));
+    EXPECT_EQ(doveadm_text(user, "INBOX", 3), appended);
+    const auto* z = session.compression();
+    EXPECT_LT(z->wire_in() * 4, z->plain_in()) << z->wire_in() << " of " << z->plain_in();
+    EXPECT_LT(z->wire_out() * 4, z->plain_out()) << z->wire_out() << " of " << z->plain_out();
+    std::string all;
+    for (const auto& line : trace) all += line + "\n";
+    EXPECT_TRUE(contains(all, "COMPRESS DEFLATE")) << all;
+    session.logout();
+}
+
 TEST(ImapSessionDovecot, JapaneseFolderCreateRenameDelete) {
     const std::string user = test::create_user();
     const std::string maildir = test::server_env().mail_dir + "/" + user + "/Maildir";

@@ -184,6 +184,24 @@ std::size_t total(const json& accounts, const char* what, const char* side) {
     return n;
 }
 
+// imap.compress always: the whole sync (both ways, several folders) over COMPRESS=DEFLATE.
+TEST_F(SyncCommand, CompressedSyncBothWays) {
+    auto load = test::run_command({"/usr/bin/python3", std::string(ZMAIL_SOURCE_DIR) + "/bench/corpus.py", "--load",
+                                   ZMAIL_FIXTURE_DIR, "--user", user, "--messages", "300", "--folders", "4",
+                                   "--seed", "compress-test", "--max-size", "200000"});
+    ASSERT_EQ(load.exit_code, 0) << load.err;
+    ASSERT_EQ(zmail({"settings", "set", "work", "imap.compress", "always"}).exit_code, 0);
+    auto first = zmail({"-v", "-v", "sync"});
+    ASSERT_EQ(first.exit_code, 0) << first.err.substr(0, 2000);
+    EXPECT_NE(first.err.find("COMPRESS DEFLATE"), std::string::npos);
+    expect_in_sync();
+    write_file(maildir + "/INBOX/new/1700000000.M1P1.here", to_lf(message("compressed-upload")));
+    sync();
+    expect_in_sync();
+    auto again = sync_json();
+    EXPECT_EQ(total(again, "new", "local") + total(again, "new", "server"), 0u);
+}
+
 TEST_F(SyncCommand, CorpusIntoAnEmptyMaildirThenNothingToDo) {
     auto load = test::run_command({"/usr/bin/python3", std::string(ZMAIL_SOURCE_DIR) + "/bench/corpus.py", "--load",
                                    ZMAIL_FIXTURE_DIR, "--user", user, "--messages", "5000", "--folders", "12",

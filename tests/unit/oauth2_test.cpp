@@ -178,3 +178,38 @@ TEST(OAuth2Sasl, TheTranscriptKeepsTheChallengeOfEachProtocol) {
 
 }  // namespace
 }  // namespace zmail::oauth2
+
+namespace zmail::oauth2 {
+namespace {
+
+TEST(OAuth2Url, UserInfoNeverPassesForLoopback) {
+    EXPECT_FALSE(is_loopback_url("http://localhost:1@evil.example/token"));
+    EXPECT_FALSE(is_loopback_url("http://127.0.0.1@evil.example/"));
+    EXPECT_FALSE(is_loopback_url("http://[::1/"));
+}
+
+TEST(OAuth2Grant, AnAnswerInAnotherFormIsNeverQuoted) {
+    // some providers answer form-encoded despite Accept: the body may hold tokens
+    auto a = parse_token_answer(200, "access_token=at-secret&refresh_token=rt-secret");
+    ASSERT_TRUE(a.error);
+    EXPECT_EQ(a.error->description.find("secret"), std::string::npos) << a.error->description;
+    auto b = parse_token_answer(500, "<html>token rt-secret</html>");
+    ASSERT_TRUE(b.error);
+    EXPECT_EQ(b.error->description.find("secret"), std::string::npos) << b.error->description;
+}
+
+TEST(OAuth2Grant, HugeTimesAreBounded) {
+    auto a = parse_token_answer(200, R"({"access_token":"at","expires_in":9223372036854775807})");
+    ASSERT_TRUE(a.grant);
+    EXPECT_LE(a.grant->expires_in, 10LL * 366 * 24 * 3600);
+    GrantError error;
+    auto d = parse_device_answer(200, R"({"device_code":"d","user_code":"U","verification_uri":"https://x",
+                                         "expires_in":9223372036854775807,"interval":9223372036854775807})",
+                                 error);
+    ASSERT_TRUE(d);
+    EXPECT_LE(d->expires_in, 24 * 3600);
+    EXPECT_LE(d->interval, 300);
+}
+
+}  // namespace
+}  // namespace zmail::oauth2
