@@ -129,6 +129,9 @@ Command noop(const std::string& tag);
 Command namespace_(const std::string& tag);  ///< NAMESPACE (RFC 2342)
 Command logout(const std::string& tag);
 Command compress_deflate(const std::string& tag);  ///< COMPRESS DEFLATE (RFC 4978)
+/// NOTIFY SET (RFC 5465): new, expunged and flag-changed messages in the selected mailbox and in
+/// every personal one, with STATUS for the others as they change.
+Command notify_set(const std::string& tag);
 /// "ID ("name" "zmail" ...)" or "ID NIL" for no fields.
 Command id(const std::string& tag, const std::vector<std::pair<std::string, std::string>>& fields,
            const EncodeOptions& options = {});

@@ -59,6 +59,10 @@ Command noop(const std::string& tag) { return simple(tag, "NOOP"); }
 Command namespace_(const std::string& tag) { return simple(tag, "NAMESPACE"); }
 Command logout(const std::string& tag) { return simple(tag, "LOGOUT"); }
 Command compress_deflate(const std::string& tag) { return simple(tag, "COMPRESS DEFLATE"); }
+Command notify_set(const std::string& tag) {
+    return simple(tag, "NOTIFY SET (selected (MessageNew MessageExpunge FlagChange)) "
+                       "(personal (MessageNew MessageExpunge FlagChange MailboxName))");
+}
 Command expunge(const std::string& tag) { return simple(tag, "EXPUNGE"); }
 Command close(const std::string& tag) { return simple(tag, "CLOSE"); }
 Command unselect(const std::string& tag) { return simple(tag, "UNSELECT"); }

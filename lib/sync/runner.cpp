@@ -110,6 +110,34 @@ AccountReport run_account(const profile::Profile& profile, const profile::Accoun
     return sync_account(*c.stores.far, *c.stores.near, state, options, request.progress);
 }
 
+namespace {
+
+/// Waits for a change on the server, up to `interval`: with NOTIFY (RFC 5465) in every folder of
+/// the account over this one connection, else with IDLE in INBOX. False when the server offers
+/// neither (the caller sleeps instead). Throws the session's errors.
+bool wait_for_change(Connected& c, std::chrono::seconds interval, bool& notify_set) {
+    imap::Session& session = *c.session->session;
+    if (session.capabilities().has("NOTIFY") && session.capabilities().has("IDLE")) {
+        if (!notify_set) {
+            const auto result = session.run([](const std::string& tag) { return imap::command::notify_set(tag); });
+            notify_set = result.ok();
+        }
+        if (notify_set) {
+            imap::idle(session, interval, [](const imap::Response& r) {
+                return r.get<imap::MailboxStatusData>() || r.get<imap::ExistsData>() || r.get<imap::ExpungeData>() ||
+                       r.get<imap::FetchData>() || r.get<imap::ListData>() || r.get<imap::VanishedData>();
+            });
+            return true;
+        }
+    }
+    if (!session.capabilities().has("IDLE")) return false;
+    c.stores.far->select("INBOX");
+    imap::idle(session, interval);
+    return true;
+}
+
+}  // namespace
+
 void watch_account(const profile::Profile& profile, const profile::Account& account, const RunRequest& request,
                    std::chrono::seconds interval, const std::function<bool(const AccountReport&)>& after_run) {
     check_account(account);
@@ -120,24 +148,35 @@ void watch_account(const profile::Profile& profile, const profile::Account& acco
     AccountOptions options = account_options(account, request);
     std::string state = sync_state_directory(account);
     std::optional<Connected> c = connect(profile, account, request);  // the first failure is thrown
+    bool notify_set = false;
+    int failures = 0;  // runs in a row that could not reach the server
     while (true) {
         AccountReport report;
         try {
-            if (!c) c = connect(profile, account, request);
+            if (!c) {
+                c = connect(profile, account, request);
+                notify_set = false;
+            }
             report = sync_account(*c->stores.far, *c->stores.near, state, options, request.progress);
         } catch (const Error& e) {
             report.error = e;
         }
-        if (report.error && (report.error->kind == ErrorKind::Network || (c && !c->stores.far->usable()))) c.reset();
+        if (report.error && (report.error->kind == ErrorKind::Network || report.error->kind == ErrorKind::Temporary ||
+                             (c && !c->stores.far->usable())))
+            c.reset();
+        failures = c ? 0 : failures + 1;
         if (!after_run(report)) return;
+        if (!c) {
+            // a dropped network, a server restart, a laptop waking up: 5 s, 10 s, 20 s ... up to the interval
+            const auto backoff = std::chrono::seconds(5) * (1 << std::min(failures - 1, 10));
+            std::this_thread::sleep_for(std::min<std::chrono::seconds>(backoff, interval));
+            continue;
+        }
         try {
-            if (c && (*c->session)->capabilities().has("IDLE")) {
-                c->stores.far->select("INBOX");
-                imap::idle(*c->session->session, interval);
-                continue;
-            }
+            if (wait_for_change(*c, interval, notify_set)) continue;
         } catch (const Error&) {
-            c.reset();  // reconnect for the next run
+            c.reset();  // a BYE or a cut while waiting: reconnect and sync at once
+            continue;
         }
         std::this_thread::sleep_for(interval);
     }

@@ -36,10 +36,15 @@ check_completion zmail.bash share/bash-completion/completions/zmail
 check_completion _zmail share/zsh/vendor-completions/_zmail
 check_completion zmail.fish share/fish/vendor_completions.d/zmail.fish
 
+# the systemd user unit for --watch
+unit=$(cd "$prefix" && find . -path '*/systemd/user/zmail-watch@.service' | head -1)
+[[ -n $unit ]] || fail "lib/systemd/user/zmail-watch@.service is missing"
+[[ -z $unit ]] || cmp -s "$source_dir/scripts/systemd/zmail-watch@.service" "$prefix/$unit" || fail "$unit differs"
+
 # nothing else: no static libraries, headers or test binaries
 extra=$(cd "$prefix" && find . -type f | grep -v -e '^./bin/zmail$' -e '^./share/man/man[15]/' \
   -e '^./share/bash-completion/completions/zmail$' -e '^./share/zsh/vendor-completions/_zmail$' \
-  -e '^./share/fish/vendor_completions.d/zmail.fish$' || true)
+  -e '^./share/fish/vendor_completions.d/zmail.fish$' -e '/systemd/user/zmail-watch@.service$' || true)
 [[ -z $extra ]] || fail "unexpected files installed: $extra"
 
 [[ $failures -eq 0 ]] || exit 1

@@ -184,6 +184,42 @@ std::size_t total(const json& accounts, const char* what, const char* side) {
     return n;
 }
 
+std::size_t files_in(const std::string& folder) {
+    std::size_t n = 0;
+    for (const char* sub : {"/new", "/cur"})
+        if (fs::is_directory(folder + sub))
+            for ([[maybe_unused]] const auto& e : fs::directory_iterator(folder + sub)) ++n;
+    return n;
+}
+
+// --watch with NOTIFY (Dovecot offers it): mail delivered into a folder other than INBOX is here
+// long before the interval (60 s), from one connection watching every folder.
+TEST_F(SyncCommand, WatchSeesMailInEveryFolderWithNotify) {
+    test::save_message(user, "INBOX", message("watch-first"));
+    test::run_doveadm({"mailbox", "create", "-u", user, "Lists/日本語"});
+    std::map<std::string, std::string> watch_env = env;
+    watch_env["ZMAIL_CONFIG"] = dir + "/config.json";
+    std::thread watcher([&] {
+        test::run_command({"timeout", "-s", "TERM", "25", ZMAIL_BINARY, "sync", "--watch", "--interval", "60"},
+                          watch_env);
+    });
+    const std::string folder = maildir + "/Lists/日本語";
+    auto wait_until = [](const std::function<bool()>& done, int seconds) {
+        for (int i = 0; i < seconds * 10 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        return done();
+    };
+    EXPECT_TRUE(wait_until([&] { return fs::is_directory(folder) && files_in(maildir + "/INBOX") == 1; }, 10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the watcher is idling now
+    const auto delivered = std::chrono::steady_clock::now();
+    test::save_message(user, "Lists/日本語", message("watch-filed-by-a-rule"));
+    EXPECT_TRUE(wait_until([&] { return files_in(folder) == 1; }, 15)) << "not synced before the interval";
+    std::cerr << "delivery to the Maildir took "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - delivered).count()
+              << " ms\n";
+    watcher.join();
+    expect_in_sync();
+}
+
 // imap.compress always: the whole sync (both ways, several folders) over COMPRESS=DEFLATE.
 TEST_F(SyncCommand, CompressedSyncBothWays) {
     auto load = test::run_command({"/usr/bin/python3", std::string(ZMAIL_SOURCE_DIR) + "/bench/corpus.py", "--load",
