@@ -66,6 +66,9 @@ void print_preset(Printer& out, const profile::Preset& p) {
     rows.push_back({"folders", "sent '" + p.sent_folder + "', junk '" + p.junk_folder + "', trash '" +
                                    p.trash_folder + "'"});
     if (p.imap_id_required) rows.push_back({"imap id", "sent after login (required by the server)"});
+    if (p.imap_connections > 0)
+        rows.push_back({"connections", "at most " + std::to_string(p.imap_connections) + " IMAP connections per account"});
+    if (p.oauth2.configured()) rows.push_back({"oauth2", "sign in with 'zmail settings login' (set oauth2.client_id)"});
     if (!p.password_note.empty()) rows.push_back({"password", p.password_note});
     out.rows(rows, 2);
     if (!p.web_policies.empty()) {

@@ -21,7 +21,7 @@ struct SyncOptions {
     std::vector<std::string> folders;
     bool pull = false, push = false, dry_run = false, watch = false, allow_mass_delete = false;
     bool known_folders = false;
-    int jobs = 1, wait = 0, interval = 300;
+    int jobs = 0, wait = 0, interval = 300;  // jobs 0: the account's sync.jobs
 };
 
 /// "work 仕事: 12/40 fetched" on the progress line.
@@ -157,7 +157,7 @@ sync::RunRequest make_request(Context& ctx, const SyncOptions& o, FolderProgress
     if (o.push) request.direction = sync::Direction::Push;
     request.dry_run = o.dry_run;
     request.allow_mass_delete = o.allow_mass_delete;
-    request.jobs = o.jobs;
+    request.jobs = o.jobs;  // 0: make_request's caller fills in the account's
     request.lock_wait_seconds = o.wait;
     request.progress = [&progress](const std::string& folder, sync::Side target, std::size_t done, std::size_t total) {
         progress.update(folder, target, done, total);
@@ -176,6 +176,13 @@ Outcome sync_one(Context& ctx, const profile::Account& account, const SyncOption
     profile::Profile& profile = ctx.profile();
     FolderProgress progress(ctx.out(), account.name);
     sync::RunRequest request = make_request(ctx, o, progress);
+    request.jobs = o.jobs > 0 ? o.jobs : account.sync.jobs;
+    const int limit = account.preset.imap_connections;
+    if (limit > 0 && request.jobs > limit) {
+        ctx.out().warning(account.preset.name + " allows " + std::to_string(limit) +
+                          " connections per account: syncing " + std::to_string(limit) + " folders at once");
+        request.jobs = limit;
+    }
     if (o.watch) {
         if (ctx.accounts().size() != 1)
             throw Error(ErrorKind::Usage, "--watch syncs one account", "run one 'zmail sync --watch' per account");
@@ -217,7 +224,7 @@ Runner define_sync(CLI::App& app) {
     auto* push = app.add_flag("--push", o->push, "only send local changes to the server (overrides sync.direction)");
     pull->excludes(push);
     app.add_flag("--dry-run", o->dry_run, "show what would change on either side; change nothing");
-    app.add_option("--jobs", o->jobs, "sync up to N folders at once, each over its own connection (default 1)")
+    app.add_option("--jobs", o->jobs, "sync up to N folders at once, each over its own connection (default: sync.jobs)")
         ->check(CLI::Range(1, 16));
     auto* watch = app.add_flag("--watch", o->watch, "keep running: sync again when the server's INBOX changes "
                                                     "(IDLE) and every --interval seconds, until interrupted");

@@ -51,6 +51,7 @@ json preset_value(const Preset& preset, const std::string& key) {
         if (key == p + ".security") return s.security;
     }
     if (key == "imap.id") return preset.imap_id_required;
+    if (key == "sync.jobs") return preset.imap_connections > 0 ? std::min(4, preset.imap_connections) : 1;
     if (key == "auth.mechanism") return preset.auth_mechanism;
     if (key == "send.sent_folder" && !preset.sent_folder.empty()) return preset.sent_folder;
     if (preset.oauth2.configured()) {
@@ -205,6 +206,7 @@ Account resolve_account(const Profile& profile, const std::string& name) {
     a.sync.direction = text("sync.direction");
     a.sync.layout = text("sync.layout");
     a.sync.delete_folders = value("sync.delete_folders").get<bool>();
+    a.sync.jobs = value("sync.jobs").get<int>();
     a.sync.mass_delete_percent = value("sync.mass_delete_percent").get<int>();
 
     a.send.save_sent_setting = text("send.save_sent");
@@ -260,7 +262,8 @@ json account_to_json(const Account& a) {
                    {"max_size", a.fetch.max_size}, {"limit", a.fetch.limit}}},
         {"sync", {{"folders", a.sync.folders}, {"exclude", a.sync.exclude}, {"expunge", a.sync.expunge},
                   {"direction", a.sync.direction}, {"layout", a.sync.layout},
-                  {"delete_folders", a.sync.delete_folders}, {"mass_delete_percent", a.sync.mass_delete_percent}}},
+                  {"delete_folders", a.sync.delete_folders}, {"mass_delete_percent", a.sync.mass_delete_percent},
+                  {"jobs", a.sync.jobs}}},
         {"send", {{"save_sent", a.send.save_sent}, {"save_sent_setting", a.send.save_sent_setting},
                   {"save_sent_reason", a.send.save_sent_reason}, {"sent_folder", a.send.sent_folder}}},
     };

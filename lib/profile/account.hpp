@@ -53,6 +53,7 @@ struct SyncPolicy {
     std::string expunge = "immediate", direction = "both", layout = "fs";
     bool delete_folders = false;
     int mass_delete_percent = 50;
+    int jobs = 1;  ///< folders at once (sync.jobs; default from the preset)
 };
 
 struct SendPolicy {

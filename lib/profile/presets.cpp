@@ -58,6 +58,7 @@ Preset zoho(const ZohoRegion& region, bool organisation) {
     p.password_note = "accounts with two-factor authentication need an application-specific password "
                       "(https://accounts." + domain + " > Security > App Passwords)";
     p.web_policies = zoho_policies(domain);
+    p.imap_connections = 5;
     p.notes = {"Zoho files mail sent over SMTP into Sent itself: a client copy would make a duplicate",
                "IMAP and POP access must be enabled in Zoho's web settings before a client can log in"};
     return p;
@@ -179,10 +180,15 @@ std::vector<Preset> make_builtin_presets() {
     for (bool organisation : {false, true})
         for (const auto& region : zoho_regions) all.push_back(zoho(region, organisation));
 
-    for (Preset preset : {gmail_preset(), outlook_preset(), yahoo_preset(), icloud_preset(), fastmail_preset(),
-                          qq_preset()})
+    // connections per account: Gmail documents 15, Exchange Online 16 (per mailbox); for the others
+    // a number well below what their clients are seen to use
+    const std::pair<Preset, int> providers[] = {{gmail_preset(), 15},  {outlook_preset(), 16}, {yahoo_preset(), 5},
+                                                {icloud_preset(), 5},  {fastmail_preset(), 10}, {qq_preset(), 5},
+                                                {netease_preset("163"), 4}, {netease_preset("126"), 4}};
+    for (auto [preset, connections] : providers) {
+        preset.imap_connections = connections;
         all.push_back(std::move(preset));
-    for (const char* service : {"163", "126"}) all.push_back(netease_preset(service));
+    }
 
     Preset custom;
     custom.name = "custom";
@@ -247,6 +253,7 @@ nlohmann::json preset_to_json(const Preset& p) {
                         {"notes", p.notes}};
     if (p.smtp_alternate_port) j["smtp_alternate_port"] = p.smtp_alternate_port;
     if (!p.password_note.empty()) j["password_note"] = p.password_note;
+    if (p.imap_connections > 0) j["imap_connections"] = p.imap_connections;
     if (p.oauth2.configured()) {
         nlohmann::json params = nlohmann::json::object();
         for (const auto& [k, v] : p.oauth2.authorize_params) params[k] = v;
@@ -273,6 +280,7 @@ Preset preset_from_json(const std::string& name, const nlohmann::json& value, co
         else if (key == "smtp_alternate_port" && item.is_number_integer()) p.smtp_alternate_port = item.get<int>();
         else if (key == "files_sent_mail" && item.is_boolean()) p.files_sent_mail = item.get<bool>();
         else if (key == "imap_id_required" && item.is_boolean()) p.imap_id_required = item.get<bool>();
+        else if (key == "imap_connections" && item.is_number_integer()) p.imap_connections = item.get<int>();
         else if (key == "auth_mechanism") p.auth_mechanism = text(key, item);
         else if (key == "password_note") p.password_note = text(key, item);
         else if (key == "oauth2" && item.is_object()) {
@@ -307,7 +315,7 @@ Preset preset_from_json(const std::string& name, const nlohmann::json& value, co
         } else {
             throw Error(ErrorKind::Config, "invalid preset key '" + where + "." + key + "'",
                         "allowed: description, imap, pop, smtp, smtp_alternate_port, files_sent_mail, folders, "
-                        "imap_id_required, auth_mechanism, password_note, oauth2, notes");
+                        "imap_id_required, imap_connections, auth_mechanism, password_note, oauth2, notes");
         }
     }
     return p;

@@ -43,6 +43,9 @@ struct Preset {
     std::string auth_mechanism = "plain"; ///< plain, login, xoauth2, oauthbearer
     std::string password_note;            ///< e.g. application-specific password with two-factor
     PresetOAuth2 oauth2;
+    /// The most IMAP connections at once the provider allows one account (0: unknown). sync's
+    /// default --jobs is min(4, this); 1 when unknown.
+    int imap_connections = 0;
     std::vector<WebPolicy> web_policies;
     std::vector<std::string> notes;
 };

@@ -100,6 +100,9 @@ std::vector<KeyInfo> make_keys() {
     keys.push_back(choice("sync.layout", {"fs", "maildir++"},
                           "local folder layout: directories (fs) or Maildir++ (.A.B)", "fs"));
     keys.push_back(boolean("sync.delete_folders", "propagate folder deletions", false));
+    keys.push_back(integer("sync.jobs", "folders synced at once, each over its own connection (default: 4, at most "
+                                        "the preset's connection limit; 1 for custom)",
+                           nullptr, 1, 16));
     keys.push_back(integer("sync.mass_delete_percent",
                            "stop a folder when a run would delete more than this share of it", 50, 1, 100));
     keys.push_back(choice("send.save_sent", {"auto", "always", "never"},

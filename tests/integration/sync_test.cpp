@@ -220,6 +220,21 @@ TEST_F(SyncCommand, WatchSeesMailInEveryFolderWithNotify) {
     expect_in_sync();
 }
 
+// --jobs above the preset's connection limit is capped, with a warning; sync.jobs is the default.
+TEST_F(SyncCommand, JobsAreCappedByThePresetsConnectionLimit) {
+    for (int i = 0; i < 6; ++i) {
+        test::run_doveadm({"mailbox", "create", "-u", user, "Folder" + std::to_string(i)});
+        test::save_message(user, "Folder" + std::to_string(i), message("jobs-" + std::to_string(i)));
+    }
+    write_file(dir + "/presets.json", R"({"presets": {"small": {"imap_connections": 2}}})");
+    ASSERT_EQ(zmail({"settings", "set", "work", "preset", "small"}).exit_code, 0);
+    auto r = zmail({"sync", "--jobs", "8"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("small allows 2 connections per account"), std::string::npos) << r.err;
+    expect_in_sync();
+    EXPECT_EQ(zmail({"settings", "get", "work", "sync.jobs"}).out, "2\n");
+}
+
 // imap.compress always: the whole sync (both ways, several folders) over COMPRESS=DEFLATE.
 TEST_F(SyncCommand, CompressedSyncBothWays) {
     auto load = test::run_command({"/usr/bin/python3", std::string(ZMAIL_SOURCE_DIR) + "/bench/corpus.py", "--load",

@@ -385,3 +385,23 @@ TEST_F(PresetAccount, GmailHasGooglesEndpointsAndAsksForOfflineAccess) {
 
 }  // namespace
 }  // namespace zmail::profile
+
+namespace zmail::profile {
+namespace {
+
+TEST_F(PresetAccount, SyncJobsDefaultToFourCappedByTheProviderAndOneForCustom) {
+    EXPECT_EQ(with_preset("gmail").sync.jobs, 4);
+    EXPECT_EQ(with_preset("gmail").preset.imap_connections, 15);
+    EXPECT_EQ(with_preset("netease-163").sync.jobs, 4);
+    EXPECT_EQ(with_preset("custom").sync.jobs, 1);  // an unknown server's limit: one connection
+    EXPECT_EQ(resolve(R"("preset": "gmail", "address": "a@gmail.com", "sync": {"jobs": 12})").sync.jobs, 12);
+    write_text(dir.file("presets.json"),
+               R"({"presets": {"small": {"imap": {"host": "imap.small.example", "port": 993, "security": "tls"},
+                                          "imap_connections": 2}}})");
+    write_text(config, config_with_account("work", R"("preset": "small", "address": "a@small.example")"));
+    auto profile = Profile::load(config);
+    EXPECT_EQ(resolve_account(profile, "work").sync.jobs, 2);
+}
+
+}  // namespace
+}  // namespace zmail::profile
