@@ -35,19 +35,21 @@ class BenchError(Exception):
 
 
 class Measurement:
-    def __init__(self, seconds, rss_kb, returncode, log):
+    def __init__(self, seconds, rss_kb, returncode, log, wire_bytes=None):
         self.seconds = seconds
         self.rss_kb = rss_kb
         self.returncode = returncode
         self.log = log
+        self.wire_bytes = wire_bytes  # through the delay proxy, both directions; None without it
 
 
 class Outcome:
     """One measured step of one repetition: seconds and peak RSS, or why there is no number."""
 
-    def __init__(self, seconds=None, rss_kb=None, status="ok", note=""):
+    def __init__(self, seconds=None, rss_kb=None, status="ok", note="", wire_bytes=None):
         self.seconds = seconds
         self.rss_kb = rss_kb
+        self.wire_bytes = wire_bytes
         self.status = status  # ok | error | not-implemented | missing
         self.note = note
 
@@ -59,6 +61,7 @@ class Account:
         self.user = user
         self.password = password
         self.port = port
+        self.remote = port not in bench.env["ports"].values()  # through the delay proxy: "a network"
         self.ca_file = bench.env["ca_file"]
         self.domain = bench.env["domain"]
 
@@ -91,6 +94,7 @@ class Bench:
         self.env = None
         self.users = {}
         self.proxies = {}
+        self.rate_kbit = 0  # bandwidth of the delay proxy per connection and direction (0: none)
         self.log_counter = 0
         self.uid = self.gid = None
         if run_as and os.geteuid() == 0:
@@ -172,7 +176,8 @@ class Bench:
             return port
         if rtt_ms not in self.proxies:
             targets = ["127.0.0.1:%d" % self.env["ports"][n] for n in ("pop3s", "imaps", "submission")]
-            self.proxies[rtt_ms] = start_proxy(rtt_ms, targets, lifetime=min(86400, self.timeout * 50))
+            self.proxies[rtt_ms] = start_proxy(rtt_ms, targets, lifetime=min(86400, self.timeout * 50),
+                                               rate_kbit=self.rate_kbit, stats=os.path.join(self.work, "proxy-%d.stats" % rtt_ms))
         return self.proxies[rtt_ms]["127.0.0.1:%d" % port]
 
     # -- client directories
@@ -224,6 +229,7 @@ class Bench:
                "LC_ALL": "C.UTF-8", "TMPDIR": self.home}
         env.update(extra_env or {})
         stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+        wire_before = self.wire_total()
         with open(log, "wb") as out:
             out.write(("$ %s\n" % " ".join(argv)).encode())
             out.flush()
@@ -258,7 +264,22 @@ class Bench:
                 pass
         if timed_out:
             raise BenchError("%s: killed after %d s (log %s)" % (label, self.timeout, log))
-        return Measurement(seconds, rss_kb, p.returncode, log)
+        wire = None
+        if self.proxies:
+            time.sleep(0.2)  # the proxy writes its counts as connections close
+            wire = self.wire_total() - wire_before
+        return Measurement(seconds, rss_kb, p.returncode, log, wire or None)
+
+    def wire_total(self):
+        """Bytes that crossed every delay proxy so far, both directions."""
+        total = 0
+        for mapping in self.proxies.values():
+            try:
+                with open(mapping["_stats"]) as f:
+                    total += sum(int(x) for x in f.read().split())
+            except (OSError, ValueError):
+                pass
+        return total
 
     # -- zmail
 
@@ -365,8 +386,12 @@ def change_server(bench, user, fraction, seed, work):
 # ---------------------------------------------------------------- the delay proxy
 
 
-def start_proxy(rtt_ms, targets, lifetime):
+def start_proxy(rtt_ms, targets, lifetime, rate_kbit=0, stats=None):
     argv = [PYTHON, DELAY_PROXY, "--rtt-ms", str(rtt_ms), "--lifetime", str(int(lifetime))]
+    if rate_kbit:
+        argv += ["--rate-kbit", str(rate_kbit)]
+    if stats:
+        argv += ["--stats", stats]
     for t in targets:
         argv += ["--target", t]
     p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
@@ -377,6 +402,7 @@ def start_proxy(rtt_ms, targets, lifetime):
         raise BenchError("the delay proxy did not start")
     mapping = json.loads(line)
     mapping["_process"] = p
+    mapping["_stats"] = stats
     return mapping
 
 

@@ -40,7 +40,7 @@ def run_chain(bench, tool, rtt_ms, rep, count, wanted):
             outcomes[step] = Outcome(status="error", note="%d messages in the Maildir, expected %d (log %s)" % (
                 got, count, m.log))
         else:
-            outcomes[step] = Outcome(m.seconds, m.rss_kb)
+            outcomes[step] = Outcome(m.seconds, m.rss_kb, wire_bytes=m.wire_bytes)
         if outcomes[step].status != "ok":
             break  # the next step would measure something else
     return {step: o for step, o in outcomes.items() if step in wanted}

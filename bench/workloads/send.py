@@ -66,7 +66,7 @@ def measured(bench, tool, argv, label, count, messages_dir):
     got = body_digests(os.path.join(received_dir, n[:-5] + ".eml") for n in arrived)
     if sent != got:
         return Outcome(status="error", note="%d message bodies arrived changed" % sum((sent - got).values()))
-    return Outcome(m.seconds, m.rss_kb)
+    return Outcome(m.seconds, m.rss_kb, wire_bytes=m.wire_bytes)
 
 
 def run_chain(bench, tool, rtt_ms, rep, count, wanted):

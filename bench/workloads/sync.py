@@ -48,7 +48,7 @@ def run_chain(bench, tool, rtt_ms, rep, count, wanted):
             outcomes[step] = Outcome(status="error", note="Maildir has %d messages (%d seen), server %d (%d seen)"
                                      " (log %s)" % (got + expected + (m.log,)))
         else:
-            outcomes[step] = Outcome(m.seconds, m.rss_kb)
+            outcomes[step] = Outcome(m.seconds, m.rss_kb, wire_bytes=m.wire_bytes)
         if outcomes[step].status != "ok":
             break
     return {step: o for step, o in outcomes.items() if step in wanted}

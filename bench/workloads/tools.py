@@ -190,7 +190,10 @@ class ZmailSync(Tool):
             "default": "bench",
             "accounts": {"bench": {
                 "preset": "custom", "address": "%s@%s" % (account.user, account.domain), "user": account.user,
-                "imap": {"host": HOST, "port": account.port, "security": "tls"}, "ca_file": account.ca_file,
+                # through the delay proxy the server is "remote": compress as with a real one (zmail
+                # leaves COMPRESS off on loopback)
+                "imap": {"host": HOST, "port": account.port, "security": "tls",
+                         "compress": "always" if account.remote else "auto"}, "ca_file": account.ca_file,
                 "password": {"file": password_file}, "maildir": self.maildir,
                 "state_dir": os.path.join(directory, "state")}},
         }
