@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -199,8 +200,10 @@ TEST_F(SyncCommand, WatchSeesMailInEveryFolderWithNotify) {
     test::run_doveadm({"mailbox", "create", "-u", user, "Lists/日本語"});
     std::map<std::string, std::string> watch_env = env;
     watch_env["ZMAIL_CONFIG"] = dir + "/config.json";
+    const std::string pid_file = dir + "/watch.pid";
     std::thread watcher([&] {
-        test::run_command({"timeout", "-s", "TERM", "25", ZMAIL_BINARY, "sync", "--watch", "--interval", "60"},
+        test::run_command({"sh", "-c", "echo $$ > \"$0\"; exec timeout -s TERM 40 \"$1\" sync --watch --interval 60",
+                           pid_file, ZMAIL_BINARY},
                           watch_env);
     });
     const std::string folder = maildir + "/Lists/日本語";
@@ -216,6 +219,8 @@ TEST_F(SyncCommand, WatchSeesMailInEveryFolderWithNotify) {
     std::cerr << "delivery to the Maildir took "
               << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - delivered).count()
               << " ms\n";
+    std::string pid = read_file(pid_file);
+    ::kill(std::stoi(pid), SIGTERM);  // timeout passes it on to zmail; stopping it anywhere is safe
     watcher.join();
     expect_in_sync();
 }
