@@ -169,7 +169,6 @@ Account resolve_account(const Profile& profile, const std::string& name) {
         server->allow_plaintext = value(p + ".allow_plaintext").get<bool>();
     }
     a.imap_id = value("imap.id").get<bool>();
-    a.imap_compress = text("imap.compress");
     a.ca_file = util::expand_home(text("ca_file"));
     a.tls_verify = value("tls_verify").get<bool>();
     a.auth_mechanism = text("auth.mechanism");
@@ -207,6 +206,7 @@ Account resolve_account(const Profile& profile, const std::string& name) {
     a.sync.layout = text("sync.layout");
     a.sync.delete_folders = value("sync.delete_folders").get<bool>();
     a.sync.jobs = value("sync.jobs").get<int>();
+    a.imap_compress = text("imap.compress");
     a.sync.mass_delete_percent = value("sync.mass_delete_percent").get<int>();
 
     a.send.save_sent_setting = text("send.save_sent");
