@@ -146,6 +146,39 @@ static OAuth2Settings resolve_oauth2(const Profile& profile, const std::string& 
     return o;
 }
 
+// Where the secret comes from: the first source the account sets, in order of preference.
+CredentialSource credential_source(const Profile& profile, const std::string& name, const std::string& mechanism) {
+    using Kind = CredentialSource::Kind;
+    bool oauth = mechanism == "xoauth2" || mechanism == "oauthbearer";
+    if (auto v = profile.stored(name, "oauth2.token_command"); v && oauth) return {Kind::OAuth2Command, v->get<std::string>()};
+    if (auto c = profile.stored(name, "password.command")) return {Kind::Command, c->get<std::string>()};
+    if (auto e = profile.stored(name, "password.env")) return {Kind::Environment, e->get<std::string>()};
+    if (auto f = profile.stored(name, "password.file")) return {Kind::File, util::expand_home(f->get<std::string>())};
+    if (profile.stored(name, "password.plain")) return {Kind::Plain, {}};
+    if (auto n = profile.stored(name, "password.netrc"); n && n->get<bool>()) return {Kind::Netrc, {}};
+    if (auto t = profile.stored(name, "oauth2.token_command")) return {Kind::OAuth2Command, t->get<std::string>()};
+    if (oauth) return {Kind::OAuth2Tokens, {}};
+    return {};
+}
+
+// send.save_sent "auto" decided from the preset: whether the server files sent mail itself.
+void resolve_save_sent(Account& a) {
+    if (a.send.save_sent_setting == "auto") {
+        bool server_files = a.preset.files_sent_mail;
+        a.send.save_sent = server_files ? "never" : "always";
+        a.send.save_sent_reason = server_files
+            ? "preset '" + a.preset.name + "': the server files mail sent over SMTP into Sent itself"
+            : "preset '" + a.preset.name + "': the server does not keep a copy of mail sent over SMTP";
+        if (!server_files && !a.imap.configured()) {
+            a.send.save_sent = "never";
+            a.send.save_sent_reason = "the account has no IMAP server to keep a copy on";
+        }
+    } else {
+        a.send.save_sent = a.send.save_sent_setting;
+        a.send.save_sent_reason = "set in the account";
+    }
+}
+
 Account resolve_account(const Profile& profile, const std::string& name) {
     profile.account(name);  // throws for an unknown name
     auto value = [&](const std::string& key) { return effective_value(profile, name, key); };
@@ -174,20 +207,7 @@ Account resolve_account(const Profile& profile, const std::string& name) {
     a.auth_mechanism = text("auth.mechanism");
     if (a.auth_mechanism.empty()) a.auth_mechanism = "plain";
 
-    using Kind = CredentialSource::Kind;
-    if (auto v = profile.stored(name, "oauth2.token_command"); v && (a.auth_mechanism == "xoauth2" ||
-                                                                     a.auth_mechanism == "oauthbearer"))
-        a.credentials = {Kind::OAuth2Command, v->get<std::string>()};
-    else if (auto c = profile.stored(name, "password.command")) a.credentials = {Kind::Command, c->get<std::string>()};
-    else if (auto e = profile.stored(name, "password.env")) a.credentials = {Kind::Environment, e->get<std::string>()};
-    else if (auto f = profile.stored(name, "password.file"))
-        a.credentials = {Kind::File, util::expand_home(f->get<std::string>())};
-    else if (profile.stored(name, "password.plain")) a.credentials = {Kind::Plain, {}};
-    else if (auto n = profile.stored(name, "password.netrc"); n && n->get<bool>()) a.credentials = {Kind::Netrc, {}};
-    else if (auto t = profile.stored(name, "oauth2.token_command"))
-        a.credentials = {Kind::OAuth2Command, t->get<std::string>()};
-    else if (a.auth_mechanism == "xoauth2" || a.auth_mechanism == "oauthbearer")
-        a.credentials = {Kind::OAuth2Tokens, {}};
+    a.credentials = credential_source(profile, name, a.auth_mechanism);
 
     a.oauth2 = resolve_oauth2(profile, name, a.preset);
 
@@ -211,20 +231,7 @@ Account resolve_account(const Profile& profile, const std::string& name) {
 
     a.send.save_sent_setting = text("send.save_sent");
     a.send.sent_folder = text("send.sent_folder");
-    if (a.send.save_sent_setting == "auto") {
-        bool server_files = a.preset.files_sent_mail;
-        a.send.save_sent = server_files ? "never" : "always";
-        a.send.save_sent_reason = server_files
-            ? "preset '" + a.preset.name + "': the server files mail sent over SMTP into Sent itself"
-            : "preset '" + a.preset.name + "': the server does not keep a copy of mail sent over SMTP";
-        if (!server_files && !a.imap.configured()) {
-            a.send.save_sent = "never";
-            a.send.save_sent_reason = "the account has no IMAP server to keep a copy on";
-        }
-    } else {
-        a.send.save_sent = a.send.save_sent_setting;
-        a.send.save_sent_reason = "set in the account";
-    }
+    resolve_save_sent(a);
     return a;
 }
 
