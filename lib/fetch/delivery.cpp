@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -74,25 +75,45 @@ std::unique_ptr<Target> make_target(const DeliverySpec& spec, const TargetSettin
     throw Error(ErrorKind::Internal, "unknown delivery kind");
 }
 
-bool pending_was_delivered(const std::string& detail, bool repair, int lock_wait_seconds) {
+bool pending_was_delivered(const std::string& detail, bool repair, int lock_wait_seconds,
+                           const std::string& spool_dir) {
     if (detail.rfind("maildir ", 0) == 0) return maildir_pending_was_delivered(detail.substr(8));
-    if (detail.rfind("mbox ", 0) == 0) return mbox_pending_was_delivered(detail.substr(5), repair, lock_wait_seconds);
+    if (detail.rfind("mbox ", 0) == 0) return mbox_pending_was_delivered(detail.substr(5), repair, lock_wait_seconds, spool_dir);
     throw Error(ErrorKind::Config, "unknown pending delivery record '" + detail.substr(0, 80) + "' in the fetch state",
                 "it was written by a newer zmail or changed by hand");
 }
 
 // ---------------------------------------------------------------- SpoolFile
 
-SpoolFile::SpoolFile(const std::string& directory) : directory_(directory) {
+SpoolFile::SpoolFile(const std::string& directory, bool named) : directory_(directory) {
     std::string pattern = directory + "/spool-XXXXXX";
     fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
     if (fd_ < 0) throw_storage_error("create a temporary file in", directory, errno, storage_hints);
-    ::unlink(pattern.c_str());
+    if (named)
+        path_ = pattern;
+    else
+        ::unlink(pattern.c_str());
     buffer_.reserve(spool_buffer_size);
 }
 
 SpoolFile::~SpoolFile() {
+    if (!path_.empty()) ::unlink(path_.c_str());
     if (fd_ >= 0) ::close(fd_);
+}
+
+void SpoolFile::rename(const std::string& path) {
+    if (path_.empty() || path == path_) return;
+    if (::rename(path_.c_str(), path.c_str()) != 0)
+        throw_storage_error("rename a temporary file in", directory_, errno, storage_hints);
+    path_ = path;
+}
+
+void remove_spool_leftovers(const std::string& spool_dir) {
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(spool_dir, error)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("spool-", 0) == 0 || name.rfind("mbox-", 0) == 0) ::unlink(entry.path().c_str());
+    }
 }
 
 void SpoolFile::append(std::string_view bytes) {

@@ -96,10 +96,18 @@ std::unique_ptr<Target> make_target(const DeliverySpec& spec, const TargetSettin
 /// The pending-record detail is "maildir PATH" (the final file in new/) or
 /// "mbox OFFSET LENGTH SHA256 PATH" (the region appended). Says whether that delivery happened:
 /// the Maildir file exists (in new/, or in cur/ with flags since added), or the mbox region has
-/// that length and hash. With `repair`, an mbox region cut short at the end of the file (a run
-/// killed while appending) is truncated away, under the mbox lock (waiting `lock_wait_seconds`).
+/// that length and hash. With `repair`, an mbox that ends inside the region (a run killed while
+/// appending) is truncated back to the region's start, under the mbox lock (waiting
+/// `lock_wait_seconds`), but only when those bytes are provably the killed run's own: the message's
+/// spool copy, kept in `spool_dir` under the region's offset and hash until the append is
+/// recorded, begins with exactly them. Anything else (another program appended, no spool copy) is
+/// never cut: the fragment stays and the message is fetched again.
 /// Throws Error{Config} for a detail it cannot read, Error{Storage} when the file cannot be
 /// read, Error{Temporary} when the mbox stays locked.
-bool pending_was_delivered(const std::string& detail, bool repair, int lock_wait_seconds);
+bool pending_was_delivered(const std::string& detail, bool repair, int lock_wait_seconds,
+                           const std::string& spool_dir = {});
+/// Removes the spool copies a killed run left in `spool_dir` (call after pending_was_delivered()
+/// has settled every pending record, under the fetch lock).
+void remove_spool_leftovers(const std::string& spool_dir);
 
 }  // namespace zmail::fetch

@@ -1,7 +1,8 @@
 // Delivery into an mbox file (mboxrd). Each message is spooled in its final form first, so its
 // length and SHA-256 are known; then, under the mbox lock, the pending records with offset,
 // length and hash are synced, the batch is appended and the mbox synced. A failed append is cut
-// off again, so the mbox never keeps half a message.
+// off again, so the mbox never keeps half a message; a killed one is cut by the next run's
+// recovery when the spool copy (kept under the region's offset and hash) proves the tail ours.
 #include "fetch/mbox.hpp"
 #include "fetch/spool.hpp"
 #include "util/sha256.hpp"
@@ -46,7 +47,7 @@ std::size_t read_at(int fd, char* buffer, std::size_t size, std::uint64_t offset
 
 class MboxMessage final : public IncomingMessage {
 public:
-    MboxMessage(const std::string& spool_dir, std::string uidl) : IncomingMessage(std::move(uidl)), spool_(spool_dir) {
+    MboxMessage(const std::string& spool_dir, std::string uidl) : IncomingMessage(std::move(uidl)), spool_(spool_dir, true) {
         put(mbox_from_line(std::time(nullptr)));
     }
 
@@ -66,6 +67,7 @@ public:
     }
 
     const SpoolFile& spool() const { return spool_; }
+    SpoolFile& spool() { return spool_; }
     const std::string& digest() const { return digest_; }
 
 private:
@@ -101,6 +103,7 @@ public:
         std::uint64_t offset = old_size + separator.size();
         for (auto& message : batch) {
             auto* m = static_cast<MboxMessage*>(message.get());
+            m->spool().rename(mbox_spool_name(spool_dir_, offset, m->digest()));  // recovery's proof
             ledger.pending(m->uidl(), "mbox " + std::to_string(offset) + " " + std::to_string(m->spool().size()) +
                                           " " + m->digest() + " " + path_);
             offset += m->spool().size();
@@ -166,13 +169,56 @@ bool region_matches(int fd, std::uint64_t offset, std::uint64_t length, const st
     return hash.hex() == digest;
 }
 
+/// Whether the mbox bytes from `offset` to its end are the start of the spool copy.
+bool tail_is_prefix_of(int fd, std::uint64_t offset, std::uint64_t size, int spool_fd, const std::string& path) {
+    std::vector<char> ours(copy_buffer_size), theirs(copy_buffer_size);
+    for (std::uint64_t done = 0; offset + done < size;) {
+        const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(ours.size(), size - offset - done));
+        const ssize_t n = ::pread(spool_fd, ours.data(), want, static_cast<off_t>(done));
+        if (n <= 0 || read_at(fd, theirs.data(), static_cast<std::size_t>(n), offset + done, path) !=
+                          static_cast<std::size_t>(n))
+            return false;
+        if (std::memcmp(ours.data(), theirs.data(), static_cast<std::size_t>(n)) != 0) return false;
+        done += static_cast<std::uint64_t>(n);
+    }
+    return true;
+}
+
+/// Truncates the mbox back to `offset` when, under its lock, it still ends inside the region
+/// [offset, offset + length) and the bytes there begin the spool copy `spool_path` left by the
+/// killed run. Without the copy (or when anything differs) nothing is cut.
+void cut_own_fragment(const std::string& path, std::uint64_t offset, std::uint64_t length,
+                      const std::string& spool_path, int lock_wait_seconds) {
+    const int spool_fd = ::open(spool_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (spool_fd < 0) return;  // no proof
+    struct stat spool_st {};
+    const bool whole = ::fstat(spool_fd, &spool_st) == 0 && static_cast<std::uint64_t>(spool_st.st_size) == length;
+    try {
+        if (whole) {
+            MboxLock lock(path, lock_wait_seconds);
+            struct stat st {};
+            if (::fstat(lock.fd(), &st) != 0) throw_storage_error("read mbox", path, errno, storage_hints);
+            const auto size = static_cast<std::uint64_t>(st.st_size);
+            if (size > offset && size < offset + length && tail_is_prefix_of(lock.fd(), offset, size, spool_fd, path)) {
+                if (::ftruncate(lock.fd(), static_cast<off_t>(offset)) != 0 || ::fsync(lock.fd()) != 0)
+                    throw_storage_error("truncate mbox", path, errno, storage_hints);
+            }
+        }
+    } catch (...) {
+        ::close(spool_fd);
+        throw;
+    }
+    ::close(spool_fd);
+}
+
 }  // namespace
 
 std::unique_ptr<Target> make_mbox_target(std::string path, std::string spool_dir, int lock_wait_seconds) {
     return std::make_unique<MboxTarget>(std::move(path), std::move(spool_dir), lock_wait_seconds);
 }
 
-bool mbox_pending_was_delivered(const std::string& detail, bool repair, int lock_wait_seconds) {
+bool mbox_pending_was_delivered(const std::string& detail, bool repair, int lock_wait_seconds,
+                                const std::string& spool_dir) {
     std::uint64_t offset = 0, length = 0;
     char digest[65] = {};
     int path_start = 0;
@@ -202,12 +248,16 @@ bool mbox_pending_was_delivered(const std::string& detail, bool repair, int lock
     }
     ::close(fd);
     // Not there whole: fetched again. Where the file ends inside the region (a run killed while
-    // appending), the bytes from `offset` are never cut: nothing proves they are ours, since
-    // another fetch, procmail or the MTA may have appended after the killed run's lock was taken
-    // over. The fragment stays; the next append starts on a line of its own after it.
-    (void)repair;
-    (void)lock_wait_seconds;
+    // appending), the bytes from `offset` are cut only when they are provably the killed run's:
+    // another fetch, procmail or the MTA may have appended after its lock was taken over.
+    // Otherwise the fragment stays; the next append starts on a line of its own after it.
+    if (!delivered && repair && size > offset && size < offset + length && !spool_dir.empty())
+        cut_own_fragment(path, offset, length, mbox_spool_name(spool_dir, offset, digest), lock_wait_seconds);
     return delivered;
+}
+
+std::string mbox_spool_name(const std::string& spool_dir, std::uint64_t offset, const std::string& digest) {
+    return spool_dir + "/mbox-" + std::to_string(offset) + "-" + digest;
 }
 
 }  // namespace zmail::fetch

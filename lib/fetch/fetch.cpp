@@ -176,8 +176,9 @@ private:
     /// Settles deliveries a killed run left between "pending" and "delivered".
     void settle_pending() {
         const bool write = !request_.dry_run;
+        const std::string spool_dir = target_settings().spool_dir;
         for (const auto& [uidl, detail] : state_.pending()) {
-            if (pending_was_delivered(detail, write, request_.lock_wait_seconds)) {
+            if (pending_was_delivered(detail, write, request_.lock_wait_seconds, spool_dir)) {
                 if (write)
                     state_.record_delivered(uidl);
                 else
@@ -187,7 +188,10 @@ private:
                 state_.forget(uidl);
             }
         }
-        if (write) state_.sync();
+        if (write) {
+            state_.sync();
+            remove_spool_leftovers(spool_dir);
+        }
     }
 
     pop3::UidlListing list_uidls(pop3::Session& session) {

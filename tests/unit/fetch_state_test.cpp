@@ -294,20 +294,55 @@ TEST(FetchPending, MboxRegionWithTheRightHashMeansDelivered) {
 
 // Recovery truncated the mbox at a pending record's offset when the file ended inside its
 // region, without knowing whose bytes those were: after a killed run another program (procmail,
-// the MTA, a second fetch) may have appended. Nothing is ever cut; the message is fetched again.
-TEST(FetchPending, MboxEndingInsideAPendingRegionIsNeverCut) {
+// the MTA, a second fetch) may have appended. Without proof nothing is cut; the message is
+// fetched again.
+TEST(FetchPending, MboxEndingInsideAPendingRegionIsNotCutWithoutProof) {
     TempDir dir;
     const std::string mbox = dir.path() + "/mbox with space";
     const std::string before = "From old\nold\n\n";
     write_file(mbox, before + std::string(chunk).substr(0, 8));  // our own cut-short write
     const std::string detail = "mbox " + std::to_string(before.size()) + " 13 " + sha256_hex(chunk) + " " + mbox;
     EXPECT_FALSE(pending_was_delivered(detail, false, 0));
-    EXPECT_FALSE(pending_was_delivered(detail, true, 0));
+    EXPECT_FALSE(pending_was_delivered(detail, true, 0));                     // no spool directory
+    EXPECT_FALSE(pending_was_delivered(detail, true, 0, dir.path() + "/spool"));  // no spool copy
     EXPECT_EQ(read_file(mbox), before + std::string(chunk).substr(0, 8));
     // another program's message where ours would have been: shorter than the region
     write_file(mbox, before + "From p\nx\n\n");
     EXPECT_FALSE(pending_was_delivered(detail, true, 0));
     EXPECT_EQ(read_file(mbox), before + "From p\nx\n\n");
+}
+
+// A run killed while appending left half a message at the end of the mbox; the kill trials
+// found it there as an extra, truncated message once the message was fetched again. The spool
+// copy the run kept under the region's offset and hash proves the fragment its own: it is cut.
+TEST(FetchPending, MboxFragmentProvablyOursIsCutAndAnythingElseStays) {
+    TempDir dir;
+    const std::string mbox = dir.path() + "/mbox", spool = dir.path() + "/spool";
+    std::filesystem::create_directories(spool);
+    const std::string before = "From old\nold\n\n", sha = sha256_hex(chunk);
+    const std::string detail = "mbox " + std::to_string(before.size()) + " 13 " + sha + " " + mbox;
+    const std::string copy = spool + "/mbox-" + std::to_string(before.size()) + "-" + sha;
+    write_file(copy, chunk);
+
+    write_file(mbox, before + std::string(chunk).substr(0, 8));
+    EXPECT_FALSE(pending_was_delivered(detail, false, 0, spool));  // a dry run repairs nothing
+    EXPECT_EQ(read_file(mbox), before + std::string(chunk).substr(0, 8));
+    EXPECT_FALSE(pending_was_delivered(detail, true, 0, spool));
+    EXPECT_EQ(read_file(mbox), before);
+
+    // our fragment followed by another program's short message: not a prefix of ours
+    write_file(mbox, before + "From x\n" + "From p\n");
+    EXPECT_FALSE(pending_was_delivered(detail, true, 0, spool));
+    EXPECT_EQ(read_file(mbox), before + "From x\nFrom p\n");
+
+    // a spool copy of another length is no proof
+    write_file(copy, std::string(chunk) + "more");
+    write_file(mbox, before + std::string(chunk).substr(0, 8));
+    EXPECT_FALSE(pending_was_delivered(detail, true, 0, spool));
+    EXPECT_EQ(read_file(mbox), before + std::string(chunk).substr(0, 8));
+
+    remove_spool_leftovers(spool);
+    EXPECT_TRUE(std::filesystem::is_empty(spool));
 }
 
 }  // namespace
