@@ -49,6 +49,7 @@ json folder_json(const sync::FolderReport& f) {
               {"new", both(f.added[Near], f.added[Far])},
               {"flags", both(f.flagged[Near], f.flagged[Far])},
               {"deleted", both(f.deleted[Near], f.deleted[Far])},
+              {"moved", both(f.moved[Near], f.moved[Far])},
               {"folder_created", {{"local", f.folder_created[Near]}, {"server", f.folder_created[Far]}}},
               {"folder_deleted", {{"local", f.folder_deleted[Near]}, {"server", f.folder_deleted[Far]}}},
               {"rematched", f.rematched},
@@ -97,6 +98,9 @@ std::string describe(const sync::FolderReport& f, bool dry_run) {
     count("uploaded", "upload", f.added[Far]);
     both(dry_run ? "change flags of" : "flags changed", f.flagged[Near], f.flagged[Far]);
     both(dry_run ? "delete" : "deleted", f.deleted[Near], f.deleted[Far]);
+    if (f.moved[Near]) parts.push_back(std::to_string(f.moved[Near]) + " moved in from another folder (not fetched)");
+    if (f.moved[Far])
+        parts.push_back(std::to_string(f.moved[Far]) + " moved on the server to the folder they were moved to here");
     if (f.folder_deleted[Near]) parts.push_back(dry_run ? "delete the folder here" : "folder deleted here");
     if (f.folder_deleted[Far]) parts.push_back(dry_run ? "delete the folder on the server" : "folder deleted on the server");
     if (f.rematched && f.matched)

@@ -195,6 +195,11 @@ Command uid_expunge(const std::string& tag, std::string_view set) {
     return CommandWriter(tag, {}).keyword("UID EXPUNGE ").sequence_set(set).finish();
 }
 
+Command uid_move(const std::string& tag, std::string_view set, std::string_view mailbox,
+                 const EncodeOptions& options) {
+    return CommandWriter(tag, options).keyword("UID MOVE ").sequence_set(set).space().astring(mailbox).finish();
+}
+
 Command append(const std::string& tag, std::string_view mailbox, const std::vector<std::string>& flags,
                const std::optional<DateTime>& date, std::uint64_t size, const EncodeOptions& options) {
     CommandWriter writer(tag, options);

@@ -268,24 +268,57 @@ std::vector<std::uint32_t> Messages::search_command(const CommandBuilder& build)
     return found;
 }
 
+std::uint64_t Messages::take_expunged(const Response& response) {
+    std::uint64_t count = 0;
+    if (response.get<ExpungeData>()) {
+        count = 1;
+    } else if (const VanishedData* vanished = response.get<VanishedData>()) {
+        if (vanished->earlier) return 0;
+        count = vanished->uids.count();
+    }
+    if (std::optional<SelectedMailbox>& selected = session_.selected_)
+        selected->exists -= static_cast<std::uint32_t>(std::min<std::uint64_t>(selected->exists, count));
+    return count;
+}
+
+std::vector<std::pair<std::uint32_t, std::uint32_t>> Messages::uid_move(std::span<const std::uint32_t> uids,
+                                                                        std::string_view mailbox) {
+    Session::Operation operation(session_);
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> moved;
+    if (uids.empty()) return moved;
+    auto take_copyuid = [&moved](const ResponseCode& code) {
+        if (code.kind != CodeKind::CopyUid) return;
+        const auto from = code.set.numbers(), to = code.destination.numbers();
+        for (std::size_t i = 0; i < from.size() && i < to.size(); ++i) moved.emplace_back(from[i], to[i]);
+    };
+    UntaggedHandler handler = [this, &take_copyuid](const Response& response) {
+        if (const StatusResponse* status = response.get<StatusResponse>()) {
+            if (status->code.kind != CodeKind::CopyUid) return false;
+            take_copyuid(status->code);
+            return true;
+        }
+        return take_expunged(response) > 0;
+    };
+    const EncodeOptions encoding = session_.encode_options();
+    const std::string raw = session_.encode_mailbox(mailbox);
+    for (const auto& set : format_sequence_sets(std::vector<std::uint32_t>(uids.begin(), uids.end()))) {
+        const CommandResult result = session_.run(
+            [&](const std::string& tag) { return command::uid_move(tag, set, raw, encoding); }, handler);
+        if (!result.ok()) throw command_error(result, "cannot move messages from " + folder_context());
+        take_copyuid(result.code);
+    }
+    operation.finish();
+    return moved;
+}
+
 std::uint32_t Messages::uid_expunge(std::span<const std::uint32_t> uids) {
     Session::Operation operation(session_);
     if (uids.empty()) return 0;
     std::uint32_t gone = 0;
     UntaggedHandler handler = [this, &gone](const Response& response) {
-        std::uint64_t count = 0;
-        if (response.get<ExpungeData>()) {
-            count = 1;
-        } else if (const VanishedData* vanished = response.get<VanishedData>()) {
-            if (vanished->earlier) return false;
-            count = vanished->uids.count();
-        } else {
-            return false;
-        }
+        const std::uint64_t count = take_expunged(response);
         gone += static_cast<std::uint32_t>(count);
-        if (std::optional<SelectedMailbox>& selected = session_.selected_)
-            selected->exists -= static_cast<std::uint32_t>(std::min<std::uint64_t>(selected->exists, count));
-        return true;
+        return count > 0;
     };
     const std::string what = "cannot expunge messages in " + folder_context();
     if (session_.capabilities_.has("UIDPLUS")) {

@@ -172,7 +172,11 @@ void Folder::clean_tmp() const {
         if (de->d_name[0] == '.') continue;
         std::string p = dir + "/" + de->d_name;
         struct stat st {};
-        if (::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime < cutoff) ::unlink(p.c_str());
+        // a message set aside by a sync that ended before it was placed in another folder goes
+        // at once (its server copy left this folder: see store::Store::set_aside)
+        const bool set_aside = std::string_view(de->d_name).starts_with(set_aside_prefix);
+        if (::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mtime < cutoff || set_aside))
+            ::unlink(p.c_str());
     }
     ::closedir(d);
 }

@@ -44,6 +44,9 @@ std::string unique_name();
 
 /// A Maildir folder (a directory holding cur/, new/ and tmp/).
 /// Errors are Error{Storage} (Temporary for a full disk) with the caller's `hints`.
+/// The name prefix in tmp/ of a message a sync set aside (see store::MaildirStore::set_aside).
+inline constexpr const char* set_aside_prefix = "zmail-moving.";
+
 class Folder {
 public:
     explicit Folder(std::string path, StorageHints hints = {}) : path_(std::move(path)), hints_(std::move(hints)) {}
@@ -61,6 +64,8 @@ public:
     void remove(const Entry& entry) const;
     /// Removes tmp/ files older than 36 hours (left by killed deliveries). Whoever selects a
     /// folder for writing calls it (fetch's target, the sync store); errors are ignored.
+    /// Removes files in tmp/ older than 36 hours, and messages set aside by a sync (their name
+    /// starts with set_aside_prefix) whatever their age.
     void clean_tmp() const;
     const StorageHints& hints() const { return hints_; }
 

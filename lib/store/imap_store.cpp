@@ -145,6 +145,7 @@ Capabilities ImapStore::capabilities() const {
     c.mod_sequences = session_.condstore();
     c.staged_appends = false;
     c.selective_expunge = session_.capabilities().has("UIDPLUS");
+    c.move = session_.capabilities().has("MOVE");
     return c;
 }
 
@@ -252,8 +253,13 @@ Listing ImapStore::list_messages(std::uint64_t changed_since) {
         options.changed_since = changed_since;
         options.vanished = true;
     }
+    // "1:*" ends at the highest UID there is now: the last messages, once expunged, are above it
+    // and Cyrus (rightly) reports no VANISHED for them, so they stayed here for good. Every UID
+    // ever given is below UIDNEXT.
+    std::string set = "1:*";
+    if (partial && mailbox->uid_next > 1) set = "1:" + std::to_string(mailbox->uid_next - 1);
     std::map<std::uint32_t, MessageInfo> seen;  // a message may come twice; the later one wins
-    auto result = messages_.uid_fetch_flags("1:*", options, [&](const imap::MessageFlags& m) {
+    auto result = messages_.uid_fetch_flags(set, options, [&](const imap::MessageFlags& m) {
         seen[m.uid] = MessageInfo{m.uid, flags_from_imap(m.flags), m.size.value_or(0)};
     });
     listing.messages.reserve(seen.size());
@@ -327,6 +333,12 @@ void ImapStore::remove(const std::vector<std::uint32_t>& uids, bool expunge) {
     if (uids.empty()) return;
     messages_.uid_store(uids, imap::StoreMode::Add, {"\\Deleted"});
     if (expunge && session_.capabilities().has("UIDPLUS")) messages_.uid_expunge(uids);
+}
+
+std::vector<std::pair<std::uint32_t, std::uint32_t>> ImapStore::move_messages(const std::vector<std::uint32_t>& uids,
+                                                                              const std::string& to) {
+    if (uids.empty()) return {};
+    return messages_.uid_move(uids, server_name(to));
 }
 
 }  // namespace zmail::store

@@ -239,6 +239,7 @@ Listing MaildirStore::list_messages(std::uint64_t) {
               [](const auto& a, const auto& b) { return a.filename < b.filename; });
     index_.clear();
     index_.reserve(entries.size());
+    fresh_.clear();
     std::vector<const maildir::Entry*> untagged;
     std::uint32_t highest = 0;
     for (const auto& e : entries) {
@@ -276,6 +277,7 @@ Listing MaildirStore::list_messages(std::uint64_t) {
             } else {
                 renamed = *e;  // a dry run only pretends
             }
+            fresh_.push_back(uid);
             index_.emplace(uid++, renamed);
         }
         sync_directories(new_dir, cur_dir);
@@ -354,6 +356,32 @@ void MaildirStore::set_flags(const std::vector<std::uint32_t>& uids, Flags add, 
         }
     }
     sync_directories(new_dir, cur_dir);
+}
+
+std::vector<std::pair<std::uint32_t, std::string>> MaildirStore::set_aside(const std::vector<std::uint32_t>& uids) {
+    require_selected();
+    if (options_.read_only) throw Error(ErrorKind::Internal, "set aside in a read-only Maildir store");
+    std::vector<std::pair<std::uint32_t, std::string>> aside;
+    bool new_dir = false, cur_dir = false;
+    for (auto uid : uids) {
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            const maildir::Entry* e = find(uid);
+            if (!e) break;
+            const std::string from = path_ + "/" + e->path();
+            std::string to = path_ + "/tmp/" + maildir::set_aside_prefix + e->filename;
+            if (to.size() - to.rfind('/') > 255) to = path_ + "/tmp/" + maildir::set_aside_prefix + std::to_string(uid);
+            if (::rename(from.c_str(), to.c_str()) != 0) {
+                if (errno == ENOENT) continue;
+                throw_storage_error("rename", from, errno, maildir_store_hints);
+            }
+            (e->subdir == "new" ? new_dir : cur_dir) = true;
+            index_.erase(uid);
+            aside.emplace_back(uid, std::move(to));
+            break;
+        }
+    }
+    sync_directories(new_dir, cur_dir);
+    return aside;
 }
 
 void MaildirStore::remove(const std::vector<std::uint32_t>& uids, bool) {

@@ -75,6 +75,10 @@ public:
     void commit_appends() override;
     void set_flags(const std::vector<std::uint32_t>& uids, Flags add, Flags remove) override;
     void remove(const std::vector<std::uint32_t>& uids, bool expunge) override;
+    std::vector<std::pair<std::uint32_t, std::string>> set_aside(const std::vector<std::uint32_t>& uids) override;
+    /// The UIDs the last list_messages() gave to files that had none of this folder's (new mail,
+    /// a file moved in from another folder), also in a read-only store (where they are not kept).
+    const std::vector<std::uint32_t>& fresh_uids() const { return fresh_; }
 
     /// The directory of a folder (for tests and messages).
     std::string folder_directory(const std::string& name) const;
@@ -107,6 +111,7 @@ private:
     std::unordered_map<std::uint32_t, maildir::Entry> index_;
     std::vector<std::string> listing_skipped_;  // for the next Listing::skipped
     std::vector<Staged> staged_;
+    std::vector<std::uint32_t> fresh_;
 };
 
 }  // namespace zmail::store

@@ -71,4 +71,11 @@ std::uint64_t header_hash(std::string_view header) {
     return hash;
 }
 
+std::vector<std::pair<std::uint32_t, std::uint32_t>> Store::move_messages(const std::vector<std::uint32_t>&,
+                                                                          const std::string&) {
+    throw Error(ErrorKind::Internal, describe() + " cannot move messages between folders");
+}
+
+std::vector<std::pair<std::uint32_t, std::string>> Store::set_aside(const std::vector<std::uint32_t>&) { return {}; }
+
 }  // namespace zmail::store

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace zmail::store {
@@ -127,6 +128,8 @@ struct Capabilities {
     bool staged_appends = false;
     /// remove(..., expunge=true) removes only the given messages (UIDPLUS UID EXPUNGE, or Maildir).
     bool selective_expunge = false;
+    /// move_messages() works (IMAP MOVE, RFC 6851).
+    bool move = false;
 };
 
 /// A mail store. Errors are zmail::Error (Network for a cut connection, Storage for local files,
@@ -177,6 +180,17 @@ public:
     /// Deletes messages: Maildir unlinks the files; IMAP flags them \Deleted and, when `expunge`
     /// and selective_expunge, expunges exactly them (UID EXPUNGE).
     virtual void remove(const std::vector<std::uint32_t>& uids, bool expunge) = 0;
+
+    /// Moves messages of the selected folder into folder `to` (capabilities().move), atomically
+    /// per message. Returns (UID here, UID there) where the store tells them (may be empty).
+    /// Throws; a refusal (Protocol, Data) moved nothing.
+    virtual std::vector<std::pair<std::uint32_t, std::uint32_t>> move_messages(const std::vector<std::uint32_t>& uids,
+                                                                               const std::string& to);
+    /// Takes messages out of the selected folder without deleting them yet: each file is renamed
+    /// to a private place of the store's (a Maildir's tmp/) where no mail reader sees it and
+    /// where the next select() of the folder removes it. Returns (UID, path) of those set aside;
+    /// a store that cannot (IMAP) returns none and the caller removes them instead.
+    virtual std::vector<std::pair<std::uint32_t, std::string>> set_aside(const std::vector<std::uint32_t>& uids);
 };
 
 }  // namespace zmail::store

@@ -28,11 +28,21 @@ bool AccountReport::changed() const {
     return false;
 }
 
+namespace {
+
+bool is_move_destination(const store::FolderInfo& f) {
+    return f.special_use == "\\Trash" || f.special_use == "\\Junk" || f.special_use == "\\Archive";
+}
+
+}  // namespace
+
 std::vector<std::string> select_folders(const std::vector<store::FolderInfo>& far,
                                         const std::vector<store::FolderInfo>& near,
                                         const std::vector<std::string>& known, const AccountOptions& options) {
-    std::set<std::string> candidates, unselectable;
+    std::set<std::string> candidates, unselectable, destinations;
     for (const auto& f : far) (f.selectable ? candidates : unselectable).insert(f.name);
+    for (const auto& f : far)
+        if (is_move_destination(f)) destinations.insert(f.name);
     for (const auto& f : near) candidates.insert(f.name);
     candidates.insert(known.begin(), known.end());
     for (const auto& name : unselectable) candidates.erase(name);
@@ -50,9 +60,11 @@ std::vector<std::string> select_folders(const std::vector<store::FolderInfo>& fa
             if (wanted && !skipped) chosen.push_back(name);
         }
     }
-    std::stable_sort(chosen.begin(), chosen.end(), [](const std::string& a, const std::string& b) {
+    std::stable_sort(chosen.begin(), chosen.end(), [&](const std::string& a, const std::string& b) {
         bool a_inbox = a == "INBOX", b_inbox = b == "INBOX";
         if (a_inbox != b_inbox) return a_inbox;
+        bool a_last = destinations.count(a) > 0, b_last = destinations.count(b) > 0;
+        if (a_last != b_last) return b_last;
         return a < b;
     });
     chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
@@ -79,6 +91,7 @@ struct FolderJobs {
     std::vector<std::string> names;
     std::set<std::string> on_near;
     std::map<std::string, std::optional<store::FolderStatus>> on_far;
+    std::set<std::string> destinations;  ///< the server's Trash, Junk and Archive
     FolderPresence presence(const std::string& name) const {
         auto far = on_far.find(name);
         return {far != on_far.end(), on_near.count(name) > 0, far != on_far.end() ? far->second : std::nullopt};
@@ -102,8 +115,10 @@ FolderJobs plan_folders(store::Store& far, store::Store& near, const std::string
         far_folders = far.list_folders();
         near_folders = near.list_folders();
     }
-    for (const auto& f : far_folders)
+    for (const auto& f : far_folders) {
         if (f.selectable) jobs.on_far[f.name] = f.status;
+        if (is_move_destination(f)) jobs.destinations.insert(f.name);
+    }
     for (const auto& f : near_folders) jobs.on_near.insert(f.name);
     jobs.names = select_folders(far_folders, near_folders, known_folders(state_directory), options);
     std::erase_if(jobs.names, [&](const std::string& name) { return renames.skip.count(name) > 0; });
@@ -116,6 +131,18 @@ FolderJobs plan_folders(store::Store& far, store::Store& near, const std::string
 // stays a timeout (75, as in fetch and send); a dropped connection is 69.
 bool connection_ended(const store::Store& far, const FolderReport& folder) {
     return folder.error && (folder.error->kind == ErrorKind::Network || !far.usable());
+}
+
+// The folder options of this run, with `moves` set up to follow moves between its folders
+// (not in a dry run).
+FolderOptions with_moves(const AccountOptions& options, const FolderJobs& jobs, std::optional<MoveBroker>& moves) {
+    FolderOptions folder = options.folder;
+    if (folder.dry_run) return folder;
+    std::set<std::string> on_far;
+    for (const auto& [name, status] : jobs.on_far) on_far.insert(name);
+    moves.emplace(jobs.names, std::move(on_far), options.scan_near, jobs.destinations);
+    folder.moves = &*moves;
+    return folder;
 }
 
 Error connection_lost(const store::Store& far, const std::string& folder, const Error& cause) {
@@ -137,9 +164,11 @@ AccountReport sync_account(store::Store& far, store::Store& near, const std::str
         report.error = e;
         return report;
     }
+    std::optional<MoveBroker> moves;
+    FolderOptions folder_options = with_moves(options, jobs, moves);
     for (const auto& name : jobs.names) {
         FolderReport folder = sync_folder(far, near, name, state_directory + "/" + state_file_name(name),
-                                          jobs.presence(name), options.folder, progress);
+                                          jobs.presence(name), folder_options, progress);
         const bool lost = connection_ended(far, folder);
         if (lost) report.error = connection_lost(far, name, *folder.error);
         report.folders.push_back(std::move(folder));
@@ -171,6 +200,8 @@ AccountReport sync_account_parallel(const StoreOpener& open, const std::string& 
     }
     std::size_t workers = std::min<std::size_t>(std::max(jobs, 1), std::max<std::size_t>(busy, 1));
     std::vector<std::optional<FolderReport>> results(folders.names.size());
+    std::optional<MoveBroker> moves;
+    FolderOptions folder_options = with_moves(options, folders, moves);
     std::mutex mutex;
     std::size_t next = 0;
     std::optional<Error> last_error;
@@ -192,7 +223,7 @@ AccountReport sync_account_parallel(const StoreOpener& open, const std::string& 
             }
             const std::string& name = folders.names[index];
             FolderReport folder = sync_folder(*stores.far, *stores.near, name, state_directory + "/" + state_file_name(name),
-                                              folders.presence(name), options.folder, progress);
+                                              folders.presence(name), folder_options, progress);
             const bool lost = connection_ended(*stores.far, folder);
             std::lock_guard lock(mutex);
             if (lost) last_error = connection_lost(*stores.far, name, *folder.error);

@@ -12,6 +12,7 @@
 #include "error.hpp"
 #include "store/store.hpp"
 #include "sync/engine.hpp"
+#include "sync/moves.hpp"
 #include "sync/renames.hpp"
 
 namespace zmail::sync {
@@ -23,6 +24,9 @@ struct AccountOptions {
     /// Exact folder names (--folder); when not empty, only these are synced (patterns ignored).
     std::vector<std::string> only;
     FolderOptions folder;
+    /// Lists the new messages of a near folder for following local moves (see sync/moves.hpp);
+    /// empty: moves made here are not followed (those made on the server still are).
+    NearScanner scan_near;
 };
 
 struct AccountReport {
@@ -37,7 +41,9 @@ struct AccountReport {
 };
 
 /// The folders to sync, from the folders each side has and those synced before (their state files),
-/// INBOX first, then in name order. Far folders that cannot be selected are left out.
+/// INBOX first, then in name order, the server's Trash, Junk and Archive folders (special use)
+/// last: where messages are moved to, so their sources are synced first (see sync/moves.hpp).
+/// Far folders that cannot be selected are left out.
 std::vector<std::string> select_folders(const std::vector<store::FolderInfo>& far,
                                         const std::vector<store::FolderInfo>& near,
                                         const std::vector<std::string>& known, const AccountOptions& options);

@@ -1,4 +1,5 @@
 #include "sync/engine.hpp"
+#include "sync/folder_run.hpp"
 
 #include <algorithm>
 #include <map>
@@ -10,66 +11,14 @@ namespace zmail::sync {
 
 bool FolderReport::changed() const {
     for (Side s : {Far, Near})
-        if (added[s] || flagged[s] || deleted[s] || folder_created[s] || folder_deleted[s]) return true;
+        if (added[s] || flagged[s] || deleted[s] || moved[s] || folder_created[s] || folder_deleted[s]) return true;
     return false;
 }
 
-namespace {
-
-class FolderRun {
-public:
-    FolderRun(store::Store& far, store::Store& near, const std::string& folder, const std::string& state_path,
-              const FolderOptions& options, const ProgressCallback& progress, FolderReport& report)
-        : stores_{&far, &near}, folder_(folder), state_(state_path), options_(options), progress_(progress),
-          report_(report) {}
-
-    void run(const FolderPresence& presence);
-
-private:
-    store::Store& store(Side side) { return *stores_[side]; }
-    PlanOptions plan_options() const {
-        return {options_.direction, options_.mass_delete_percent, options_.allow_mass_delete};
-    }
-    store::Flags flags_of(Side side, std::uint32_t uid) const {
-        auto it = views_[side].find(uid);
-        return it == views_[side].end() ? 0 : it->second.flags & store::all_flags;
-    }
-
-    bool create_missing(Side side);
-    bool nothing_changed(const FolderPresence& presence);
-    bool handle_gone(Side gone);
-    void sync_both();
-    void list(Side side, std::uint64_t changed_since);
-    void rematch(const std::array<bool, 2>& validity_changed);
-    void settle_pending();
-    void pair_twins();
-    void leave_refused(Side target, const std::vector<std::pair<std::uint32_t, Error>>& refused);
-    void record_pair(Side target, std::uint32_t source_uid, std::uint32_t target_uid, store::Flags flags);
-    void transfer(Side target, const std::vector<std::uint32_t>& uids);
-    std::uint32_t claim_identity(Side side, const std::vector<store::MessageIdentity>& found,
-                                 std::set<std::uint32_t>& claimed, std::uint64_t header_hash, std::uint64_t size,
-                                 std::uint32_t min_uid);
-    void find_appended(Side target, const std::vector<std::uint32_t>& sources,
-                       const std::unordered_map<std::uint32_t, store::MessageIdentity>& identity, std::uint32_t min_uid);
-    void apply_flags(const Plan& plan);
-    void apply_deletions(const Plan& plan, Side side);
-    void stop_for_guard(const Plan& plan, const char* reason);
-    void report_plan(const Plan& plan);
-    void finish();
-
-    std::array<store::Store*, 2> stores_;
-    std::string folder_;
-    SyncState state_;
-    FolderOptions options_;
-    const ProgressCallback& progress_;
-    FolderReport& report_;
-    std::array<store::FolderStatus, 2> status_{};
-    std::array<store::Listing, 2> listing_;
-    std::array<View, 2> views_;
-    bool complete_ = true;  // every far change was seen through: the far modseq may advance
-};
+namespace detail {
 
 void FolderRun::run(const FolderPresence& presence) {
+    if (options_.moves) options_.moves->start(folder_);
     state_.load();
     state_.set_dry_run(options_.dry_run);
     std::array<bool, 2> exists{presence.far, presence.near};
@@ -232,6 +181,13 @@ void FolderRun::sync_both() {
         for (auto& [uid, info] : first) views_[Near].emplace(uid, info);
         plan = make_plan(state_, views_, plan_options());
     }
+    if (plan.mass_delete[Far] && !options_.dry_run) {
+        // files moved to another folder here are moves on the server, not deletions: make them
+        // first, then measure what is left against the guard
+        move_on_far(plan.deletions[Far]);
+        plan.mass_delete[Far] =
+            trips_mass_delete_guard(plan.deletions[Far].size(), plan.count[Far], options_.mass_delete_percent);
+    }
     if (plan.stopped()) return stop_for_guard(plan, nullptr);
     if (options_.dry_run) return report_plan(plan);
 
@@ -347,7 +303,8 @@ void FolderRun::settle_pending() {
     state_.sync();
 }
 
-void FolderRun::transfer(Side target, const std::vector<std::uint32_t>& uids) {
+void FolderRun::transfer(Side target, std::vector<std::uint32_t> uids) {
+    if (target == Near) place_set_aside(uids);
     if (uids.empty()) return;
     Side source = other(target);
     store::Store& from = store(source);
@@ -508,13 +465,15 @@ void FolderRun::apply_flags(const Plan& plan) {
 }
 
 void FolderRun::apply_deletions(const Plan& plan, Side side) {
-    const auto& pairs = plan.deletions[side];
+    std::vector<Pair> pairs = plan.deletions[side];
+    if (side == Far) move_on_far(pairs);
     if (pairs.empty()) return;
     std::vector<std::uint32_t> uids;
     for (const auto& p : pairs) uids.push_back(p.uid[side]);
     // the near side always removes; the far side expunges only what it deleted, if asked to
     bool expunge = side == Near || (options_.expunge && store(side).capabilities().selective_expunge);
-    store(side).remove(uids, expunge);
+    if (side == Near) set_aside_near(uids);
+    store(side).remove(uids, expunge);  // those set aside are gone from the folder already
     for (const auto& p : pairs) {
         state_.remove_pair(p.uid[Far]);
         if (!expunge) state_.leave(side, p.uid[side]);  // flagged \Deleted: never fetch it back
@@ -557,7 +516,7 @@ void FolderRun::finish() {
     state_.compact();
 }
 
-}  // namespace
+}  // namespace detail
 
 FolderReport sync_folder(store::Store& far, store::Store& near, const std::string& folder,
                          const std::string& state_path, const FolderPresence& presence,
@@ -565,7 +524,7 @@ FolderReport sync_folder(store::Store& far, store::Store& near, const std::strin
     FolderReport report;
     report.folder = folder;
     try {
-        FolderRun run(far, near, folder, state_path, options, progress, report);
+        detail::FolderRun run(far, near, folder, state_path, options, progress, report);
         run.run(presence);
     } catch (const Error& e) {
         report.error = e;
@@ -573,6 +532,7 @@ FolderReport sync_folder(store::Store& far, store::Store& near, const std::strin
         report.error = Error(ErrorKind::Internal, std::string("internal error while syncing folder '") + folder +
                                                       "': " + e.what());
     }
+    if (options.moves) options.moves->finish(folder);
     return report;
 }
 

@@ -14,6 +14,7 @@
 #include "error.hpp"
 #include "store/store.hpp"
 #include "sync/plan.hpp"
+#include "sync/moves.hpp"
 #include "sync/state.hpp"
 
 namespace zmail::sync {
@@ -34,6 +35,8 @@ struct FolderOptions {
     std::size_t batch_messages = 250;
     /// Bytes per transfer batch when sizes are known.
     std::uint64_t batch_bytes = 64ull << 20;
+    /// Moves between the account's folders in this run (see sync/moves.hpp); null: none followed.
+    MoveBroker* moves = nullptr;
 };
 
 /// Which sides have the folder now.
@@ -50,6 +53,10 @@ struct FolderPresence {
 struct FolderReport {
     std::string folder;
     std::array<std::size_t, 2> added{}, flagged{}, deleted{};
+    /// moved[Near]: messages placed here from a copy another folder set aside (moved on the
+    /// server, not fetched); moved[Far]: messages moved on the server from this folder to the
+    /// folder their file was moved to here (not uploaded, not deleted).
+    std::array<std::size_t, 2> moved{};
     std::array<bool, 2> folder_created{}, folder_deleted{};
     bool rematched = false;     ///< first run with mail on both sides, or a UIDVALIDITY change
     std::size_t matched = 0;    ///< messages paired by identity then

@@ -90,6 +90,13 @@ AccountOptions account_options(const profile::Account& account, const RunRequest
     o.folder.mass_delete_percent = account.sync.mass_delete_percent;
     o.folder.allow_mass_delete = request.allow_mass_delete;
     o.folder.dry_run = request.dry_run;
+    // moves made here: the new files of a folder, read without renaming anything
+    o.scan_near = [root = account.maildir, layout = account.sync.layout](const std::string& folder) {
+        store::MaildirStore near(root, store::MaildirOptions{layout, true});
+        near.select(folder);
+        near.list_messages(0);
+        return near.identities(near.fresh_uids());
+    };
     return o;
 }
 

@@ -11,13 +11,15 @@ directories in the folder-name codec's form), with messages and flags. Then:
   1. the first sync makes every folder on the other side, byte for byte with flags;
   2. the next sync does nothing and downloads no message;
   3. flags changed on either side cross over;
-  4. folders renamed on either side (one a parent, its child moving with it) are renamed on the
+  4. messages moved between folders on either side are moved on the other, with no message
+     downloaded (nor uploaded, where the server has MOVE);
+  5. folders renamed on either side (one a parent, its child moving with it) are renamed on the
      other side, with no message downloaded or uploaded;
-  5. folders deleted on either side are deleted on the other (sync.delete_folders and
+  6. folders deleted on either side are deleted on the other (sync.delete_folders and
      --allow-mass-delete);
-  6. a local folder the server cannot hold is an error for that folder only, and nothing is made
+  7. a local folder the server cannot hold is an error for that folder only, and nothing is made
      of it on the server;
-  7. a last sync does nothing and downloads no message.
+  8. a last sync does nothing and downloads no message.
 After each step both sides hold the same folders with the same messages and flags.
 """
 
@@ -152,6 +154,17 @@ class Server:
         self.imap.close()
         return sorted(out)
 
+    def move(self, levels, tag, to):
+        """Moves a message the way every server allows (COPY, STORE \\Deleted, EXPUNGE)."""
+        self.ok(self.imap.select(quoted(self.name(levels))), "SELECT %r" % (levels,))
+        typ, data = self.imap.uid("SEARCH", "HEADER", "Message-ID", "<%s@sync.example.test>" % tag)
+        uids = data[0].split()
+        check(len(uids) == 1, "found message %s on the server" % tag)
+        self.ok(self.imap.uid("COPY", uids[0], quoted(self.name(to))), "COPY")
+        self.ok(self.imap.uid("STORE", uids[0], "+FLAGS", "(\\Deleted)"), "STORE")
+        self.ok(self.imap.expunge(), "EXPUNGE")
+        self.imap.close()
+
     def set_flag(self, levels, tag, flag):
         self.ok(self.imap.select(quoted(self.name(levels))), "SELECT %r" % (levels,))
         typ, data = self.imap.uid("SEARCH", "HEADER", "Message-ID", "<%s@sync.example.test>" % tag)
@@ -195,6 +208,15 @@ class Local:
                     letters = name.rpartition(":2,")[2] if ":2," in name else ""
                     out.append((f.read(), "".join(sorted(c for c in letters if c in "DFRST"))))
         return sorted(out)
+
+    def move(self, levels, tag, to):
+        d = os.path.join(self.path(levels), "cur")
+        for name in os.listdir(d):
+            with open(os.path.join(d, name), "rb") as f:
+                if ("<%s@" % tag).encode() in f.read():
+                    os.rename(os.path.join(d, name), os.path.join(self.path(to), "cur", name))
+                    return
+        raise Failure("message %s not here" % tag)
 
     def add_flag(self, levels, tag, letter):
         d = os.path.join(self.path(levels), "cur")
@@ -261,7 +283,8 @@ def same_everywhere(server, local, names, what):
 def quiet(zmail, what):
     report, bodies, uploads = zmail.sync()
     changed = [f["folder"] for f in report["folders"]
-               if any(f["new"].values()) or any(f["flags"].values()) or any(f["deleted"].values())]
+               if any(f["new"].values()) or any(f["flags"].values()) or any(f["deleted"].values())
+               or any(f["moved"].values())]
     check(not changed and not report["renamed"] and bodies == 0 and uploads == 0,
           "%s: nothing to do, no message downloaded or uploaded" % what)
 
@@ -282,7 +305,7 @@ def scenario(env, zmail_path, work):
     made, local_names, refused = [], [], []
     for n, (levels, here) in enumerate(kinds):
         created, reply = server.create(levels)
-        if not created:  # the server's rule ('/' or '"' in a name): step 6 checks zmail says so
+        if not created:  # the server's rule ('/' or '"' in a name): step 7 checks zmail says so
             print("info the server refuses to create %r: %r" % (levels, reply))
             refused.append(here)
             continue
@@ -322,6 +345,21 @@ def scenario(env, zmail_path, work):
     report, bodies, uploads = zmail.sync()
     check(bodies == 0 and uploads == 0, "flags: no message crossed")
     same_everywhere(server, local, names, "flags both ways")
+
+    # moves (folders synced in name order: from 受信箱2, which comes before the others): one on
+    # the server followed here without a download; one here, a UID MOVE where the server has
+    # MOVE (else uploaded there and deleted here)
+    server.move(("受信箱2",), "l0-2", ("送信済み",))
+    local.move(("受信箱2",), "l0-1", ("项目", "上海"))
+    report, bodies, uploads = zmail.sync()
+    has_move = b"MOVE" in server.ok(server.imap.capability(), "CAPABILITY")[0].upper().split()
+    moved = {side: sum(f["moved"][side] for f in report["folders"]) for side in ("local", "server")}
+    print("info moves: %r (server %s MOVE)" % (moved, "has" if has_move else "lacks"))
+    check(bodies == 0 and moved["local"] == 1, "a move on the server: the file moved here, nothing downloaded")
+    check(uploads == (0 if has_move else 1) and moved["server"] == (1 if has_move else 0),
+          "a move here: %s" % ("one UID MOVE, nothing uploaded" if has_move else "uploaded and deleted"))
+    same_everywhere(server, local, names, "moves")
+    quiet(zmail, "after the moves")
 
     # renames: a leaf and a parent (its child moves with it) on each side
     renames = {("送信済み",): ("送信済み-2026",), ("Local Space",): ("Local Space 2",)}

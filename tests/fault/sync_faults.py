@@ -8,8 +8,8 @@ side, flags agree, and a further run changes nothing.
 Each trial uses a fresh user and a fresh client. Half the trials interrupt the first sync of a
 full INBOX and a Japanese-named folder into an empty Maildir; the other half first sync cleanly,
 then change both sides (new mail, flags, deletions on the server and here, and one message new
-on both sides as an Fcc copy and the server's Sent copy are) and interrupt the sync that carries
-those changes; in half of those, 送信済み is also renamed, on the server in one
+on both sides as an Fcc copy and the server's Sent copy are, and messages moved from INBOX to
+送信済み on both sides, which sync follows as moves) and interrupt the sync that carries those changes; in half of those, 送信済み is also renamed, on the server in one
 trial and here (its directory) in the next, so the interrupted run also follows a rename. Kill delays are drawn between 0 and 1.3 times an uninterrupted
 run (measured once per mode); a third of the kill trials kill the recovery run too. Cuts happen
 after a random number of bytes from the server (tests/fault/cut_proxy.py) on the plaintext IMAP
@@ -187,6 +187,7 @@ def change_both_sides(fixture, user, client, rng, seed, rename=None):
     for path in client.local_files("送信済み")[:4]:
         base = path.rpartition(":2,")[0] if ":2," in path else path
         os.rename(path, base.replace("/new/", "/cur/") + ":2,FR")
+    move_both_sides(fixture, user, client, expected)
     if rename == "server":
         fixture.doveadm("mailbox", "rename", "-u", user, "送信済み", RENAMED)
     elif rename == "local":
@@ -195,6 +196,34 @@ def change_both_sides(fixture, user, client, rng, seed, rename=None):
         expected[RENAMED] = expected.pop("送信済み")
         expected["送信済み"] = set()  # gone from both sides
     return expected
+
+
+def move_both_sides(fixture, user, client, expected):
+    """Moves from INBOX to 送信済み: three on the server, three here (two files renamed as they are,
+    one copied under a new name as mutt does, flagged); updates `expected`."""
+    password = client.env["ZMAIL_FAULT_PASSWORD"]
+    before = set(c for c, _ in server(fixture, user, password)["INBOX"])
+    fixture.doveadm("move", "-u", user, "送信済み", "mailbox", "INBOX", "uid", "60:62")
+    after = set(c for c, _ in server(fixture, user, password)["INBOX"])
+    for content in before - after:
+        expected["INBOX"].discard(content)
+        expected["送信済み"].add(content)
+    moved = 0
+    for path in client.local_files("INBOX"):
+        with open(path, "rb") as f:
+            content = f.read()
+        if content not in expected["INBOX"] or moved == 3:
+            continue
+        target = os.path.join(client.folder_dir("送信済み"), "cur")
+        if moved < 2:
+            os.rename(path, os.path.join(target, os.path.basename(path)))
+        else:
+            with open(os.path.join(target, "1700000002.M1P1.mutt:2,F"), "wb") as f:
+                f.write(content)
+            os.unlink(path)
+        expected["INBOX"].discard(content)
+        expected["送信済み"].add(content)
+        moved += 1
 
 
 def check(fixture, user, password, client, expected, what):

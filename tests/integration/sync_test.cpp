@@ -153,6 +153,18 @@ protected:
 
     std::string state_dir() const { return dir + "/state/zmail/work"; }
 
+    /// Six messages with a 200 KB attachment in INBOX, synced; then two moved to Archive on the
+    /// server, and two to Lists here (one renamed as it is, one copied under a new name, flagged).
+    void move_on_both_sides();
+    /// After move_on_both_sides() and a sync: two messages in each folder on the server.
+    Contents expect_moved() {
+        auto server = server_contents(user);
+        EXPECT_EQ(server["INBOX"].size(), 2u);
+        EXPECT_EQ(server["Archive"].size(), 2u);
+        EXPECT_EQ(server["Lists"].size(), 2u);
+        return server;
+    }
+
     void expect_in_sync() {
         std::size_t server_duplicates = 0, local_duplicates = 0;
         Contents server = server_contents(user, &server_duplicates), local = local_contents(maildir, &local_duplicates);
@@ -452,6 +464,95 @@ TEST_F(SyncCommand, FoldersRenamedOnEitherSideAreRenamedOnTheOtherWithoutTransfe
     EXPECT_TRUE(again[0]["renamed"].empty());
     for (const char* what : {"new", "flags", "deleted"})
         for (const char* side : {"local", "server"}) EXPECT_EQ(total(again, what, side), 0u) << what << side;
+}
+
+// A message moved to another folder was downloaded again and deleted (moved on the server) or
+// uploaded again and deleted (moved here): a large attachment crossed the network twice. Now a
+// move on the server moves the file here, and a move here (a mail reader's rename keeping the
+// name, or mutt's copy under a new name and delete) is one UID MOVE on the server.
+void SyncCommand::move_on_both_sides() {
+    for (const char* folder : {"Archive", "Lists"}) test::run_doveadm({"mailbox", "create", "-u", user, folder});
+    const std::string attachment(200 * 1024, 'x');
+    for (int i = 0; i < 6; ++i) test::save_message(user, "INBOX", message("move" + std::to_string(i), attachment + "\r\n"));
+    test::run_doveadm({"flags", "add", "-u", user, "\\Seen", "mailbox", "INBOX", "uid", "1:6"});
+    sync();
+    // on the server: two from INBOX to Archive
+    test::run_doveadm({"move", "-u", user, "Archive", "mailbox", "INBOX", "uid", "1:2"});
+    // here: two from INBOX to Lists, one renamed as it is, one copied under a new name (and flagged)
+    std::vector<fs::path> inbox;
+    for (const auto& e : fs::directory_iterator(maildir + "/INBOX/cur")) inbox.push_back(e.path());
+    std::sort(inbox.begin(), inbox.end());
+    std::vector<fs::path> mine;
+    for (const auto& path : inbox)
+        if (read_file(path).find("Message-ID: <move3@") != std::string::npos ||
+            read_file(path).find("Message-ID: <move4@") != std::string::npos)
+            mine.push_back(path);
+    ASSERT_EQ(mine.size(), 2u);
+    fs::rename(mine[0], maildir + "/Lists/cur/" + mine[0].filename().string());
+    write_file(maildir + "/Lists/cur/1700000000.M1P1.mutt:2,FS", read_file(mine[1]));
+    fs::remove(mine[1]);
+}
+
+TEST_F(SyncCommand, MessagesMovedOnEitherSideAreMovedOnTheOtherWithoutTransfers) {
+    move_on_both_sides();
+    auto traced = zmail({"-v", "-v", "sync", "--json"});
+    ASSERT_EQ(traced.exit_code, 0) << traced.err;
+    EXPECT_EQ(traced.err.find("BODY.PEEK[]"), std::string::npos) << "a message body crossed the wire";
+    EXPECT_EQ(traced.err.find(" APPEND "), std::string::npos) << "a message was uploaded";
+    EXPECT_NE(traced.err.find("UID MOVE "), std::string::npos);
+    auto report = json::parse(traced.out);
+    EXPECT_EQ(total(report, "moved", "local"), 2u);
+    EXPECT_EQ(total(report, "moved", "server"), 2u);
+    EXPECT_EQ(total(report, "new", "local"), 0u);
+    EXPECT_EQ(total(report, "new", "server"), 0u);
+    EXPECT_EQ(total(report, "deleted", "server"), 0u);
+    expect_in_sync();
+    auto server = expect_moved();
+    for (const auto& [content, flags] : server["Lists"]) {
+        if (content.find("<move4@") != std::string::npos) {
+            EXPECT_EQ(flags, "FS");  // the flag set here travelled
+        }
+    }
+    EXPECT_TRUE(fs::is_empty(maildir + "/INBOX/tmp"));  // nothing set aside is left
+    auto again = sync_json();
+    for (const char* what : {"new", "flags", "deleted", "moved"})
+        for (const char* side : {"local", "server"}) EXPECT_EQ(total(again, what, side), 0u) << what << side;
+}
+
+// With folders synced in parallel a move is followed when its source folder has set the file aside
+// before the destination starts (always for Trash, Junk and Archive), else copied and deleted:
+// either way nothing is lost or doubled.
+TEST_F(SyncCommand, MovesWithParallelJobsLoseAndDoubleNothing) {
+    move_on_both_sides();
+    auto report = sync_json({"--jobs", "3"});
+    // Archive (special use) starts only once INBOX has finished: the server's move is followed
+    EXPECT_EQ(total(report, "moved", "local"), 2u);
+    EXPECT_EQ(total(report, "new", "local"), 0u);
+    expect_in_sync();
+    expect_moved();
+    auto again = sync_json();
+    for (const char* what : {"new", "flags", "deleted", "moved"})
+        for (const char* side : {"local", "server"}) EXPECT_EQ(total(again, what, side), 0u) << what << side;
+}
+
+// Most of a folder filed away into another folder here: moves, not deletions; the guard does not
+// stop the run (a move on the server still counts as deleted here until the other folder's run).
+TEST_F(SyncCommand, MovingMostOfAFolderHereIsNoMassDeletion) {
+    test::run_doveadm({"mailbox", "create", "-u", user, "Lists"});
+    for (int i = 0; i < 20; ++i) test::save_message(user, "INBOX", message("most" + std::to_string(i)));
+    sync();
+    std::vector<fs::path> files;
+    for (const char* sub : {"/INBOX/new", "/INBOX/cur"})
+        for (const auto& e : fs::directory_iterator(maildir + sub)) files.push_back(e.path());
+    ASSERT_EQ(files.size(), 20u);
+    for (std::size_t i = 0; i < 15; ++i)
+        fs::rename(files[i], maildir + "/Lists/" + files[i].parent_path().filename().string() + "/" +
+                                 files[i].filename().string());
+    auto report = sync_json();
+    EXPECT_EQ(total(report, "moved", "server"), 15u);
+    EXPECT_EQ(total(report, "new", "server"), 0u);
+    expect_in_sync();
+    EXPECT_EQ(server_contents(user)["Lists"].size(), 15u);
 }
 
 TEST_F(SyncCommand, MassDeletionGuardStopsAfterTheLocalFolderIsDeleted) {

@@ -33,6 +33,16 @@ TEST(SelectFolders, UnionOfSidesAndStatePatternsAndInboxFirst) {
     EXPECT_EQ(std::count(names.begin(), names.end(), "Sent/Old"), 0);
 }
 
+// Moves are followed when the folder a message leaves is synced before the one it arrives in:
+// the server's Trash, Junk and Archive folders, where messages go, come last.
+TEST(SelectFolders, TrashJunkAndArchiveComeLast) {
+    std::vector<store::FolderInfo> far{{"Archive", true, "\\Archive"}, {"INBOX", true, ""}, {"Zeta", true, ""},
+                                       {"Deleted Items", true, "\\Trash"}, {"Junk", true, "\\Junk"},
+                                       {"Drafts", true, "\\Drafts"}};
+    EXPECT_EQ(select_folders(far, {}, {}, AccountOptions{}),
+              (std::vector<std::string>{"INBOX", "Drafts", "Zeta", "Archive", "Deleted Items", "Junk"}));
+}
+
 TEST(SyncAccount, SyncsEveryFolderBothWays) {
     TempDir dir;
     FakeServer server;
