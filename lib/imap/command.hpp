@@ -160,9 +160,9 @@ Command uid_fetch(const std::string& tag, std::string_view set, const std::vecto
 Command uid_store(const std::string& tag, std::string_view set, StoreMode mode, const std::vector<std::string>& flags,
                   bool silent = true, std::optional<std::uint64_t> unchanged_since = std::nullopt);
 Command uid_expunge(const std::string& tag, std::string_view set);
-/// "UID MOVE <set> <mailbox>" (RFC 6851).
+/// "UID MOVE <set> <mailbox>" (RFC 6851), or "UID COPY <set> <mailbox>" when not `move`.
 Command uid_move(const std::string& tag, std::string_view set, std::string_view mailbox,
-                 const EncodeOptions& options = {});
+                 const EncodeOptions& options = {}, bool move = true);
 Command expunge(const std::string& tag);
 Command close(const std::string& tag);
 Command unselect(const std::string& tag);

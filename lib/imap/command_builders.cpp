@@ -196,8 +196,13 @@ Command uid_expunge(const std::string& tag, std::string_view set) {
 }
 
 Command uid_move(const std::string& tag, std::string_view set, std::string_view mailbox,
-                 const EncodeOptions& options) {
-    return CommandWriter(tag, options).keyword("UID MOVE ").sequence_set(set).space().astring(mailbox).finish();
+                 const EncodeOptions& options, bool move) {
+    return CommandWriter(tag, options)
+        .keyword(move ? "UID MOVE " : "UID COPY ")
+        .sequence_set(set)
+        .space()
+        .astring(mailbox)
+        .finish();
 }
 
 Command append(const std::string& tag, std::string_view mailbox, const std::vector<std::string>& flags,

@@ -282,7 +282,7 @@ std::uint64_t Messages::take_expunged(const Response& response) {
 }
 
 std::vector<std::pair<std::uint32_t, std::uint32_t>> Messages::uid_move(std::span<const std::uint32_t> uids,
-                                                                        std::string_view mailbox) {
+                                                                        std::string_view mailbox, bool move) {
     Session::Operation operation(session_);
     std::vector<std::pair<std::uint32_t, std::uint32_t>> moved;
     if (uids.empty()) return moved;
@@ -303,8 +303,10 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> Messages::uid_move(std::spa
     const std::string raw = session_.encode_mailbox(mailbox);
     for (const auto& set : format_sequence_sets(std::vector<std::uint32_t>(uids.begin(), uids.end()))) {
         const CommandResult result = session_.run(
-            [&](const std::string& tag) { return command::uid_move(tag, set, raw, encoding); }, handler);
-        if (!result.ok()) throw command_error(result, "cannot move messages from " + folder_context());
+            [&](const std::string& tag) { return command::uid_move(tag, set, raw, encoding, move); }, handler);
+        if (!result.ok())
+            throw command_error(result, std::string(move ? "cannot move" : "cannot copy") + " messages from " +
+                                            folder_context());
         take_copyuid(result.code);
     }
     operation.finish();

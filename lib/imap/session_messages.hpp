@@ -125,14 +125,15 @@ public:
     /// the EXPUNGE would still go: a small window only servers without UIDPLUS have.
     /// Returns how many messages the server reported gone (EXPUNGE/VANISHED responses).
     std::uint32_t uid_expunge(std::span<const std::uint32_t> uids);
-    /// UID MOVE <uids> <mailbox> (RFC 6851; the caller checks the MOVE capability; `mailbox` in
+    /// UID MOVE <uids> <mailbox> (RFC 6851; the caller checks the MOVE capability), or with
+    /// `move` false UID COPY (the messages stay here). `mailbox` in
     /// UTF-8, sent in the server's form), one command
     /// per set the server takes. Returns (source UID, destination UID) from COPYUID (UIDPLUS), in
     /// the untagged OK or the tagged one; empty when the server tells no UIDs. The moved messages
     /// leave the selected mailbox (its EXPUNGE/VANISHED responses are taken). Throws CommandError
     /// on NO/BAD (the messages may have been moved or not: a NO moves none, RFC 6851 3.3).
     std::vector<std::pair<std::uint32_t, std::uint32_t>> uid_move(std::span<const std::uint32_t> uids,
-                                                                  std::string_view mailbox);
+                                                                  std::string_view mailbox, bool move = true);
     /// UID SEARCH HEADER Message-ID <id>: the UIDs whose Message-ID contains `message_id`.
     std::vector<std::uint32_t> uid_search_message_id(std::string_view message_id);
     /// UID SEARCH with the given terms.

@@ -146,6 +146,7 @@ Capabilities ImapStore::capabilities() const {
     c.staged_appends = false;
     c.selective_expunge = session_.capabilities().has("UIDPLUS");
     c.move = session_.capabilities().has("MOVE");
+    c.copy = true;
     return c;
 }
 
@@ -339,6 +340,10 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> ImapStore::move_messages(co
                                                                               const std::string& to) {
     if (uids.empty()) return {};
     return messages_.uid_move(uids, server_name(to));
+}
+
+void ImapStore::copy_messages(const std::vector<std::uint32_t>& uids, const std::string& to) {
+    if (!uids.empty()) messages_.uid_move(uids, server_name(to), false);
 }
 
 }  // namespace zmail::store

@@ -49,6 +49,7 @@ public:
     void remove(const std::vector<std::uint32_t>& uids, bool expunge) override;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> move_messages(const std::vector<std::uint32_t>& uids,
                                                                        const std::string& to) override;
+    void copy_messages(const std::vector<std::uint32_t>& uids, const std::string& to) override;
 
     /// The server's name of a folder (UTF-8, for the session to encode): the folder-name codec
     /// with the server's delimiter and personal prefix ("A/B" -> "INBOX.A.B" on Courier). Throws

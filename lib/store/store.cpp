@@ -76,6 +76,10 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> Store::move_messages(const 
     throw Error(ErrorKind::Internal, describe() + " cannot move messages between folders");
 }
 
+void Store::copy_messages(const std::vector<std::uint32_t>&, const std::string&) {
+    throw Error(ErrorKind::Internal, describe() + " cannot copy messages between folders");
+}
+
 std::vector<std::pair<std::uint32_t, std::string>> Store::set_aside(const std::vector<std::uint32_t>&) { return {}; }
 
 }  // namespace zmail::store

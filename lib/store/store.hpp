@@ -130,6 +130,8 @@ struct Capabilities {
     bool selective_expunge = false;
     /// move_messages() works (IMAP MOVE, RFC 6851).
     bool move = false;
+    /// copy_messages() works (IMAP COPY).
+    bool copy = false;
 };
 
 /// A mail store. Errors are zmail::Error (Network for a cut connection, Storage for local files,
@@ -186,6 +188,9 @@ public:
     /// Throws; a refusal (Protocol, Data) moved nothing.
     virtual std::vector<std::pair<std::uint32_t, std::uint32_t>> move_messages(const std::vector<std::uint32_t>& uids,
                                                                                const std::string& to);
+    /// Copies messages of the selected folder into folder `to` (capabilities().copy). Throws; a
+    /// refusal (Protocol, Data) copied nothing.
+    virtual void copy_messages(const std::vector<std::uint32_t>& uids, const std::string& to);
     /// Takes messages out of the selected folder without deleting them yet: each file is renamed
     /// to a private place of the store's (a Maildir's tmp/) where no mail reader sees it and
     /// where the next select() of the folder removes it. Returns (UID, path) of those set aside;

@@ -51,14 +51,18 @@ void FolderRun::set_aside_near(const std::vector<std::uint32_t>& uids) {
 }
 
 // Files that left this folder here and are new in a folder synced later in this run: the server
-// copy is moved there (UID MOVE) instead of being deleted here and uploaded there; that folder's
-// run pairs the two as new on both sides with one identity. Removes the moved ones from `pairs`.
+// copy is moved there (UID MOVE; COPY, STORE \Deleted and UID EXPUNGE without MOVE) instead of
+// being deleted here and uploaded there; that folder's run pairs the two as new on both sides
+// with one identity. Removes the moved ones from `pairs`.
 void FolderRun::move_on_far(std::vector<Pair>& pairs) {
     MoveBroker* moves = options_.moves;
-    if (!moves || pairs.empty() || !store(Far).capabilities().move || !moves->may_have_destinations(folder_))
-        return;
+    const store::Capabilities caps = store(Far).capabilities();
+    const bool copy = !caps.move && caps.copy && caps.selective_expunge;  // COPY, STORE, UID EXPUNGE
+    if (!moves || pairs.empty() || !(caps.move || copy) || !moves->may_have_destinations(folder_)) return;
     std::vector<std::uint32_t> uids;
-    for (const auto& p : pairs) uids.push_back(p.uid[Far]);
+    for (const auto& p : pairs)
+        if (!state_.moving().count(p.uid[Far])) uids.push_back(p.uid[Far]);  // copied once already: delete
+    if (uids.empty()) return;
     const auto claimed = moves->claim(folder_, store(Far).identities(uids));
     std::vector<std::string> reserved;
     for (const auto& [to, group] : claimed) reserved.push_back(to);
@@ -66,7 +70,15 @@ void FolderRun::move_on_far(std::vector<Pair>& pairs) {
     try {
         for (const auto& [to, group] : claimed) {
             try {
-                store(Far).move_messages(group, to);
+                if (copy) {
+                    // a copy may be there from here on: never copy again, only delete
+                    for (auto uid : group) state_.mark_moving(uid);
+                    state_.sync();
+                    store(Far).copy_messages(group, to);
+                    store(Far).remove(group, true);
+                } else {
+                    store(Far).move_messages(group, to);
+                }
             } catch (const Error& e) {
                 if (e.kind == ErrorKind::Network || e.kind == ErrorKind::Temporary || !store(Far).usable()) throw;
                 report_.notes.push_back("could not move " + std::to_string(group.size()) + " message(s) to folder '" +

@@ -125,6 +125,7 @@ void SyncState::clear_records() {
     pending_.clear();
     left_[Far].clear();
     left_[Near].clear();
+    moving_.clear();
 }
 
 void SyncState::apply_pair(const Pair& p) {
@@ -202,6 +203,10 @@ void SyncState::apply(std::string_view line, std::size_t number) {
     } else if (kind == "-") {
         expect(2);
         pairs_.remove_far(uid(1));
+        moving_.erase(uid(1));
+    } else if (kind == "M") {
+        expect(2);
+        moving_.insert(uid(1));
     } else if (kind == "P" || kind == "Q") {
         Pending q;
         q.target = side(1);
@@ -283,6 +288,8 @@ void SyncState::unleave(Side side, std::uint32_t uid) {
     record(std::string("l ") + side_letter(side) + " " + std::to_string(uid));
 }
 
+void SyncState::mark_moving(std::uint32_t far_uid) { record("M " + std::to_string(far_uid)); }
+
 void SyncState::sync() {
     if (!dry_run_) journal_.sync();
 }
@@ -305,6 +312,7 @@ std::vector<std::string> SyncState::snapshot_lines() const {
     }
     for (Side s : {Far, Near})
         for (auto uid : left_[s]) lines.push_back(std::string("L ") + side_letter(s) + " " + std::to_string(uid));
+    for (auto uid : moving_) lines.push_back("M " + std::to_string(uid));
     return lines;
 }
 

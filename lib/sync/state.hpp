@@ -71,7 +71,8 @@ private:
 /// "= <far> <flags>", "- <far>", "P <target> <source> <target uid>", "Q <target> <source> <min
 /// uid> <hash> <size>", "x <target> <source>" (pending transfer settled), "L <side> <uid>" and
 /// "l <side> <uid>" (a message deliberately left unpaired: a far message flagged \Deleted after
-/// its near copy was deleted, not expunged; it is neither fetched again nor deleted). Flags are
+/// its near copy was deleted, not expunged; it is neither fetched again nor deleted), "M <far>"
+/// (a far message being moved to another folder by COPY; see moving()). Flags are
 /// Maildir letters, "-" for none. Sides are "f" or "n".
 ///
 /// Every change is appended to the journal buffer and applied in memory; sync() makes it durable.
@@ -97,6 +98,10 @@ public:
     const std::vector<Pending>& pending() const { return pending_; }
     /// Messages deliberately left unpaired on `side`.
     const std::set<std::uint32_t>& left(Side side) const { return left_[side]; }
+    /// Far messages being moved out of the folder by COPY, STORE \Deleted and UID EXPUNGE (a
+    /// server without MOVE): a copy may exist in the other folder already, so they are only ever
+    /// deleted, never copied again. Cleared with the pair.
+    const std::set<std::uint32_t>& moving() const { return moving_; }
 
     void set_header(std::uint32_t far_validity, std::uint32_t near_validity, std::uint64_t far_modseq);
     /// Records the far folder's MAILBOXID (nothing when it is "" or already recorded).
@@ -111,6 +116,7 @@ public:
     void settle_pending(Side target, std::uint32_t source_uid);
     void leave(Side side, std::uint32_t uid);
     void unleave(Side side, std::uint32_t uid);
+    void mark_moving(std::uint32_t far_uid);
 
     /// Makes the changes so far durable. Throws Error{Storage} (Temporary on a full disk): the
     /// caller must then stop before acting on what was recorded.
@@ -144,6 +150,7 @@ private:
     PairTable pairs_;
     std::vector<Pending> pending_;
     std::array<std::set<std::uint32_t>, 2> left_;
+    std::set<std::uint32_t> moving_;
 };
 
 /// The header of a state file without loading its pairs: far and near UIDVALIDITY and the far

@@ -149,6 +149,36 @@ TEST(SyncState, CompactWritesSnapshotAndReplayOnTopIsHarmless) {
     EXPECT_TRUE(s.left(Far).count(1));
 }
 
+// A message moved out by COPY (a server without MOVE) is marked first: a run killed after the
+// COPY must only delete it next time, never copy it again.
+TEST(SyncState, MovingMarksSurviveUntilThePairGoes) {
+    TempDir dir;
+    std::string path = dir.path() + "/x.state";
+    {
+        SyncState s(path);
+        s.load();
+        s.set_header(1, 2, 9);
+        s.add_pair(3, 13, 0);
+        s.add_pair(4, 14, 0);
+        s.mark_moving(3);
+        s.mark_moving(4);
+        s.remove_pair(4);
+        s.sync();
+    }
+    {
+        SyncState s(path);
+        s.load();
+        EXPECT_EQ(s.moving(), (std::set<std::uint32_t>{3}));
+        s.compact();
+    }
+    EXPECT_EQ(read_file(path), "zmail-sync 1\nH 1 2 9\n+ 3 13 -\nM 3\n");
+    SyncState s(path);
+    s.load();
+    EXPECT_EQ(s.moving(), (std::set<std::uint32_t>{3}));
+    s.reset();
+    EXPECT_TRUE(s.moving().empty());
+}
+
 TEST(SyncState, TornLastLineIsIgnored) {
     TempDir dir;
     std::string path = dir.path() + "/x.state";
