@@ -230,8 +230,9 @@ Runner define_sync(CLI::App& app) {
     app.add_flag("--dry-run", o->dry_run, "show what would change on either side; change nothing");
     app.add_option("--jobs", o->jobs, "sync up to N folders at once, each over its own connection (default: sync.jobs)")
         ->check(CLI::Range(1, 16));
-    auto* watch = app.add_flag("--watch", o->watch, "keep running: sync again when the server's INBOX changes "
-                                                    "(IDLE) and every --interval seconds, until interrupted");
+    auto* watch = app.add_flag("--watch", o->watch, "keep running: sync again when the server changes (NOTIFY, "
+                                                    "else IDLE in INBOX and --jobs - 1 more folders) and every "
+                                                    "--interval seconds, until interrupted");
     app.add_option("--interval", o->interval, "with --watch: seconds between syncs without a change (default 300)")
         ->check(CLI::Range(10, 86400));
     app.add_flag("--allow-mass-delete", o->allow_mass_delete,

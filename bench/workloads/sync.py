@@ -7,7 +7,7 @@ mutt moves them (copied under a new name, then deleted).
 
 One chain per repetition and tool: a fresh directory, sync, resync, change the server, resync,
 move there, resync, move here, resync; after each step the Maildir must hold as many messages, and
-as many seen ones, as the server."""
+as many seen ones, as the server. Each chain has its own server user with the same corpus."""
 
 import os
 import time
@@ -32,7 +32,9 @@ def messages(scale):
 
 
 def run_chain(bench, tool, rtt_ms, rep, count, wanted):
-    user = "sync%d" % count
+    # one server user per tool and repetition, each loaded with the same corpus: the changes and
+    # moves of one chain never reach another's, so every run starts alike and moves the same messages
+    user = "sync%d%s%d" % (count, tool.name, rep)
     password = bench.user(user, count, FOLDERS, "sync")
     directory = bench.fresh_dir("%s-sync-rtt%d-rep%d" % (tool.name, rtt_ms, rep))
     argv = tool.configure(bench, directory, Account(bench, user, password, bench.port("imaps", rtt_ms)))

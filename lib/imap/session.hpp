@@ -266,7 +266,8 @@ private:
     friend class Mailboxes;
     friend class Messages;
     friend IdleEnd idle(Session& session, std::chrono::seconds max_duration,
-                        const std::function<bool(const Response&)>& on_response);
+                        const std::function<bool(const Response&)>& on_response,
+                        const std::function<bool()>& cancelled);
 
     class Operation;
     class CallbackScope;

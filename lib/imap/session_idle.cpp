@@ -17,7 +17,7 @@ bool is_mailbox_change(const Response& response) {
 }  // namespace
 
 IdleEnd idle(Session& session, std::chrono::seconds max_duration,
-             const std::function<bool(const Response&)>& on_response) {
+             const std::function<bool(const Response&)>& on_response, const std::function<bool()>& cancelled) {
     Session::Operation operation(session);
     if (!session.capabilities_.has("IDLE"))
         throw Error(ErrorKind::Unavailable, quoted(session.peer()) + " does not support IDLE");
@@ -50,12 +50,15 @@ IdleEnd idle(Session& session, std::chrono::seconds max_duration,
     } restorer{session};
 
     const auto deadline = std::chrono::steady_clock::now() + max_duration;
+    // a wait of a second at most between two questions to `cancelled` (nothing goes on the wire)
+    const auto slice = cancelled ? std::chrono::seconds(1) : std::max(session.options_.io_timeout, std::chrono::seconds(1));
+    bool cancel = false;
     while (!stop && !session.answered_.count(tag)) {
+        if (cancelled && (cancel = cancelled())) break;
         const auto left = deadline - std::chrono::steady_clock::now();
         if (left <= std::chrono::steady_clock::duration::zero()) break;
         auto seconds = std::chrono::ceil<std::chrono::seconds>(left);
-        seconds = std::clamp(seconds, std::chrono::seconds(1),
-                             std::max(session.options_.io_timeout, std::chrono::seconds(1)));
+        seconds = std::clamp(seconds, std::chrono::seconds(1), slice);
         session.set_io_timeout(seconds);
         std::optional<Response> response = session.next_response(true);
         if (response) session.dispatch(*response);
@@ -65,7 +68,8 @@ IdleEnd idle(Session& session, std::chrono::seconds max_duration,
     const CommandResult result = session.wait(tag);
     if (!result.ok()) throw command_error(result, "cannot wait for changes on " + quoted(session.peer()));
     operation.finish();
-    return stop ? IdleEnd::Stopped : IdleEnd::Timeout;
+    if (stop) return IdleEnd::Stopped;
+    return cancel ? IdleEnd::Cancelled : IdleEnd::Timeout;
 }
 
 }  // namespace zmail::imap

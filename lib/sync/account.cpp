@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <dirent.h>
 #include <map>
 #include <mutex>
@@ -152,6 +154,46 @@ Error connection_lost(const store::Store& far, const std::string& folder, const 
                  "run the sync again; nothing was lost");
 }
 
+/// How many folders changed on the server since their last sync (only those are worth another
+/// connection).
+std::size_t changed_on_server(const FolderJobs& folders, const std::string& state_directory) {
+    std::size_t busy = 0;
+    for (const auto& name : folders.names) {
+        auto presence = folders.presence(name);
+        StateHeader recorded = peek_state_header(state_directory + "/" + state_file_name(name));
+        if (!presence.far_status || presence.far_status->uid_validity != recorded.uid_validity[Far] ||
+            presence.far_status->highest_modseq != recorded.far_modseq)
+            ++busy;
+    }
+    return busy;
+}
+
+/// The workers' folder reports into `report`, in sync order; a folder no worker synced (or a
+/// failure after a lost connection) ends the report with the last error.
+void collect(AccountReport& report, std::vector<std::optional<FolderReport>>& results,
+             const std::optional<Error>& last_error) {
+    std::size_t synced = 0;
+    for (auto& r : results)
+        if (r) {
+            report.folders.push_back(std::move(*r));
+            ++synced;
+        }
+    if (synced < results.size() || (last_error && !report.ok()))
+        report.error = last_error ? *last_error : Error(ErrorKind::Internal, "sync ended early without an error");
+}
+
+/// However a worker ends, the supervisor hears of it: one active worker less.
+struct WorkerLeaves {
+    std::mutex& mutex;
+    std::condition_variable& changed;
+    std::size_t& active;
+    ~WorkerLeaves() {
+        std::lock_guard lock(mutex);
+        --active;
+        changed.notify_all();
+    }
+};
+
 }  // namespace
 
 AccountReport sync_account(store::Store& far, store::Store& near, const std::string& state_directory,
@@ -182,31 +224,28 @@ AccountReport sync_account_parallel(const StoreOpener& open, const std::string& 
     AccountReport report;
     StorePair first;
     FolderJobs folders;
+    const auto opening = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::duration connect_time{};
     try {
         first = open();
+        connect_time = std::chrono::steady_clock::now() - opening;
         folders = plan_folders(*first.far, *first.near, state_directory, options, report);
     } catch (const Error& e) {
         report.error = e;
         return report;
     }
-    // only folders that changed on the server are worth another connection
-    std::size_t busy = 0;
-    for (const auto& name : folders.names) {
-        auto presence = folders.presence(name);
-        StateHeader recorded = peek_state_header(state_directory + "/" + state_file_name(name));
-        if (!presence.far_status || presence.far_status->uid_validity != recorded.uid_validity[Far] ||
-            presence.far_status->highest_modseq != recorded.far_modseq)
-            ++busy;
-    }
-    std::size_t workers = std::min<std::size_t>(std::max(jobs, 1), std::max<std::size_t>(busy, 1));
+    const std::size_t workers =
+        std::min<std::size_t>(std::max(jobs, 1), std::max<std::size_t>(changed_on_server(folders, state_directory), 1));
     std::vector<std::optional<FolderReport>> results(folders.names.size());
     std::optional<MoveBroker> moves;
     FolderOptions folder_options = with_moves(options, folders, moves);
     std::mutex mutex;
-    std::size_t next = 0;
+    std::condition_variable changed;
+    std::size_t next = 0, done = 0, active = 0;
     std::optional<Error> last_error;
 
     auto work = [&](StorePair stores) {
+        WorkerLeaves leave{mutex, changed, active};
         try {
             if (!stores.far) stores = open();
         } catch (const Error& e) {
@@ -228,23 +267,33 @@ AccountReport sync_account_parallel(const StoreOpener& open, const std::string& 
             std::lock_guard lock(mutex);
             if (lost) last_error = connection_lost(*stores.far, name, *folder.error);
             results[index] = std::move(folder);
+            ++done;
+            changed.notify_all();
             if (lost) return;
         }
     };
+    // One connection to start with; another only while the work left, estimated from the folders
+    // done so far, would take longer than opening one twice over: an incremental run with a few
+    // changes in every folder never pays for logins it cannot use, a first sync gets them all.
     std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < workers; ++i) threads.emplace_back(work, StorePair{});
-    work(std::move(first));
-    for (auto& t : threads) t.join();
-
-    std::size_t synced = 0;
-    for (auto& r : results)
-        if (r) {
-            report.folders.push_back(std::move(*r));
-            ++synced;
+    const auto started = std::chrono::steady_clock::now();
+    std::unique_lock lock(mutex);
+    ++active;
+    threads.emplace_back(work, std::move(first));
+    while (next < folders.names.size() && threads.size() < workers) {
+        const auto elapsed = std::chrono::steady_clock::now() - started;
+        const auto left = elapsed / std::max<std::size_t>(done, 1) * (folders.names.size() - next) /
+                          std::max<std::size_t>(active, 1);
+        if (active == 0 || left > 2 * connect_time) {  // (no worker left: a connection was lost)
+            ++active;
+            threads.emplace_back(work, StorePair{});
+            continue;
         }
-    if (synced < folders.names.size() || (last_error && !report.ok()))
-        report.error = last_error ? *last_error
-                                  : Error(ErrorKind::Internal, "sync ended early without an error");
+        changed.wait_for(lock, std::chrono::milliseconds(10));
+    }
+    lock.unlock();
+    for (auto& t : threads) t.join();
+    collect(report, results, last_error);
     return report;
 }
 

@@ -67,6 +67,8 @@ using StoreOpener = std::function<StorePair()>;
 
 /// Like sync_account(), with up to `jobs` folders at a time, each worker on its own StorePair
 /// (`open` is called once per worker, from that worker's thread; `progress` must be thread-safe).
+/// Workers beyond the first start only while the work left (estimated from the folders done so
+/// far) takes longer than opening two connections.
 /// A worker whose connection is lost stops; the others take over its remaining folders. Folders
 /// no worker could sync are reported with the error that stopped the last worker.
 AccountReport sync_account_parallel(const StoreOpener& open, const std::string& state_directory,

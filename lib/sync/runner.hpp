@@ -40,9 +40,11 @@ std::string sync_state_directory(const profile::Account& account);
 /// are in the report.
 AccountReport run_account(const profile::Profile& profile, const profile::Account& account, const RunRequest& request);
 
-/// --watch: syncs, then waits up to `interval` for a change in INBOX on the server (IDLE; a
-/// plain wait without IDLE) and syncs again, until `after_run` returns false. Local changes and
-/// other folders are picked up by the sync after each interval. Throws like run_account() when
+/// --watch: syncs, then waits up to `interval` for a change on the server and syncs again, until
+/// `after_run` returns false: with NOTIFY in every folder over one connection; else IDLE in INBOX
+/// and in up to request.jobs - 1 more folders, each over its own connection (those that got mail
+/// in most runs first); a plain wait without IDLE. Local changes and the other folders are picked
+/// up by the sync after each wake-up or interval. Throws like run_account() when
 /// the first run cannot start; later connection failures are reported to `after_run` and retried
 /// after the interval.
 void watch_account(const profile::Profile& profile, const profile::Account& account, const RunRequest& request,

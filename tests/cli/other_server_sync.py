@@ -19,7 +19,10 @@ directories in the folder-name codec's form), with messages and flags. Then:
      --allow-mass-delete);
   7. a local folder the server cannot hold is an error for that folder only, and nothing is made
      of it on the server;
-  8. a last sync does nothing and downloads no message.
+  8. a last sync does nothing and downloads no message;
+  9. zmail sync --watch (sync.jobs 3) brings a message appended to a folder other than INBOX
+     long before its interval: over NOTIFY where the server offers it, else from a connection
+     IDLE in that folder.
 After each step both sides hold the same folders with the same messages and flags.
 """
 
@@ -418,6 +421,42 @@ def scenario(env, zmail_path, work):
         for levels in bad:
             shutil.rmtree(local.path(levels))
     quiet(zmail, "last sync")
+    watch(zmail, server, local)
+
+
+def watch(zmail, server, local):
+    zmail.checked("settings", "set", "t", "sync.jobs", "3")
+    proc = subprocess.Popen([zmail.zmail, "sync", "--watch", "--interval", "600", "--json"], env=zmail.env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        text = ""
+        while True:  # the first run's report (pretty-printed JSON)
+            line = proc.stdout.readline().decode()
+            check(line != "", "--watch reports its first run")
+            text += line
+            try:
+                first = json.loads(text)
+                break
+            except ValueError:
+                continue
+        first = first[0] if isinstance(first, list) else first
+        # the first folder after INBOX in sync order: one of the two the watchers IDLE in
+        target = next(tuple(unescape_level(level) for level in f["folder"].split("/"))
+                      for f in first["folders"] if f["folder"] != "INBOX" and not f["error"])
+        time.sleep(3)  # the watchers are connecting; one that is late syncs once it has selected
+        before = len(local.messages(target))
+        appended = time.monotonic()
+        server.append(target, message("watched"), "")
+        while len(local.messages(target)) == before and time.monotonic() - appended < 60:
+            time.sleep(0.05)
+        took = time.monotonic() - appended
+        check(len(local.messages(target)) == before + 1,
+              "--watch: a message appended to %s is here long before the interval" % "/".join(target))
+        print("info --watch: appended to the file in the Maildir in %.2f s" % took)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    check(proc.returncode in (0, -15, 143), "--watch ends cleanly on SIGTERM (%s)" % proc.returncode)
 
 
 def main(argv):
