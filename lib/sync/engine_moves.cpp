@@ -106,8 +106,14 @@ void FolderRun::move_on_far(std::vector<Pair>& pairs) {
 void FolderRun::place_set_aside(std::vector<std::uint32_t>& uids) {
     MoveBroker* moves = options_.moves;
     if (!moves || uids.empty() || !moves->has_offers()) return;
+    std::vector<std::uint32_t> sized;  // of a size offered (or not known): the others cannot match
+    for (auto uid : uids) {
+        const auto it = views_[Far].find(uid);
+        if (it == views_[Far].end() || it->second.size == 0 || moves->offers_size(it->second.size)) sized.push_back(uid);
+    }
+    if (sized.empty()) return;
     std::vector<std::pair<std::uint32_t, std::string>> found;  // far UID, set-aside file
-    for (const auto& id : store(Far).identities(uids))
+    for (const auto& id : store(Far).identities(sized))
         if (auto path = moves->take(id.header_hash, id.size)) found.emplace_back(id.uid, std::move(*path));
     if (found.empty()) return;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> placed;  // far UID, near UID

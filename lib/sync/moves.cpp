@@ -52,6 +52,11 @@ bool MoveBroker::has_offers() const {
     return !offers_.empty();
 }
 
+bool MoveBroker::offers_size(std::uint64_t size) const {
+    std::lock_guard lock(mutex_);
+    return std::any_of(offers_.begin(), offers_.end(), [&](const Offer& o) { return o.identity.size == size; });
+}
+
 std::optional<std::string> MoveBroker::take(std::uint64_t header_hash, std::uint64_t size) {
     std::lock_guard lock(mutex_);
     auto it = std::find_if(offers_.begin(), offers_.end(), [&](const Offer& o) {

@@ -58,6 +58,9 @@ public:
     /// Whether a folder of the run other than `from` has not started yet (someone may take an offer).
     bool has_later(const std::string& from) const;
     bool has_offers() const;
+    /// Whether a set-aside copy of this size (network form) is offered: only such a message can
+    /// take one, so the others' headers are never asked for.
+    bool offers_size(std::uint64_t size) const;
     /// The set-aside copy with exactly this identity, if any; it is no longer offered. The caller
     /// removes the file once its copy is recorded.
     std::optional<std::string> take(std::uint64_t header_hash, std::uint64_t size);

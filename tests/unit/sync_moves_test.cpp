@@ -31,6 +31,8 @@ TEST(SyncMoves, ASetAsideCopyIsTakenOnceByExactIdentityAndTheRestIsDeletedAtTheE
         moves.offer("INBOX", id(1, 11), kept);
         moves.offer("INBOX", id(2, 22), taken);
         EXPECT_TRUE(moves.has_offers());
+        EXPECT_TRUE(moves.offers_size(100));
+        EXPECT_FALSE(moves.offers_size(101)) << "a new message of another size needs no headers fetched";
         EXPECT_FALSE(moves.take(22, 101)) << "the size must match too";
         EXPECT_EQ(moves.take(22, 100), taken);
         EXPECT_FALSE(moves.take(22, 100)) << "taken once";
