@@ -45,6 +45,39 @@ _zmail_add() {
     COMPREPLY+=($(compgen -W "$*" -- "$cur"))
 }
 
+# _zmail_dequote WORD: WORD as the shell will pass it (quotes and backslashes taken off), without
+# running anything in it.
+_zmail_dequote() {
+    local s=$1 out= q= c i
+    for ((i = 0; i < ${#s}; i++)); do
+        c=${s:i:1}
+        if [[ -z $q ]]; then
+            case $c in
+            \\) ((i++)); out+=${s:i:1} ;;
+            \' | \") q=$c ;;
+            *) out+=$c ;;
+            esac
+        elif [[ $c == "$q" ]]; then
+            q=
+        elif [[ $q == \" && $c == \\ ]]; then
+            ((i++)); out+=${s:i:1}
+        else
+            out+=$c
+        fi
+    done
+    printf '%s' "$out"
+}
+
+# _zmail_add_lines < LINES: offers the lines (names that may hold blanks, '&', quotes) that start
+# with the word being completed, each quoted for the command line.
+_zmail_add_lines() {
+    local word line
+    word=$(_zmail_dequote "$cur")
+    while IFS= read -r line; do
+        [[ -n $line && $line == "$word"* ]] && COMPREPLY+=("$(printf '%q' "$line")")
+    done
+}
+
 _zmail_files() {
     local IFS=$'\n'
     COMPREPLY+=($(compgen -f -- "$cur"))
@@ -236,8 +269,7 @@ _zmail_cmd_sync() {
         for ((i = cmd_at + 1; i < cword; i++)); do
             [[ ${words[i]} != -* && ${words[i - 1]} != --folder ]] && { first=${words[i]}; break; }
         done
-        local IFS=$'\n'
-        COMPREPLY+=($(compgen -W "$(_zmail_sync_folders $first)" -- "$cur"))
+        _zmail_add_lines < <(_zmail_sync_folders ${first:+"$first"})
         return
         ;;
     -?*) return ;;  # a number

@@ -22,6 +22,7 @@ Request make_request(const profile::Account& account, const Overrides& o) {
     request.delivery = o.deliver.empty() ? parse_delivery(account.fetch.delivery, "fetch.delivery")
                                          : parse_delivery(o.deliver, "--deliver");
     request.target.maildir_root = account.maildir;
+    request.target.recipient = account.address;
     request.target.layout = account.sync.layout;
     request.dry_run = o.dry_run;
     request.lock_wait_seconds = o.lock_wait_seconds;

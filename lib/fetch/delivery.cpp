@@ -70,7 +70,7 @@ std::unique_ptr<Target> make_target(const DeliverySpec& spec, const TargetSettin
         return make_mbox_target(spec.path, settings.spool_dir, settings.lock_wait_seconds);
     case DeliverySpec::Kind::mda:
         util::make_directories(settings.spool_dir);
-        return make_mda_target(spec.command, settings.account, settings.spool_dir);
+        return make_mda_target(spec.command, settings.account, settings.recipient, settings.spool_dir);
     }
     throw Error(ErrorKind::Internal, "unknown delivery kind");
 }

@@ -83,6 +83,7 @@ public:
 /// What the targets need beyond the spec.
 struct TargetSettings {
     std::string account;             ///< ZMAIL_ACCOUNT for an MDA
+    std::string recipient;           ///< %T and ZMAIL_RECIPIENT for an MDA: the account's address
     std::string maildir_root;        ///< the account's Maildir root
     std::string layout = "fs";       ///< "fs" or "maildir++" (sync.layout)
     std::string spool_dir;           ///< private directory for temporary copies (mbox, MDA)

@@ -1,10 +1,12 @@
 // Delivery through a mail delivery agent (procmail, maildrop, a script): /bin/sh -c COMMAND with
-// the message on standard input (LF line ends, seekable), ZMAIL_ACCOUNT and ZMAIL_UIDL in the
-// environment. Exit status 0 means delivered; anything else leaves the message on the server.
+// the message on standard input (LF line ends, seekable), %F and %T in COMMAND replaced by the
+// envelope sender and recipient (quoted), ZMAIL_ACCOUNT, ZMAIL_UIDL, ZMAIL_SENDER and
+// ZMAIL_RECIPIENT in the environment. Exit status 0 means delivered; anything else leaves the message on the server.
 // What the MDA does with the message cannot be checked afterwards, so a crash between its exit
 // and the state record means the message is delivered again next time (a duplicate, never a loss).
 #include "fetch/spool.hpp"
 
+#include "fetch/mda_command.hpp"
 #include "maildir/maildir.hpp"
 
 #include <cerrno>
@@ -57,8 +59,9 @@ std::string describe_status(int status) {
 
 class MdaTarget final : public Target {
 public:
-    MdaTarget(std::string command, std::string account, std::string spool_dir)
-        : command_(std::move(command)), account_(std::move(account)), spool_dir_(std::move(spool_dir)) {}
+    MdaTarget(std::string command, std::string account, std::string recipient, std::string spool_dir)
+        : command_(std::move(command)), account_(std::move(account)), recipient_(std::move(recipient)),
+          spool_dir_(std::move(spool_dir)) {}
 
     std::unique_ptr<IncomingMessage> open(const std::string& uidl) override {
         return std::make_unique<MdaMessage>(spool_dir_, uidl);
@@ -88,18 +91,26 @@ private:
     /// Runs the MDA on one message; returns its wait status (0: delivered).
     int run(const MdaMessage& message) const {
         // everything the child needs is prepared before fork(): afterwards only async-signal-safe calls
+        std::string head(64 * 1024, '\0');
+        head.resize(message.spool().read_at(0, head.data(), head.size()));
+        const std::string sender = envelope_sender(head);
+        const std::string command = mda_command(command_, sender, recipient_);
         std::vector<std::string> environment;
         for (char** e = environ; *e; ++e) {
             std::string_view entry(*e);
-            if (entry.rfind("ZMAIL_ACCOUNT=", 0) == 0 || entry.rfind("ZMAIL_UIDL=", 0) == 0) continue;
+            if (entry.rfind("ZMAIL_ACCOUNT=", 0) == 0 || entry.rfind("ZMAIL_UIDL=", 0) == 0 ||
+                entry.rfind("ZMAIL_SENDER=", 0) == 0 || entry.rfind("ZMAIL_RECIPIENT=", 0) == 0)
+                continue;
             environment.emplace_back(entry);
         }
         environment.push_back("ZMAIL_ACCOUNT=" + account_);
         environment.push_back("ZMAIL_UIDL=" + message.uidl());
+        environment.push_back("ZMAIL_SENDER=" + sender);
+        environment.push_back("ZMAIL_RECIPIENT=" + recipient_);
         std::vector<char*> envp;
         for (std::string& entry : environment) envp.push_back(entry.data());
         envp.push_back(nullptr);
-        const char* argv[] = {"/bin/sh", "-c", command_.c_str(), nullptr};
+        const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
         const int input = message.spool().fd();
 
         const pid_t pid = ::fork();
@@ -119,13 +130,15 @@ private:
         return status;
     }
 
-    std::string command_, account_, spool_dir_;
+    std::string command_, account_, recipient_, spool_dir_;
 };
 
 }  // namespace
 
-std::unique_ptr<Target> make_mda_target(std::string command, std::string account, std::string spool_dir) {
-    return std::make_unique<MdaTarget>(std::move(command), std::move(account), std::move(spool_dir));
+std::unique_ptr<Target> make_mda_target(std::string command, std::string account, std::string recipient,
+                                        std::string spool_dir) {
+    return std::make_unique<MdaTarget>(std::move(command), std::move(account), std::move(recipient),
+                                       std::move(spool_dir));
 }
 
 }  // namespace zmail::fetch

@@ -48,7 +48,8 @@ extern const StorageHints storage_hints;
 
 std::unique_ptr<Target> make_maildir_target(std::string folder);
 std::unique_ptr<Target> make_mbox_target(std::string path, std::string spool_dir, int lock_wait_seconds);
-std::unique_ptr<Target> make_mda_target(std::string command, std::string account, std::string spool_dir);
+std::unique_ptr<Target> make_mda_target(std::string command, std::string account, std::string recipient,
+                                        std::string spool_dir);
 
 /// See pending_was_delivered(); `path` is the file's final path in new/.
 bool maildir_pending_was_delivered(const std::string& path);

@@ -309,6 +309,35 @@ expect_has bash "zmail send --" "$(bash_complete 'zmail send --')" --to --bcc --
 expect_has fish "zmail send --" "$(fish_complete 'zmail send --')" --to --bcc --attach --queue --flush --dry-run
 expect bash "zmail send --charset " "$(bash_complete 'zmail send --charset ')" utf-8 iso-2022-jp
 
+# Folder names with blanks, '&', quotes and CJK (the folders synced before, from the account's
+# sync state): every shell offers each name whole, and bash quotes it so that the shell reads
+# back the exact name (unquoted, 'zmail sync --folder 旅行 2024' named an account '2024').
+sync_state=$("$ZMAIL" settings get work state_dir)/sync
+mkdir -p "$sync_state"
+for f in '旅行 2024' '旅行 2025' '家族 & 友人' 'it%27s' 'say %22hi%22' INBOX; do : >"$sync_state/$f.state"; done
+# bash_folders LINE | bash_folders WORD...: bash's candidates, each as the shell reads it back
+# (a name left unquoted comes back as several lines)
+bash_folders() {
+    local c
+    if (($# == 1)); then bash_complete "$1"; else bash_complete_words "$@"; fi |
+        while IFS= read -r c; do eval "printf '%s\n' $c"; done
+}
+for line in 'zmail sync --folder ' 'zmail -a work sync --folder ' 'zmail sync work --folder '; do
+    expect bash "$line" "$(bash_folders "$line")" '旅行 2024' '旅行 2025' '家族 & 友人' "it's" 'say "hi"' INBOX
+done
+expect bash "--folder 旅" "$(bash_folders 'zmail sync --folder 旅')" '旅行 2024' '旅行 2025'
+expect bash "--folder 家族" "$(bash_folders 'zmail sync --folder 家族')" '家族 & 友人'
+expect bash '--folder "家族 (an open quote)' "$(bash_folders 'zmail sync --folder "家族')" '家族 & 友人'
+expect bash "--folder 旅行\\ 2024 (escaped)" "$(bash_folders zmail sync --folder '旅行\ 202')" '旅行 2024' '旅行 2025'
+expect bash "--folder it" "$(bash_folders 'zmail sync --folder it')" "it's"
+expect bash "--folder say" "$(bash_folders 'zmail sync --folder say')" 'say "hi"'
+expect zsh "zmail sync --folder 旅" "$(zsh_complete 'zmail sync --folder 旅')" '旅行 2024' '旅行 2025'
+expect zsh "zmail sync --folder " "$(zsh_complete 'zmail sync --folder ')" \
+    '旅行 2024' '旅行 2025' '家族 & 友人' "it's" 'say "hi"' INBOX
+expect fish "zmail sync --folder 旅" "$(fish_complete 'zmail sync --folder 旅')" '旅行 2024' '旅行 2025'
+expect fish "zmail sync --folder " "$(fish_complete 'zmail sync --folder ')" \
+    '旅行 2024' '旅行 2025' '家族 & 友人' "it's" 'say "hi"' INBOX
+
 if [[ -s $tmp/failures ]]; then
     echo "$(wc -l <"$tmp/failures") failure(s)" >&2
     exit 1

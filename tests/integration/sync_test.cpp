@@ -298,13 +298,17 @@ TEST_F(SyncCommand, CorpusIntoAnEmptyMaildirThenNothingToDo) {
     EXPECT_EQ(quiet.err, "");
 
     // other programs read the result. notmuch indexes INBOX only: indexing all 5,000 messages
-    // costs Xapian minutes of fsyncs and proves nothing more about the Maildir.
+    // costs Xapian minutes of fsyncs and proves nothing more about the Maildir. The README's
+    // new.ignore line keeps it from noting zmail's .zmail-uidvalidity as a non-mail file.
     std::size_t inbox_files = local.at("INBOX").size();
     ASSERT_GT(inbox_files, 100u);
     write_file(dir + "/notmuch-config",
-          "[database]\npath=" + maildir + "/INBOX\n[new]\ntags=new\n[maildir]\nsynchronize_flags=true\n");
-    auto notmuch = test::run_command({"notmuch", "--config=" + dir + "/notmuch-config", "new", "--quiet"});
+          "[database]\npath=" + maildir + "/INBOX\n[new]\ntags=new\nignore=.zmail-uidvalidity\n"
+          "[maildir]\nsynchronize_flags=true\n");
+    ASSERT_TRUE(fs::exists(maildir + "/INBOX/.zmail-uidvalidity"));
+    auto notmuch = test::run_command({"notmuch", "--config=" + dir + "/notmuch-config", "new"});
     EXPECT_EQ(notmuch.exit_code, 0) << notmuch.err;
+    EXPECT_EQ(notmuch.err.find("non-mail file"), std::string::npos) << notmuch.err;
     auto counted = test::run_command({"notmuch", "--config=" + dir + "/notmuch-config", "count", "--output=files", "*"});
     EXPECT_EQ(counted.out, std::to_string(inbox_files) + "\n") << counted.err;
     auto mutt = test::run_command({"script", "-qec",
