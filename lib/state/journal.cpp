@@ -38,12 +38,23 @@ Journal::Journal(std::string path, std::string header)
     : path_(std::move(path)), journal_path_(path_ + journal_suffix), header_(std::move(header)) {}
 
 std::vector<std::string> Journal::peek(const std::string& path, const std::string& header) {
+    return peek_lines(path, header, false);
+}
+
+std::vector<std::string> Journal::peek_first(const std::string& path, const std::string& header) {
+    return peek_lines(path, header, true);
+}
+
+std::vector<std::string> Journal::peek_lines(const std::string& path, const std::string& header, bool first_only) {
     std::vector<std::string> lines;
     std::string line;
     std::ifstream snapshot(path);
     if (std::getline(snapshot, line) && line == header)
-        while (std::getline(snapshot, line))
-            if (!line.empty()) lines.push_back(line);
+        while (std::getline(snapshot, line)) {
+            if (line.empty()) continue;
+            lines.push_back(line);
+            if (first_only) break;
+        }
     std::ifstream journal(path + journal_suffix);
     while (std::getline(journal, line))
         if (!line.empty() && !journal.eof()) lines.push_back(line);  // a torn last line does not count

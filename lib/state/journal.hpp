@@ -29,6 +29,9 @@ public:
     /// look at a state that is not loaded (a snapshot with another header counts as empty; a
     /// missing or unreadable file gives no lines; a torn last journal line is left out).
     static std::vector<std::string> peek(const std::string& path, const std::string& header);
+    /// Like peek(), with only the first line of the snapshot (where a header record is kept):
+    /// what changed since the snapshot, without reading all of it.
+    static std::vector<std::string> peek_first(const std::string& path, const std::string& header);
     /// Whether the state has files on disk (a snapshot, a journal or both).
     bool exists() const;
     /// Removes the snapshot and the journal, durably. Throws Error{Storage}.
@@ -46,6 +49,7 @@ public:
 
 private:
     void open_journal();
+    static std::vector<std::string> peek_lines(const std::string& path, const std::string& header, bool first_only);
     std::string path_, journal_path_, header_, buffer_;
     int fd_ = -1;
     std::size_t journal_lines_ = 0;

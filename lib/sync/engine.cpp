@@ -513,7 +513,7 @@ void FolderRun::finish() {
     state_.set_far_mailbox_id(status_[Far].mailbox_id);
     state_.set_header(status_[Far].uid_validity, status_[Near].uid_validity, modseq);
     state_.sync();
-    state_.compact();
+    state_.compact_when_worth_it();
 }
 
 }  // namespace detail

@@ -1,5 +1,7 @@
 #include "sync/state.hpp"
 
+#include <sys/stat.h>
+
 #include "error.hpp"
 #include "util/atomic_file.hpp"
 
@@ -321,6 +323,15 @@ void SyncState::compact() {
     journal_.compact(snapshot_lines());
 }
 
+void SyncState::compact_when_worth_it() {
+    // a folder's first state is a snapshot at once: the state files' names are how the folders
+    // synced before are known (known_folders())
+    struct stat st {};
+    if (::stat(journal_.path().c_str(), &st) != 0 ||
+        journal_.journal_lines() > std::max<std::size_t>(64, (pairs_.size() + pending_.size()) / 4))
+        compact();
+}
+
 void SyncState::fold() {
     if (!dry_run_) journal_.compact(snapshot_lines());
 }
@@ -357,7 +368,8 @@ StateHeader peek_state_header(const std::string& path) {
             parse_number(words[3], header.far_modseq);
         }
     };
-    for (const std::string& line : state::Journal::peek(path, sync_state_header))
+    // the snapshot starts with its H record; later ones are in the journal
+    for (const std::string& line : state::Journal::peek_first(path, sync_state_header))
         if (line[0] == 'H') take(line);
     return header;
 }

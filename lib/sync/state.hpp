@@ -123,6 +123,11 @@ public:
     void sync();
     /// Folds the journal into a new snapshot (atomically) when it holds anything.
     void compact();
+    /// compact() when there is no snapshot yet, or once the journal has grown to a quarter of the
+    /// snapshot (at least 64 lines): the journal is as durable as the snapshot, and rewriting the
+    /// snapshot costs the whole folder, so a run with a few changes appends them and leaves the
+    /// snapshot alone.
+    void compact_when_worth_it();
     /// Folds the journal into a new snapshot (atomically), even when it holds nothing new.
     void fold();
     /// Deletes the snapshot and the journal (the folder is gone on both sides) and forgets all.

@@ -645,7 +645,7 @@ TEST_F(SyncCommand, OneSyncPerAccountAtATime) {
 // 64 MB as the issue asks; under ASan the shadow heap and quarantine add their own share, so the
 // sanitizer build checks a looser bound that a buffered 50 MB message would still exceed.
 #if defined(__SANITIZE_ADDRESS__)
-constexpr long peak_rss_bound_kb = 120 * 1024;
+constexpr long peak_rss_bound_kb = 200 * 1024;  // -O0 ASan: about 170 MB with the message streamed
 #else
 constexpr long peak_rss_bound_kb = 64 * 1024;
 #endif
