@@ -2,6 +2,7 @@
 #include "context.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <string_view>
 
 namespace zmail::cli {
 
@@ -184,6 +186,11 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     std::setlocale(LC_CTYPE, "");
+    // Messages in the user's language, except with --json: what a script reads never changes
+    // with the locale (the JSON error object's message and hint stay English).
+    bool json = false;
+    for (int i = 1; i < argc; ++i) json = json || std::string_view(argv[i]) == "--json";
+    if (!json) zmail::enable_translation();
     std::signal(SIGPIPE, SIG_IGN);  // a closed pipe becomes a write error we report
     try {
         return run(argc, argv);
