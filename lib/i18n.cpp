@@ -61,6 +61,12 @@ std::string fill(std::string_view format, const std::string* arguments, std::siz
         if (format[i] == '{' && i + 1 < format.size() && format[i + 1] == '}') {
             if (next < count) out += arguments[next++];
             ++i;
+        } else if (format[i] == '{' && i + 2 < format.size() && format[i + 1] >= '0' && format[i + 1] <= '9' &&
+                   format[i + 2] == '}') {
+            // {0}, {1}, ...: a translation that needs the arguments in another order
+            const std::size_t index = static_cast<std::size_t>(format[i + 1] - '0');
+            if (index < count) out += arguments[index];
+            i += 2;
         } else {
             out += format[i];
         }

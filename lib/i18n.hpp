@@ -2,8 +2,8 @@
 //
 // English is the source language. Every message a person reads goes through tr() (or translate()
 // for a text marked with N_ in a table); xgettext finds them by those names (scripts/i18n-check).
-// Placeholders are "{}", filled in order, so a translation can put them where its grammar wants
-// them but must keep their number. Translation is on only after enable_translation() (main does it
+// Placeholders are "{}", filled in order; a translation whose grammar wants another order writes
+// "{0}", "{1}", ... (the arguments counted from 0) and keeps their number. Translation is on only after enable_translation() (main does it
 // unless --json is given): --json output, the tests and the library's callers get English.
 #pragma once
 
