@@ -41,10 +41,16 @@ unit=$(cd "$prefix" && find . -path '*/systemd/user/zmail-watch@.service' | head
 [[ -n $unit ]] || fail "lib/systemd/user/zmail-watch@.service is missing"
 [[ -z $unit ]] || cmp -s "$source_dir/scripts/systemd/zmail-watch@.service" "$prefix/$unit" || fail "$unit differs"
 
+# the message catalogs
+for language in ja zh_CN; do
+  [[ -f $prefix/share/locale/$language/LC_MESSAGES/zmail.mo ]] || fail "share/locale/$language/LC_MESSAGES/zmail.mo is missing"
+done
+
 # nothing else: no static libraries, headers or test binaries
 extra=$(cd "$prefix" && find . -type f | grep -v -e '^./bin/zmail$' -e '^./share/man/man[15]/' \
   -e '^./share/bash-completion/completions/zmail$' -e '^./share/zsh/vendor-completions/_zmail$' \
-  -e '^./share/fish/vendor_completions.d/zmail.fish$' -e '/systemd/user/zmail-watch@.service$' || true)
+  -e '^./share/fish/vendor_completions.d/zmail.fish$' -e '/systemd/user/zmail-watch@.service$' \
+  -e '^./share/locale/\(ja\|zh_CN\)/LC_MESSAGES/zmail.mo$' -e '^./share/man/\(ja\|zh_CN\)/man1/zmail.1$' || true)
 [[ -z $extra ]] || fail "unexpected files installed: $extra"
 
 [[ $failures -eq 0 ]] || exit 1
