@@ -1,6 +1,7 @@
 #include "context.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 
 namespace zmail::cli {
 
@@ -35,8 +36,9 @@ bool has(const profile::Account& account, Service service) {
 void require(const profile::Account& account, Service service) {
     if (has(account, service)) return;
     const ServiceInfo s = info(service);
-    throw Error(ErrorKind::Config, "account '" + account.name + "' has no " + s.label + " server",
-                std::string("set one: zmail settings set ") + account.name + " " + s.key + ".host HOST");
+    // TRANSLATORS: the second {} is IMAP, POP3 or SMTP
+    throw Error(ErrorKind::Config, tr("account '{}' has no {} server", account.name, s.label),
+                tr("set one: zmail settings set {} {}.host HOST", account.name, s.key));
 }
 
 }  // namespace
@@ -59,9 +61,10 @@ std::string Context::account_name() {
     std::string name = p.default_account();
     if (name.empty()) {
         if (p.account_names().empty())
-            throw Error(ErrorKind::Config, "no account is configured",
-                        "add one: zmail settings add NAME --preset PRESET --address YOU@EXAMPLE.COM");
-        throw Error(ErrorKind::Config, "no default account", "pick one with -a NAME or 'zmail settings default NAME'");
+            throw Error(ErrorKind::Config, tr("no account is configured"),
+                        tr("add one: zmail settings add NAME --preset PRESET --address YOU@EXAMPLE.COM"));
+        throw Error(ErrorKind::Config, tr("no default account"),
+                    tr("pick one with -a NAME or 'zmail settings default NAME'"));
     }
     return name;
 }
@@ -69,11 +72,11 @@ std::string Context::account_name() {
 void Context::select_accounts(const std::vector<std::string>& names, bool all, Service service) {
     auto& p = profile();
     accounts_.clear();
-    if (all && !names.empty()) throw Error(ErrorKind::Usage, "give account names or --all, not both");
+    if (all && !names.empty()) throw Error(ErrorKind::Usage, tr("give account names or --all, not both"));
     if (all) {
         for (const auto& name : p.account_names())
             if (has(profile::resolve_account(p, name), service)) accounts_.push_back(name);
-        if (accounts_.empty()) throw Error(ErrorKind::Config, "no account is set up for this command");
+        if (accounts_.empty()) throw Error(ErrorKind::Config, tr("no account is set up for this command"));
         return;
     }
     for (const auto& name : names) p.account(name);  // throws with the known names

@@ -2,6 +2,7 @@
 // accounts main resolved for it; and what it hands back (Outcome).
 #pragma once
 
+#include "i18n.hpp"
 #include "printer.hpp"
 #include "profile/account.hpp"
 #include "profile/profile.hpp"
@@ -80,7 +81,7 @@ using Runner = std::function<Outcome(Context&, const profile::Account* account)>
 /// the runner that uses them.
 struct Command {
     const char* name;
-    const char* summary;
+    const char* summary;  ///< marked with N_, translated where shown
     Setup setup;
     Service service;  ///< the server each account must have (Setup::account/accounts)
     std::function<Runner(CLI::App& app)> define;
@@ -92,7 +93,7 @@ class Verbs {
 public:
     using Function = std::function<Outcome(Context&, const profile::Account*)>;
     explicit Verbs(CLI::App& app) : app_(app) { app_.require_subcommand(1); }
-    CLI::App* add(const char* name, const char* summary, Function function) {
+    CLI::App* add(const char* name, const std::string& summary, Function function) {
         CLI::App* verb = app_.add_subcommand(name, summary);
         verb->callback([chosen = chosen_, name] { *chosen = name; });
         table_->emplace(name, std::move(function));
@@ -136,7 +137,7 @@ inline std::function<std::string(const std::string&)> usage_check(std::function<
         try {
             parse(text);
         } catch (const Error& e) {
-            return e.hint.empty() ? e.what() : std::string(e.what()) + "\nhint: " + e.hint;
+            return e.hint.empty() ? e.what() : std::string(e.what()) + "\n" + tr("hint:") + " " + e.hint;
         }
         return {};
     };

@@ -3,6 +3,7 @@
 #include "progress_line.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "text/strings.hpp"
 #include "fetch/fetch.hpp"
 #include "fetch/account.hpp"
@@ -47,11 +48,12 @@ public:
         if (!line_.shown() || p.messages_total == 0) return;
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
         const auto rate = seconds > 0.2 ? static_cast<std::uint64_t>(static_cast<double>(p.bytes_done) / seconds) : 0;
-        std::string shown = account_ + ": " + std::to_string(p.messages_done) + "/" +
-                            std::to_string(p.messages_total) + " messages, " + text::human_size(p.bytes_done) +
-                            " of " + text::human_size(p.bytes_total);
-        if (rate > 0) shown += ", " + text::human_size(rate) + "/s";
-        line_.show(shown, p.messages_done == p.messages_total);
+        const std::string done = text::human_size(p.bytes_done), total = text::human_size(p.bytes_total);
+        // TRANSLATORS: messages done/total, bytes done and total (e.g. "3/40 messages, 1.2 MB of 9.5 MB")
+        std::string shown = rate > 0 ? tr("{}/{} messages, {} of {}, {}/s", p.messages_done, p.messages_total, done,
+                                          total, text::human_size(rate))
+                                     : tr("{}/{} messages, {} of {}", p.messages_done, p.messages_total, done, total);
+        line_.show(account_ + ": " + shown, p.messages_done == p.messages_total);
     }
     bool tracing() const override { return trace_; }
     void trace(std::string_view line) override {
@@ -67,10 +69,6 @@ private:
     bool trace_;
     std::chrono::steady_clock::time_point started_;
 };
-
-std::string plural(std::size_t n, const char* word) {
-    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
 
 json message_list(const std::vector<fetch::ServerMessage>& messages) {
     json list = json::array();
@@ -104,50 +102,65 @@ json result_json(const fetch::Result& r, bool keep) {
 /// "left on server: 3 messages larger than 10 MB; 20 more for the next run (limit 100)".
 std::string leftovers(const fetch::Result& r, std::uint64_t limit) {
     std::string out;
-    if (r.too_large) out += "left on server: " + plural(r.too_large, "message") + " larger than " +
-                            text::human_size(r.max_size);
+    const std::string size = text::human_size(r.max_size);
+    if (r.too_large == 1) out += tr("left on server: {} message larger than {}", r.too_large, size);
+    else if (r.too_large) out += tr("left on server: {} messages larger than {}", r.too_large, size);
     if (r.deferred) {
         if (!out.empty()) out += "; ";
-        out += std::to_string(r.deferred) + " more for the next run (limit " + std::to_string(limit) + ")";
+        out += tr("{} more for the next run (limit {})", r.deferred, limit);
     }
     return out;
 }
 
+/// The dry run's first line after the account: what would be fetched and deleted.
+std::string would_fetch(const fetch::Plan& plan, bool keep) {
+    const std::size_t n = plan.download.size(), deleting = plan.delivered.size() + plan.download.size();
+    const std::string size = text::human_size(plan.download_bytes);
+    if (keep) return n == 1 ? tr("would fetch {} message ({})", n, size) : tr("would fetch {} messages ({})", n, size);
+    return n == 1 ? tr("would fetch {} message ({}) and delete {} on the server", n, size, deleting)
+                  : tr("would fetch {} messages ({}) and delete {} on the server", n, size, deleting);
+}
+
 void print_dry_run(Printer& out, const fetch::Result& r, bool keep) {
     const fetch::Plan& plan = *r.plan;
-    std::size_t deleting = keep ? 0 : plan.delivered.size() + plan.download.size();
-    std::string line = r.account + ": would fetch " + plural(plan.download.size(), "message") + " (" +
-                       text::human_size(plan.download_bytes) + ")";
-    if (!keep) line += " and delete " + std::to_string(deleting) + " on the server";
-    if (!plan.mark_seen.empty())
-        line += "; would record " + plural(plan.mark_seen.size(), "message") + " as seen without fetching (scope new)";
+    std::string line = r.account + ": " + would_fetch(plan, keep);
+    if (plan.mark_seen.size() == 1)
+        line += "; " + tr("would record {} message as seen without fetching (scope new)", plan.mark_seen.size());
+    else if (!plan.mark_seen.empty())
+        line += "; " + tr("would record {} messages as seen without fetching (scope new)", plan.mark_seen.size());
     out.line(line);
+    // the words fetch, delete and skip stay: a column of the listing
     for (const auto& m : plan.download)
         out.line("  fetch   " + std::to_string(m.number) + "  " + m.uidl + "  " + text::human_size(m.size));
     if (!keep)
         for (const auto& m : plan.delivered)
-            out.line("  delete  " + std::to_string(m.number) + "  " + m.uidl + "  (fetched before)");
+            out.line("  delete  " + std::to_string(m.number) + "  " + m.uidl + "  " + tr("(fetched before)"));
     for (const auto& m : plan.too_large)
-        out.line("  skip    " + std::to_string(m.number) + "  " + m.uidl + "  " + text::human_size(m.size) +
-                 " (larger than " + text::human_size(r.max_size) + ")");
+        out.line("  skip    " + std::to_string(m.number) + "  " + m.uidl + "  " + text::human_size(m.size) + " " +
+                 tr("(larger than {})", text::human_size(r.max_size)));
+}
+
+/// The summary's first clause: what was fetched or recorded.
+std::string arrived_text(const fetch::Result& r) {
+    const std::string size = text::human_size(r.bytes);
+    if (r.fetched == 1) return tr("{} message ({}) fetched", r.fetched, size);
+    if (r.fetched > 0) return tr("{} messages ({}) fetched", r.fetched, size);
+    if (r.marked_seen == 1) return tr("{} message already on the server recorded as seen (scope new)", r.marked_seen);
+    if (r.marked_seen > 0) return tr("{} messages already on the server recorded as seen (scope new)", r.marked_seen);
+    return tr("no new mail");
 }
 
 void print_summary(Printer& out, const fetch::Result& r, bool keep, std::uint64_t limit) {
     const bool arrived = r.fetched > 0 || r.deleted > 0 || r.marked_seen > 0 || r.recovered > 0;
     if (out.quiet() || (!arrived && !out.stdout_is_tty() && r.errors.empty())) return;
-    std::string line = r.account + ": ";
-    if (r.fetched > 0) {
-        line += plural(r.fetched, "message") + " (" + text::human_size(r.bytes) + ") fetched";
-    } else if (r.marked_seen > 0) {
-        line += plural(r.marked_seen, "message") + " already on the server recorded as seen (scope new)";
-    } else {
-        line += "no new mail";
-    }
-    if (r.fetched > 0 && r.marked_seen > 0) line += ", " + std::to_string(r.marked_seen) + " recorded as seen";
-    if (r.deleted > 0) line += ", " + std::to_string(r.deleted) + " deleted on the server";
-    else if (!keep && r.fetched > 0) line += ", none deleted on the server";
-    if (r.recovered > 0) line += " (" + plural(r.recovered, "delivery") + " of an interrupted run completed)";
-    if (!r.errors.empty()) line += ", " + plural(r.errors.size(), "error");
+    std::string line = r.account + ": " + arrived_text(r);
+    if (r.fetched > 0 && r.marked_seen > 0) line += ", " + tr("{} recorded as seen", r.marked_seen);
+    if (r.deleted > 0) line += ", " + tr("{} deleted on the server", r.deleted);
+    else if (!keep && r.fetched > 0) line += ", " + tr("none deleted on the server");
+    if (r.recovered == 1) line += " " + tr("({} delivery of an interrupted run completed)", r.recovered);
+    else if (r.recovered > 0) line += " " + tr("({} deliverys of an interrupted run completed)", r.recovered);
+    if (r.errors.size() == 1) line += ", " + tr("{} error", r.errors.size());
+    else if (!r.errors.empty()) line += ", " + tr("{} errors", r.errors.size());
     std::string rest = leftovers(r, limit);
     if (!rest.empty()) line += "; " + rest;
     out.line(line);
@@ -160,7 +173,7 @@ Outcome fetch_one(Context& ctx, const profile::Account& account, const FetchOpti
         profile::Account effective = account;
         effective.fetch.keep = false;
         for (const std::string& warning : profile::policy_warnings(effective))
-            if (warning.rfind("fetch.keep", 0) == 0) out.warning(warning);
+            if (warning.find("fetch.keep") != std::string::npos) out.warning(warning);  // a translation moves it
     }
     ProgressDisplay display(out, account.name, out.verbose() >= 2);
     auto result = std::make_shared<fetch::Result>(fetch::fetch_account(
@@ -189,21 +202,24 @@ Outcome fetch_one(Context& ctx, const profile::Account& account, const FetchOpti
 
 Runner define_fetch(CLI::App& app) {
     auto o = std::make_shared<FetchOptions>();
-    auto* keep = app.add_flag("--keep", o->keep, "leave the messages on the server (overrides fetch.keep)");
+    auto* keep = app.add_flag("--keep", o->keep, tr("leave the messages on the server (overrides fetch.keep)"));
     auto* remove = app.add_flag("--delete", o->remove,
-                                "delete each message on the server once it is delivered (overrides fetch.keep)");
+                                tr("delete each message on the server once it is delivered (overrides fetch.keep)"));
     keep->excludes(remove);
-    app.add_option("--scope", o->scope, "all: everything not fetched before; new: on the first run, record what "
-                                        "is there as seen without fetching it")
+    app.add_option("--scope", o->scope, tr("all: everything not fetched before; new: on the first run, record what "
+                                           "is there as seen without fetching it"))
         ->check(CLI::IsMember({"all", "new"}));
-    app.add_option("--max-size", o->max_size, "leave messages larger than this on the server (bytes, or 10M)")
+    app.add_option("--max-size", o->max_size, tr("leave messages larger than this on the server (bytes, or 10M)"))
         ->check(usage_check([](const std::string& text) { fetch::parse_size(text, "--max-size"); }));
-    app.add_option("--limit", o->limit, "fetch at most N messages this run (0: no limit)")->check(CLI::NonNegativeNumber);
-    app.add_option("--deliver", o->deliver, "maildir, maildir:FOLDER, mbox:PATH or mda:COMMAND")
+    app.add_option("--limit", o->limit, tr("fetch at most N messages this run (0: no limit)"))
+        ->check(CLI::NonNegativeNumber);
+    // TRANSLATORS: the forms of --deliver's value; FOLDER, PATH and COMMAND are placeholders
+    app.add_option("--deliver", o->deliver, tr("maildir, maildir:FOLDER, mbox:PATH or mda:COMMAND"))
         ->check(usage_check([](const std::string& text) { fetch::parse_delivery(text, "--deliver"); }));
-    app.add_option("--wait", o->wait, "wait up to SECONDS for another fetch of the account, or an mbox lock (default 0)")
+    app.add_option("--wait", o->wait,
+                   tr("wait up to SECONDS for another fetch of the account, or an mbox lock (default 0)"))
         ->check(CLI::Range(0, 86400));
-    app.add_flag("--dry-run", o->dry_run, "list what would be fetched and deleted; change nothing");
+    app.add_flag("--dry-run", o->dry_run, tr("list what would be fetched and deleted; change nothing"));
 
     return [o](Context& ctx, const profile::Account* account) { return fetch_one(ctx, *account, *o); };
 }

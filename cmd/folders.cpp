@@ -2,6 +2,7 @@
 #include "context.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "text/strings.hpp"
 #include "folders/folders.hpp"
 #include "folders/run.hpp"
@@ -32,15 +33,17 @@ json folder_json(const folders::Folder& f) {
 std::string details(const folders::Folder& f, bool counts) {
     std::vector<std::string> parts;
     if (counts && f.selectable) {
-        std::string c = f.messages ? std::to_string(*f.messages) + " messages" : "? messages";
-        if (f.unseen && *f.unseen) c += ", " + std::to_string(*f.unseen) + " unread";
+        std::string c = f.messages ? tr("{} messages", *f.messages) : tr("{} messages", "?");
+        if (f.unseen && *f.unseen) c += ", " + tr("{} unread", *f.unseen);
         if (f.size) c += ", " + text::human_size(*f.size);
         parts.push_back(c);
     }
     if (!f.special_use.empty()) parts.push_back(f.special_use);
-    if (!f.selectable) parts.push_back("(holds only folders)");
-    if (!f.subscribed && f.selectable) parts.push_back("unsubscribed");
-    if (f.synced) parts.push_back("synced");
+    if (!f.selectable) parts.push_back(tr("(holds only folders)"));
+    // TRANSLATORS: a folder's state in 'zmail folders list'
+    if (!f.subscribed && f.selectable) parts.push_back(tr("unsubscribed"));
+    // TRANSLATORS: a folder's state in 'zmail folders list': zmail sync keeps it
+    if (f.synced) parts.push_back(tr("synced"));
     std::string s;
     for (const auto& p : parts) s += (s.empty() ? "" : "  ") + p;
     return s;
@@ -94,11 +97,11 @@ Outcome change(Context& ctx, const profile::Account& account, folders::Action ac
     if (action == folders::Action::remove && !o.yes) {
         // refuse before connecting, so a script without --yes costs nothing
         if (!::isatty(STDIN_FILENO))
-            throw Error(ErrorKind::Usage, "refusing to delete folder '" + o.name + "' without --yes",
-                        "deleting a folder removes its messages from the server; add --yes to confirm");
+            throw Error(ErrorKind::Usage, tr("refusing to delete folder '{}' without --yes", o.name),
+                        tr("deleting a folder removes its messages from the server; add --yes to confirm"));
         r.confirm_remove = [&out = ctx.out(), name = o.name](std::optional<std::uint32_t> count) {
-            const std::string what = count ? " and its " + std::to_string(*count) + " messages" : "";
-            return out.confirm("delete folder '" + name + "'" + what + " on the server?");
+            return out.confirm(count ? tr("delete folder '{}' and its {} messages on the server?", name, *count)
+                                     : tr("delete folder '{}' on the server?", name));
         };
     }
     folders::run(ctx.profile(), account, r);
@@ -115,32 +118,33 @@ Runner define_folders(CLI::App& app) {
     using folders::Action;
     auto o = std::make_shared<FoldersOptions>();
     Verbs verbs(app);
-    auto verb = [&](const char* name, const char* summary, Action action, std::function<std::string()> done) {
+    auto verb = [&](const char* name, const std::string& summary, Action action, std::function<std::string()> done) {
         return verbs.add(name, summary, [o, name, action, done](Context& ctx, const profile::Account* account) {
             if (action == Action::list) return list(ctx, *account, *o);
             return change(ctx, *account, action, *o, name, done());
         });
     };
-    CLI::App* list = verb("list", "list the account's folders as a tree (or --flat)", Action::list, {});
-    list->add_flag("--counts", o->counts, "add messages, unread and size of each folder");
-    list->add_flag("--flat", o->flat, "full names, one a line, instead of a tree");
-    list->add_flag("--subscribed", o->subscribed_only, "only subscribed folders");
-    verb("create", "create a folder ('Parent/Child' makes the levels)", Action::create,
-         [o] { return "created folder '" + o->name + "'"; })
-        ->add_option("folder", o->name, "folder name, UTF-8, '/' between levels")->required();
-    CLI::App* rename = verb("rename", "rename a folder", Action::rename,
-                            [o] { return "renamed folder '" + o->name + "' to '" + o->new_name + "'"; });
-    rename->add_option("folder", o->name, "the folder")->required();
-    rename->add_option("new-name", o->new_name, "its new name")->required();
-    CLI::App* remove = verb("delete", "delete a folder and the messages in it (asks first)", Action::remove,
-                            [o] { return "deleted folder '" + o->name + "'"; });
-    remove->add_option("folder", o->name, "the folder")->required();
-    remove->add_flag("-y,--yes", o->yes, "do not ask (needed when not on a terminal)");
-    verb("subscribe", "subscribe to a folder", Action::subscribe, [o] { return "subscribed to folder '" + o->name + "'"; })
-        ->add_option("folder", o->name, "the folder")->required();
-    verb("unsubscribe", "unsubscribe from a folder", Action::unsubscribe,
-         [o] { return "unsubscribed from folder '" + o->name + "'"; })
-        ->add_option("folder", o->name, "the folder")->required();
+    CLI::App* list = verb("list", tr("list the account's folders as a tree (or --flat)"), Action::list, {});
+    list->add_flag("--counts", o->counts, tr("add messages, unread and size of each folder"));
+    list->add_flag("--flat", o->flat, tr("full names, one a line, instead of a tree"));
+    list->add_flag("--subscribed", o->subscribed_only, tr("only subscribed folders"));
+    verb("create", tr("create a folder ('Parent/Child' makes the levels)"), Action::create,
+         [o] { return tr("created folder '{}'", o->name); })
+        ->add_option("folder", o->name, tr("folder name, UTF-8, '/' between levels"))->required();
+    CLI::App* rename = verb("rename", tr("rename a folder"), Action::rename,
+                            [o] { return tr("renamed folder '{}' to '{}'", o->name, o->new_name); });
+    rename->add_option("folder", o->name, tr("the folder"))->required();
+    rename->add_option("new-name", o->new_name, tr("its new name"))->required();
+    CLI::App* remove = verb("delete", tr("delete a folder and the messages in it (asks first)"), Action::remove,
+                            [o] { return tr("deleted folder '{}'", o->name); });
+    remove->add_option("folder", o->name, tr("the folder"))->required();
+    remove->add_flag("-y,--yes", o->yes, tr("do not ask (needed when not on a terminal)"));
+    verb("subscribe", tr("subscribe to a folder"), Action::subscribe,
+         [o] { return tr("subscribed to folder '{}'", o->name); })
+        ->add_option("folder", o->name, tr("the folder"))->required();
+    verb("unsubscribe", tr("unsubscribe from a folder"), Action::unsubscribe,
+         [o] { return tr("unsubscribed from folder '{}'", o->name); })
+        ->add_option("folder", o->name, tr("the folder"))->required();
     return verbs.runner();
 }
 

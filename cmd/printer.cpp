@@ -1,5 +1,6 @@
 #include "printer.hpp"
 
+#include "i18n.hpp"
 #include "util/no_core_dumps.hpp"
 
 #include <cstdio>
@@ -79,19 +80,20 @@ void Printer::instruct(std::string_view text) {
 }
 
 void Printer::warning(std::string_view text) {
-    std::string label = paint("warning:", "33", stderr_tty_);
+    std::string label = paint(tr("warning:"), "33", stderr_tty_);
     std::fprintf(stderr, "%s %.*s\n", label.c_str(), static_cast<int>(text.size()), text.data());
 }
 
 void Printer::hint(std::string_view text) {
-    std::string label = paint("hint:", "36", stderr_tty_);
+    std::string label = paint(tr("hint:"), "36", stderr_tty_);
     std::fprintf(stderr, "%s %.*s\n", label.c_str(), static_cast<int>(text.size()), text.data());
 }
 
 void Printer::error(const Error& e) {
     std::string label = paint("zmail:", "31", stderr_tty_);
     std::string message = e.what();
-    if (!e.server_reply.empty()) message += " (server: " + e.server_reply + ")";
+    // TRANSLATORS: zmail's error message, then the server's reply in its own words
+    if (!e.server_reply.empty()) message = tr("{} (server: {})", message, e.server_reply);
     std::fprintf(stderr, "%s %s\n", label.c_str(), message.c_str());
     if (!e.hint.empty()) hint(e.hint);
 }

@@ -2,6 +2,7 @@
 #include "context.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "text/strings.hpp"
 #include "profile/account.hpp"
 #include "diagnose/diagnose.hpp"
@@ -55,33 +56,36 @@ void print_preset(Printer& out, const profile::Preset& p) {
     out.line(out.bold(p.name) + "  " + p.description);
     std::vector<std::pair<std::string, std::string>> rows;
     auto server = [](const profile::PresetServer& s) {
-        return s.host.empty() ? std::string("(none)") : s.host + ":" + std::to_string(s.port) + " (" + s.security + ")";
+        return s.host.empty() ? tr("(none)") : s.host + ":" + std::to_string(s.port) + " (" + s.security + ")";
     };
     rows.push_back({"imap", server(p.imap)});
     rows.push_back({"pop", server(p.pop)});
-    rows.push_back({"smtp", server(p.smtp) + (p.smtp_alternate_port ? ", or port " +
-                                              std::to_string(p.smtp_alternate_port) + " (starttls)" : "")});
-    rows.push_back({"sent copy", p.files_sent_mail ? "the server files SMTP-sent mail into Sent itself"
-                                                   : "the client must save a copy"});
-    rows.push_back({"folders", "sent '" + p.sent_folder + "', junk '" + p.junk_folder + "', trash '" +
-                                   p.trash_folder + "'"});
-    if (p.imap_id_required) rows.push_back({"imap id", "sent after login (required by the server)"});
+    rows.push_back({"smtp", server(p.smtp) + (p.smtp_alternate_port
+                                                  ? ", " + tr("or port {} (starttls)", p.smtp_alternate_port)
+                                                  : "")});
+    // TRANSLATORS: row names of 'zmail settings presets NAME' (imap, pop, smtp, imap id and oauth2 stay)
+    rows.push_back({tr("sent copy"), p.files_sent_mail ? tr("the server files SMTP-sent mail into Sent itself")
+                                                       : tr("the client must save a copy")});
+    rows.push_back({tr("folders"), tr("sent '{}', junk '{}', trash '{}'", p.sent_folder, p.junk_folder,
+                                      p.trash_folder)});
+    if (p.imap_id_required) rows.push_back({"imap id", tr("sent after login (required by the server)")});
     if (p.imap_connections > 0)
-        rows.push_back({"connections", "at most " + std::to_string(p.imap_connections) + " IMAP connections per account"});
-    if (p.oauth2.configured()) rows.push_back({"oauth2", "sign in with 'zmail settings login' (set oauth2.client_id)"});
-    if (!p.password_note.empty()) rows.push_back({"password", p.password_note});
+        rows.push_back({tr("connections"), tr("at most {} IMAP connections per account", p.imap_connections)});
+    if (p.oauth2.configured())
+        rows.push_back({"oauth2", tr("sign in with 'zmail settings login' (set oauth2.client_id)")});
+    if (!p.password_note.empty()) rows.push_back({tr("password"), p.password_note});
     out.rows(rows, 2);
     if (!p.web_policies.empty()) {
-        out.line("  set in the provider's web settings:");
+        out.line("  " + tr("set in the provider's web settings:"));
         for (const auto& w : p.web_policies) out.line("    - " + w.policy + ": " + w.where);
     }
-    for (const auto& n : p.notes) out.line("  note: " + n);
+    for (const auto& n : p.notes) out.line("  " + tr("note: {}", n));
 }
 
 Error unknown_preset(const std::string& name, const std::vector<profile::Preset>& presets) {
     std::vector<std::string> names;
     for (const auto& p : presets) names.push_back(p.name);
-    return Error(ErrorKind::Usage, "unknown preset '" + name + "'", "known presets: " + text::join(names, ", "));
+    return Error(ErrorKind::Usage, tr("unknown preset '{}'", name), tr("known presets: {}", text::join(names, ", ")));
 }
 
 Outcome cmd_presets(Context& ctx, const std::string& name) {
@@ -111,14 +115,15 @@ Outcome cmd_list(Context& ctx) {
         rows.push_back({(name == fallback ? "* " : "  ") + name, a.address + "  (" + a.preset.name + ")"});
     }
     return shown(all, [rows](Printer& out) {
-        if (rows.empty()) out.note("no accounts yet; add one with 'zmail settings add NAME --preset PRESET --address ADDRESS'");
+        if (rows.empty())
+            out.note(tr("no accounts yet; add one with 'zmail settings add NAME --preset PRESET --address ADDRESS'"));
         else out.rows(rows);
     });
 }
 
 void print_account(Printer& out, const profile::Account& a, const std::vector<std::string>& warnings) {
     auto server = [](const profile::ServerSettings& s) {
-        return s.configured() ? s.endpoint() + " (" + s.security + ")" : std::string("(none)");
+        return s.configured() ? s.endpoint() + " (" + s.security + ")" : tr("(none)");
     };
     out.line(out.bold(a.name) + "  " + a.preset.name + ": " + a.preset.description);
     std::vector<std::pair<std::string, std::string>> rows = {
@@ -161,15 +166,15 @@ json new_account(const SettingsOptions& o, std::vector<std::string>& notes) {
     add_server(account, "pop", o.pop, notes);
     add_server(account, "smtp", o.smtp, notes);
     if (o.preset == "custom" && o.imap.empty() && o.pop.empty() && o.smtp.empty())
-        throw Error(ErrorKind::Usage, "the custom preset needs at least one server",
-                    "give --imap HOST[:PORT], --pop HOST[:PORT] and/or --smtp HOST[:PORT]");
+        throw Error(ErrorKind::Usage, tr("the custom preset needs at least one server"),
+                    tr("give --imap HOST[:PORT], --pop HOST[:PORT] and/or --smtp HOST[:PORT]"));
     if (!o.ca_file.empty()) account["ca_file"] = o.ca_file;
     if (!o.password_command.empty()) account["password"]["command"] = o.password_command;
     if (!o.password_env.empty()) account["password"]["env"] = o.password_env;
     if (!o.maildir.empty()) account["maildir"] = o.maildir;
     for (const auto& [key, value] : account.items())
         if (value.is_string() && value.get<std::string>().find_first_of("\r\n") != std::string::npos)
-            throw Error(ErrorKind::Usage, "invalid value for '" + key + "': line breaks are not allowed");
+            throw Error(ErrorKind::Usage, tr("invalid value for '{}': line breaks are not allowed", key));
     return account;
 }
 
@@ -190,13 +195,19 @@ Outcome cmd_add(Context& ctx, const SettingsOptions& o) {
     const bool made_default = first || o.make_default;
     return changed([notes, a, made_default](Printer& out) {
         for (const auto& n : notes) out.note(n);
-        out.note("added account '" + a.name + "' (" + a.preset.name + ")" + (made_default ? ", the default" : ""));
+        // TRANSLATORS: the account's name, then its preset
+        out.note(made_default ? tr("added account '{}' ({}), the default", a.name, a.preset.name)
+                              : tr("added account '{}' ({})", a.name, a.preset.name));
         if (a.credentials.kind == profile::CredentialSource::Kind::None)
-            out.note("next: tell zmail where the password comes from, e.g.\n  zmail settings set " + a.name +
-                     " password.command 'pass show mail/" + a.name + "'");
-        if (!a.preset.password_note.empty()) out.note("note: " + a.preset.password_note);
+            out.note(tr("next: tell zmail where the password comes from, e.g.\n"
+                        "  zmail settings set {} password.command 'pass show mail/{}'",
+                        a.name, a.name));
+        if (!a.preset.password_note.empty()) out.note(tr("note: {}", a.preset.password_note));
+        // the "next:" note above says it better (the same message as lib/profile's policy_warnings())
+        const std::string no_source =
+            tr("no password source: set password.command, password.env, password.netrc or password.file");
         for (const auto& w : profile::policy_warnings(a))
-            if (w.find("no password source") == std::string::npos) out.warning(w);
+            if (w != no_source) out.warning(w);
     });
 }
 
@@ -204,9 +215,10 @@ const profile::KeyInfo& known_key(const std::string& key) {
     const profile::KeyInfo* info = profile::find_key(key);
     if (!info) {
         std::string group = key.substr(0, key.rfind('.'));
-        std::string hint = "run 'zmail settings keys' for the keys";
-        if (group != key && profile::is_key_group(group)) hint = "keys under '" + group + "': " + text::join(profile::keys_below(group), ", ");
-        throw Error(ErrorKind::Usage, "unknown key '" + key + "'", hint);
+        std::string hint = tr("run 'zmail settings keys' for the keys");
+        if (group != key && profile::is_key_group(group))
+            hint = tr("keys under '{}': {}", group, text::join(profile::keys_below(group), ", "));
+        throw Error(ErrorKind::Usage, tr("unknown key '{}'", key), hint);
     }
     return *info;
 }
@@ -217,25 +229,27 @@ Outcome cmd_set(Context& ctx, const SettingsOptions& o) {
     std::string text = o.value ? *o.value : std::string();
     if (info.type == profile::ValueType::Secret) {
         if (o.value)
-            throw Error(ErrorKind::Usage, "a secret is never taken from the command line (ps and the shell's "
-                                          "history would show it)",
-                        "run 'zmail settings set " + o.name + " " + o.key + "' and type it, or give it on "
-                        "standard input: '... < file'");
-        const std::string what = o.key == "password.plain" ? std::string("password") : o.key;
-        text = ctx.out().read_secret(what + " for account '" + o.name + "' (not shown)");
-        if (text.empty()) throw Error(ErrorKind::Usage, "no " + o.key + " given on standard input");
+            throw Error(ErrorKind::Usage, tr("a secret is never taken from the command line (ps and the shell's "
+                                             "history would show it)"),
+                        tr("run 'zmail settings set {} {}' and type it, or give it on standard input: '... < file'",
+                           o.name, o.key));
+        text = ctx.out().read_secret(o.key == "password.plain"
+                                         ? tr("password for account '{}' (not shown)", o.name)
+                                         // TRANSLATORS: a key such as oauth2.client_secret, then the account
+                                         : tr("{} for account '{}' (not shown)", o.key, o.name));
+        if (text.empty()) throw Error(ErrorKind::Usage, tr("no {} given on standard input", o.key));
     } else if (!o.value) {
-        throw Error(ErrorKind::Usage, "'" + o.key + "' needs a value", "zmail settings set " + o.name + " " + o.key +
-                                                                         " VALUE");
+        throw Error(ErrorKind::Usage, tr("'{}' needs a value", o.key), "zmail settings set " + o.name + " " + o.key +
+                                                                           " VALUE");
     }
     json value = profile::parse_value(info, text);
     p.set(o.name, o.key, value);
     p.save();
     std::vector<std::string> warnings;
     if (info.type == profile::ValueType::Secret)
-        warnings.push_back(o.key + " is now stored in plain text in '" + p.path() + "'; " +
-                           (o.key == "password.plain" ? "password.command" : "oauth2.client_secret_command") +
-                           " is safer");
+        // TRANSLATORS: a key, the config file, then the key that is safer (password.command)
+        warnings.push_back(tr("{} is now stored in plain text in '{}'; {} is safer", o.key, p.path(),
+                              o.key == "password.plain" ? "password.command" : "oauth2.client_secret_command"));
     for (const auto& w : profile::policy_warnings(profile::resolve_account(p, o.name)))
         if (w.find(o.key) != std::string::npos) warnings.push_back(w);
     return changed([warnings](Printer& out) {
@@ -247,8 +261,8 @@ Outcome cmd_get(Context& ctx, const SettingsOptions& o) {
     auto& p = ctx.profile();
     const auto& info = known_key(o.key);
     if (info.type == profile::ValueType::Secret)
-        throw Error(ErrorKind::Usage, "'" + o.key + "' is a secret and is never printed",
-                    "'zmail settings show " + o.name + "' tells where the password comes from");
+        throw Error(ErrorKind::Usage, tr("'{}' is a secret and is never printed", o.key),
+                    tr("'zmail settings show {}' tells where the password comes from", o.name));
     json value = profile::effective_value(p, o.name, o.key);
     // unset: print nothing and exit 1, like git config
     const int code = value.is_null() && !ctx.out().json() ? 1 : 0;
@@ -263,7 +277,7 @@ Outcome cmd_unset(Context& ctx, const SettingsOptions& o) {
     auto& p = ctx.profile();
     known_key(o.key);
     if (!p.unset(o.name, o.key))
-        return changed([o](Printer& out) { out.note("'" + o.key + "' was not set for '" + o.name + "'"); });
+        return changed([o](Printer& out) { out.note(tr("'{}' was not set for '{}'", o.key, o.name)); });
     p.save();
     return {};
 }
@@ -273,7 +287,7 @@ Outcome cmd_remove(Context& ctx, const SettingsOptions& o) {
     p.remove_account(o.name);
     p.save();
     return changed([name = o.name](Printer& out) {
-        out.note("removed account '" + name + "' (its mail and state on disk were left alone)");
+        out.note(tr("removed account '{}' (its mail and state on disk were left alone)", name));
     });
 }
 
@@ -326,7 +340,8 @@ public:
                 if (value.is_boolean()) offers += std::string(value.get<bool>() ? " +" : " -") + key;
                 else if (!value.is_null()) offers += " " + key + "=" + value.dump();
             }
-            out_.line("  offers" + offers);
+            // TRANSLATORS: {} is the list of what the server offers (" +STARTTLS -PIPELINING SIZE=...")
+            out_.line("  " + tr("offers{}", offers));
         }
         for (const auto& h : r.hints) out_.hint(h);
     }
@@ -345,6 +360,13 @@ std::string utc_time(std::int64_t unix_time) {
     return buffer;
 }
 
+/// "access token valid until 2025-01-01 10:00:00 UTC".
+std::string access_text(bool valid, std::int64_t until) {
+    if (!until) return valid ? tr("access token valid") : tr("access token expired");
+    const std::string time = utc_time(until);
+    return valid ? tr("access token valid until {}", time) : tr("access token expired since {}", time);
+}
+
 /// The OAuth2 tokens' state for `settings test` (never the tokens): JSON, and lines on stdout.
 json token_state(Printer& out, const profile::Account& account) {
     if (account.credentials.kind != profile::CredentialSource::Kind::OAuth2Tokens) return nullptr;
@@ -355,13 +377,12 @@ json token_state(Printer& out, const profile::Account& account) {
     if (out.json()) return data;
     out.line(out.bold("oauth2") + "  " + status.store);
     if (!status.signed_in) {
-        out.line("  not signed in: run '" + oauth2::login_command(account) + "'");
+        out.line("  " + tr("not signed in: run '{}'", oauth2::login_command(account)));
         return data;
     }
-    out.line("  refresh token stored; the access token is renewed when needed");
-    out.line(std::string("  access token ") + (status.access_valid ? "valid" : "expired") +
-             (status.valid_until ? (status.access_valid ? " until " : " since ") + utc_time(status.valid_until) : ""));
-    if (!status.scope.empty()) out.line("  scopes " + status.scope);
+    out.line("  " + tr("refresh token stored; the access token is renewed when needed"));
+    out.line("  " + access_text(status.access_valid, status.valid_until));
+    if (!status.scope.empty()) out.line("  " + tr("scopes {}", status.scope));
     return data;
 }
 
@@ -370,8 +391,9 @@ Outcome cmd_login(Context& ctx, const std::string& name, bool device, int timeou
     const std::string account_name = name.empty() ? ctx.account_name() : name;
     auto account = profile::resolve_account(p, account_name);
     if (account.auth_mechanism != "xoauth2" && account.auth_mechanism != "oauthbearer")
-        throw Error(ErrorKind::Usage, "account '" + account_name + "' does not sign in with OAuth2 (auth.mechanism " +
-                                          account.auth_mechanism + ")",
+        throw Error(ErrorKind::Usage,
+                    tr("account '{}' does not sign in with OAuth2 (auth.mechanism {})", account_name,
+                       account.auth_mechanism),
                     "zmail settings set " + account_name + " auth.mechanism xoauth2");
     Printer& out = ctx.out();
     oauth2::LoginOptions options;
@@ -386,7 +408,8 @@ Outcome cmd_login(Context& ctx, const std::string& name, bool device, int timeou
                  {"scope", result.tokens.scope},
                  {"valid_until", result.tokens.expires_at ? json(utc_time(result.tokens.expires_at)) : json(nullptr)}};
     return shown(data, [account_name, result](Printer& o) {
-        o.line("signed in: account '" + account_name + "', tokens in " + result.stored);
+        // TRANSLATORS: the account, then where the tokens are stored
+        o.line(tr("signed in: account '{}', tokens in {}", account_name, result.stored));
     });
 }
 
@@ -417,65 +440,67 @@ Outcome cmd_test(Context& ctx, const std::string& name, int timeout) {
 Runner define_settings(CLI::App& app) {
     auto o = std::make_shared<SettingsOptions>();
     Verbs verbs(app);
-    auto verb = [&](const char* name, const char* summary, std::function<Outcome(Context&)> run) {
+    auto verb = [&](const char* name, const std::string& summary, std::function<Outcome(Context&)> run) {
         return verbs.add(name, summary, [run](Context& ctx, const profile::Account*) { return run(ctx); });
     };
-    verb("presets", "list provider presets, or show one", [o](Context& c) { return cmd_presets(c, o->name); })
-        ->add_option("preset", o->name, "preset name");
-    verb("list", "list accounts (* marks the default)", cmd_list);
-    verb("show", "show an account with every effective value", [o](Context& c) { return cmd_show(c, o->name); })
-        ->add_option("account", o->name, "account name");
-    CLI::App* add = verb("add", "add an account", [o](Context& c) { return cmd_add(c, *o); });
-    add->add_option("account", o->name, "account name")->required();
-    add->add_option("--preset", o->preset, "provider preset (see 'zmail settings presets')")->required();
-    add->add_option("--address", o->address, "the account's mail address")->required();
-    add->add_option("--name", o->display_name, "display name for From");
-    add->add_option("--user", o->user, "login user name (default: the address)");
-    add->add_option("--alias", o->aliases, "another From address the account may use (repeatable)");
-    add->add_option("--imap", o->imap, "IMAP server HOST[:PORT]");
-    add->add_option("--pop", o->pop, "POP3 server HOST[:PORT]");
-    add->add_option("--smtp", o->smtp, "SMTP server HOST[:PORT]");
-    add->add_option("--ca-file", o->ca_file, "trust only this CA certificate (PEM)");
-    add->add_option("--password-command", o->password_command, "command that prints the password");
-    add->add_option("--password-env", o->password_env, "environment variable that holds the password");
-    add->add_option("--maildir", o->maildir, "local Maildir root (default ~/Mail/ACCOUNT)");
-    add->add_flag("--default", o->make_default, "make it the default account");
-    CLI::App* set = verb("set", "set an account key", [o](Context& c) { return cmd_set(c, *o); });
-    set->add_option("account", o->name, "account name")->required();
-    set->add_option("key", o->key, "dotted key, e.g. imap.port (see 'zmail settings keys')")->required();
-    set->add_option("value", o->value, "the value (a secret is read from the terminal or standard input)");
-    CLI::App* get = verb("get", "print an account key's effective value", [o](Context& c) { return cmd_get(c, *o); });
-    get->add_option("account", o->name, "account name")->required();
-    get->add_option("key", o->key, "dotted key")->required();
-    CLI::App* unset = verb("unset", "remove an account key (back to the preset or default)",
+    verb("presets", tr("list provider presets, or show one"), [o](Context& c) { return cmd_presets(c, o->name); })
+        ->add_option("preset", o->name, tr("preset name"));
+    verb("list", tr("list accounts (* marks the default)"), cmd_list);
+    verb("show", tr("show an account with every effective value"), [o](Context& c) { return cmd_show(c, o->name); })
+        ->add_option("account", o->name, tr("account name"));
+    CLI::App* add = verb("add", tr("add an account"), [o](Context& c) { return cmd_add(c, *o); });
+    add->add_option("account", o->name, tr("account name"))->required();
+    add->add_option("--preset", o->preset, tr("provider preset (see 'zmail settings presets')"))->required();
+    add->add_option("--address", o->address, tr("the account's mail address"))->required();
+    add->add_option("--name", o->display_name, tr("display name for From"));
+    add->add_option("--user", o->user, tr("login user name (default: the address)"));
+    add->add_option("--alias", o->aliases, tr("another From address the account may use (repeatable)"));
+    add->add_option("--imap", o->imap, tr("IMAP server HOST[:PORT]"));
+    add->add_option("--pop", o->pop, tr("POP3 server HOST[:PORT]"));
+    add->add_option("--smtp", o->smtp, tr("SMTP server HOST[:PORT]"));
+    add->add_option("--ca-file", o->ca_file, tr("trust only this CA certificate (PEM)"));
+    add->add_option("--password-command", o->password_command, tr("command that prints the password"));
+    add->add_option("--password-env", o->password_env, tr("environment variable that holds the password"));
+    add->add_option("--maildir", o->maildir, tr("local Maildir root (default ~/Mail/ACCOUNT)"));
+    add->add_flag("--default", o->make_default, tr("make it the default account"));
+    CLI::App* set = verb("set", tr("set an account key"), [o](Context& c) { return cmd_set(c, *o); });
+    set->add_option("account", o->name, tr("account name"))->required();
+    set->add_option("key", o->key, tr("dotted key, e.g. imap.port (see 'zmail settings keys')"))->required();
+    set->add_option("value", o->value, tr("the value (a secret is read from the terminal or standard input)"));
+    CLI::App* get =
+        verb("get", tr("print an account key's effective value"), [o](Context& c) { return cmd_get(c, *o); });
+    get->add_option("account", o->name, tr("account name"))->required();
+    get->add_option("key", o->key, tr("dotted key"))->required();
+    CLI::App* unset = verb("unset", tr("remove an account key (back to the preset or default)"),
                            [o](Context& c) { return cmd_unset(c, *o); });
-    unset->add_option("account", o->name, "account name")->required();
-    unset->add_option("key", o->key, "dotted key")->required();
-    verb("remove", "remove an account (mail on disk is kept)", [o](Context& c) { return cmd_remove(c, *o); })
-        ->add_option("account", o->name, "account name")->required();
-    verb("default", "print or set the default account", [o](Context& c) { return cmd_default(c, *o); })
-        ->add_option("account", o->name, "account name");
-    verb("path", "print the profile store's path", [](Context& c) {
+    unset->add_option("account", o->name, tr("account name"))->required();
+    unset->add_option("key", o->key, tr("dotted key"))->required();
+    verb("remove", tr("remove an account (mail on disk is kept)"), [o](Context& c) { return cmd_remove(c, *o); })
+        ->add_option("account", o->name, tr("account name"))->required();
+    verb("default", tr("print or set the default account"), [o](Context& c) { return cmd_default(c, *o); })
+        ->add_option("account", o->name, tr("account name"));
+    verb("path", tr("print the profile store's path"), [](Context& c) {
         const std::string path = profile::config_path(c.options().config);
         return shown(path, [path](Printer& out) { out.line(path); });
     });
-    verb("keys", "list the keys an account can hold", [](Context&) { return cmd_keys(); });
+    verb("keys", tr("list the keys an account can hold"), [](Context&) { return cmd_keys(); });
     auto timeout = std::make_shared<int>(15);
-    CLI::App* test = verb("test", "check each server of an account: resolve, connect, TLS, login, capabilities",
+    CLI::App* test = verb("test", tr("check each server of an account: resolve, connect, TLS, login, capabilities"),
                           [o, timeout](Context& c) { return cmd_test(c, o->name, *timeout); });
-    test->add_option("account", o->name, "account name (default: the default account)");
-    test->add_option("--timeout", *timeout, "seconds to wait for each step (default 15)")->check(CLI::Range(1, 600));
+    test->add_option("account", o->name, tr("account name (default: the default account)"));
+    test->add_option("--timeout", *timeout, tr("seconds to wait for each step (default 15)"))
+        ->check(CLI::Range(1, 600));
     auto login = std::make_shared<std::tuple<bool, int, bool>>(false, 300, false);
-    CLI::App* signin = verb("login", "sign an OAuth2 account in (browser, or --device) and store its tokens",
+    CLI::App* signin = verb("login", tr("sign an OAuth2 account in (browser, or --device) and store its tokens"),
                             [o, login](Context& c) {
                                 return cmd_login(c, o->name, std::get<0>(*login), std::get<1>(*login),
                                                  std::get<2>(*login));
                             });
-    signin->add_option("account", o->name, "account name (default: the default account)");
-    signin->add_flag("--device", std::get<0>(*login), "sign in on another device with a code (RFC 8628)");
-    signin->add_option("--timeout", std::get<1>(*login), "seconds to wait for the browser (default 300)")
+    signin->add_option("account", o->name, tr("account name (default: the default account)"));
+    signin->add_flag("--device", std::get<0>(*login), tr("sign in on another device with a code (RFC 8628)"));
+    signin->add_option("--timeout", std::get<1>(*login), tr("seconds to wait for the browser (default 300)"))
         ->check(CLI::Range(1, 3600));
-    signin->add_flag("--no-browser", std::get<2>(*login), "print the URL only; do not run xdg-open");
+    signin->add_flag("--no-browser", std::get<2>(*login), tr("print the URL only; do not run xdg-open"));
     return verbs.runner();
 }
 

@@ -3,6 +3,7 @@
 #include "progress_line.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "sync/runner.hpp"
 
 #include <chrono>
@@ -31,8 +32,8 @@ public:
 
     void update(const std::string& folder, sync::Side target, std::size_t done, std::size_t total) {
         if (!line_.shown()) return;
-        line_.show(account_ + " " + folder + ": " + std::to_string(done) + "/" + std::to_string(total) +
-                       (target == Near ? " fetched" : " uploaded"),
+        line_.show(account_ + " " + folder + ": " +
+                       (target == Near ? tr("{}/{} fetched", done, total) : tr("{}/{} uploaded", done, total)),
                    done == total);
     }
     void clear() { line_.clear(); }
@@ -77,37 +78,57 @@ json account_json(const std::string& account, const sync::AccountReport& r, bool
             {"error", r.error ? error_json(*r.error) : json(nullptr)}, {"exit_code", report_code(r)}};
 }
 
+/// Flags changed here, on the server or both (a dry run's: what it would change).
+std::string flags_text(bool dry_run, std::size_t here, std::size_t there) {
+    if (here && there)
+        return dry_run ? tr("change flags of {} here and {} on the server", here, there)
+                       : tr("flags changed {} here and {} on the server", here, there);
+    if (here) return dry_run ? tr("change flags of {} here", here) : tr("flags changed {} here", here);
+    return dry_run ? tr("change flags of {} on the server", there) : tr("flags changed {} on the server", there);
+}
+
+/// Messages deleted here, on the server or both (a dry run's: what it would delete).
+std::string deleted_text(bool dry_run, std::size_t here, std::size_t there) {
+    if (here && there)
+        return dry_run ? tr("delete {} here and {} on the server", here, there)
+                       : tr("deleted {} here and {} on the server", here, there);
+    if (here) return dry_run ? tr("delete {} here", here) : tr("deleted {} here", here);
+    return dry_run ? tr("delete {} on the server", there) : tr("deleted {} on the server", there);
+}
+
+/// What happened to the folders themselves (a dry run's: what would happen).
+void folder_parts(const sync::FolderReport& f, bool dry_run, bool created, std::vector<std::string>& parts) {
+    if (created) {
+        if (f.folder_created[Near]) parts.push_back(dry_run ? tr("create the folder here") : tr("folder created here"));
+        if (f.folder_created[Far])
+            parts.push_back(dry_run ? tr("create the folder on the server") : tr("folder created on the server"));
+        return;
+    }
+    if (f.folder_deleted[Near]) parts.push_back(dry_run ? tr("delete the folder here") : tr("folder deleted here"));
+    if (f.folder_deleted[Far])
+        parts.push_back(dry_run ? tr("delete the folder on the server") : tr("folder deleted on the server"));
+}
+
 /// "fetched 3, uploaded 1, flags changed 2 here and 1 on the server, deleted 1 here"; for a dry
 /// run "would fetch 3, upload 1, change flags of 2 here and 1 on the server, delete 1 here".
 std::string describe(const sync::FolderReport& f, bool dry_run) {
     std::vector<std::string> parts;
-    auto both = [&](const std::string& what, std::size_t here, std::size_t there) {
-        if (!here && !there) return;
-        std::string text = what;
-        if (here) text += " " + std::to_string(here) + " here";
-        if (here && there) text += " and";
-        if (there) text += " " + std::to_string(there) + " on the server";
-        parts.push_back(text);
-    };
-    auto count = [&](const char* done, const char* todo, std::size_t n) {
-        if (n) parts.push_back(std::string(dry_run ? todo : done) + " " + std::to_string(n));
-    };
-    if (f.folder_created[Near]) parts.push_back(dry_run ? "create the folder here" : "folder created here");
-    if (f.folder_created[Far]) parts.push_back(dry_run ? "create the folder on the server" : "folder created on the server");
-    count("fetched", "fetch", f.added[Near]);
-    count("uploaded", "upload", f.added[Far]);
-    both(dry_run ? "change flags of" : "flags changed", f.flagged[Near], f.flagged[Far]);
-    both(dry_run ? "delete" : "deleted", f.deleted[Near], f.deleted[Far]);
-    if (f.moved[Near]) parts.push_back(std::to_string(f.moved[Near]) + " moved in from another folder (not fetched)");
-    if (f.moved[Far])
-        parts.push_back(std::to_string(f.moved[Far]) + " moved on the server to the folder they were moved to here");
-    if (f.folder_deleted[Near]) parts.push_back(dry_run ? "delete the folder here" : "folder deleted here");
-    if (f.folder_deleted[Far]) parts.push_back(dry_run ? "delete the folder on the server" : "folder deleted on the server");
+    folder_parts(f, dry_run, true, parts);
+    // TRANSLATORS: what sync did (or would do) in a folder; {} is a number of messages
+    if (f.added[Near]) parts.push_back(dry_run ? tr("fetch {}", f.added[Near]) : tr("fetched {}", f.added[Near]));
+    if (f.added[Far]) parts.push_back(dry_run ? tr("upload {}", f.added[Far]) : tr("uploaded {}", f.added[Far]));
+    if (f.flagged[Near] || f.flagged[Far]) parts.push_back(flags_text(dry_run, f.flagged[Near], f.flagged[Far]));
+    if (f.deleted[Near] || f.deleted[Far]) parts.push_back(deleted_text(dry_run, f.deleted[Near], f.deleted[Far]));
+    if (f.moved[Near]) parts.push_back(tr("{} moved in from another folder (not fetched)", f.moved[Near]));
+    if (f.moved[Far]) parts.push_back(tr("{} moved on the server to the folder they were moved to here", f.moved[Far]));
+    folder_parts(f, dry_run, false, parts);
     if (f.rematched && f.matched)
-        parts.push_back(std::to_string(f.matched) + (dry_run ? " to match" : " matched") + " by Message-ID");
+        parts.push_back(dry_run ? tr("{} to match by Message-ID", f.matched)
+                                : tr("{} matched by Message-ID", f.matched));
     std::string text;
     for (const auto& p : parts) text += (text.empty() ? "" : ", ") + p;
-    return text.empty() || !dry_run ? text : "would " + text;
+    // TRANSLATORS: {} is a list of what a dry run of sync would do, e.g. "fetch 3, upload 1, delete 1 here"
+    return text.empty() || !dry_run ? text : tr("would {}", text);
 }
 
 /// Notes and errors on stderr, with and without --json.
@@ -117,11 +138,27 @@ void print_diagnostics(Printer& out, const std::string& account, const sync::Acc
         if (f.error) {
             std::string message = f.error->what();
             if (message.find("'" + f.folder + "'") == std::string::npos)
-                message = "folder '" + f.folder + "': " + message;
+                message = tr("folder '{}': {}", f.folder, message);
             out.error(labelled(account, Error(f.error->kind, message, f.error->hint, f.error->server_reply)));
         }
     }
     if (r.error) out.error(labelled(account, *r.error));
+}
+
+/// A folder renamed on one side, followed on the other: "renamed to 'B' here (it was renamed on the server)".
+std::string rename_text(const std::string& to, bool here, bool dry_run) {
+    if (dry_run)
+        return here ? tr("would rename to '{}' here (it was renamed on the server)", to)
+                    : tr("would rename to '{}' on the server (it was renamed here)", to);
+    return here ? tr("renamed to '{}' here (it was renamed on the server)", to)
+                : tr("renamed to '{}' on the server (it was renamed here)", to);
+}
+
+/// A run that changed nothing: "up to date (3 folders)".
+std::string idle_text(std::size_t folders, bool dry_run) {
+    if (dry_run)
+        return folders == 1 ? tr("nothing to do ({} folder)", folders) : tr("nothing to do ({} folders)", folders);
+    return folders == 1 ? tr("up to date ({} folder)", folders) : tr("up to date ({} folders)", folders);
 }
 
 void print_report(Printer& out, const std::string& account, const sync::AccountReport& r, bool dry_run) {
@@ -130,9 +167,7 @@ void print_report(Printer& out, const std::string& account, const sync::AccountR
     for (const auto& m : r.renamed) {
         if (m.finished) continue;  // both sides had it already: nothing to tell
         any = true;
-        out.line(account + " " + m.from + ": " + (dry_run ? "would rename" : "renamed") + " to '" + m.to + "' " +
-                 (m.changed == Near ? "here" : "on the server") + " (it was renamed " +
-                 (m.changed == Near ? "on the server)" : "here)"));
+        out.line(account + " " + m.from + ": " + rename_text(m.to, m.changed == Near, dry_run));
     }
     for (const auto& f : r.folders) {
         std::string text = describe(f, dry_run);
@@ -141,8 +176,7 @@ void print_report(Printer& out, const std::string& account, const sync::AccountR
         out.line(account + " " + f.folder + ": " + text);
     }
     if (!any && r.ok() && out.stdout_is_tty())
-        out.line(account + ": " + (dry_run ? "nothing to do" : "up to date") + " (" + std::to_string(r.folders.size()) +
-                 (r.folders.size() == 1 ? " folder)" : " folders)"));
+        out.line(account + ": " + idle_text(r.folders.size(), dry_run));
 }
 
 Outcome outcome_of(const std::string& account, std::shared_ptr<const sync::AccountReport> report, bool dry_run) {
@@ -183,13 +217,15 @@ Outcome sync_one(Context& ctx, const profile::Account& account, const SyncOption
     request.jobs = o.jobs > 0 ? o.jobs : account.sync.jobs;
     const int limit = account.preset.imap_connections;
     if (limit > 0 && request.jobs > limit) {
-        ctx.out().warning(account.preset.name + " allows " + std::to_string(limit) +
-                          " connections per account: syncing " + std::to_string(limit) + " folders at once");
+        // TRANSLATORS: a provider (preset name), then the limit twice
+        ctx.out().warning(tr("{} allows {} connections per account: syncing {} folders at once", account.preset.name,
+                             limit, limit));
         request.jobs = limit;
     }
     if (o.watch) {
         if (ctx.accounts().size() != 1)
-            throw Error(ErrorKind::Usage, "--watch syncs one account", "run one 'zmail sync --watch' per account");
+            throw Error(ErrorKind::Usage, tr("--watch syncs one account"),
+                        tr("run one 'zmail sync --watch' per account"));
         sync::watch_account(profile, account, request, std::chrono::seconds(o.interval),
                             [&](const sync::AccountReport& r) {
                                 progress.clear();
@@ -222,22 +258,24 @@ Outcome known_folders(const profile::Account& account) {
 
 Runner define_sync(CLI::App& app) {
     auto o = std::make_shared<SyncOptions>();
-    app.add_option("--folder", o->folders, "sync only this folder (repeatable; '/' between levels)")
+    app.add_option("--folder", o->folders, tr("sync only this folder (repeatable; '/' between levels)"))
         ->allow_extra_args(false);
-    auto* pull = app.add_flag("--pull", o->pull, "only bring server changes here (overrides sync.direction)");
-    auto* push = app.add_flag("--push", o->push, "only send local changes to the server (overrides sync.direction)");
+    auto* pull = app.add_flag("--pull", o->pull, tr("only bring server changes here (overrides sync.direction)"));
+    auto* push =
+        app.add_flag("--push", o->push, tr("only send local changes to the server (overrides sync.direction)"));
     pull->excludes(push);
-    app.add_flag("--dry-run", o->dry_run, "show what would change on either side; change nothing");
-    app.add_option("--jobs", o->jobs, "sync up to N folders at once, each over its own connection (default: sync.jobs)")
+    app.add_flag("--dry-run", o->dry_run, tr("show what would change on either side; change nothing"));
+    app.add_option("--jobs", o->jobs,
+                   tr("sync up to N folders at once, each over its own connection (default: sync.jobs)"))
         ->check(CLI::Range(1, 16));
-    auto* watch = app.add_flag("--watch", o->watch, "keep running: sync again when the server changes (NOTIFY, "
-                                                    "else IDLE in INBOX and --jobs - 1 more folders) and every "
-                                                    "--interval seconds, until interrupted");
-    app.add_option("--interval", o->interval, "with --watch: seconds between syncs without a change (default 300)")
+    auto* watch = app.add_flag("--watch", o->watch, tr("keep running: sync again when the server changes (NOTIFY, "
+                                                       "else IDLE in INBOX and --jobs - 1 more folders) and every "
+                                                       "--interval seconds, until interrupted"));
+    app.add_option("--interval", o->interval, tr("with --watch: seconds between syncs without a change (default 300)"))
         ->check(CLI::Range(10, 86400));
     app.add_flag("--allow-mass-delete", o->allow_mass_delete,
-                 "go ahead even when a run would delete more than sync.mass_delete_percent of a folder");
-    app.add_option("--wait", o->wait, "wait up to SECONDS for another sync of the account (default 0)")
+                 tr("go ahead even when a run would delete more than sync.mass_delete_percent of a folder"));
+    app.add_option("--wait", o->wait, tr("wait up to SECONDS for another sync of the account (default 0)"))
         ->check(CLI::Range(0, 86400));
     watch->excludes("--dry-run");
     app.add_flag("--known-folders", o->known_folders)->group("");

@@ -3,20 +3,27 @@
 #include <cerrno>
 #include <cstring>
 
+#include "i18n.hpp"
+
 namespace zmail {
 
 void throw_storage_error(std::string_view operation, const std::string& path, int error, const StorageHints& hints) {
     const bool full = error == ENOSPC || error == EDQUOT;
     std::string hint = full ? hints.disk_full : hints.other;
     if (hint.empty() && full) {
-        hint = "free some disk space and run the command again";
+        hint = tr("free some disk space and run the command again");
     } else if (hint.empty() && (error == EACCES || error == EPERM || error == EROFS)) {
         const auto slash = path.find_last_of('/');
         const std::string directory = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-        hint = "check the permissions of '" + directory + "'";
+        hint = tr("check the permissions of '{}'", directory);
     }
+    // the callers mark `operation` with N_ ("write", "create directory", ...)
+    const std::string english(operation);
+    const std::string translated = translate(english.c_str());
     throw Error(full ? ErrorKind::Temporary : ErrorKind::Storage,
-                "cannot " + std::string(operation) + " '" + path + "': " + std::strerror(error), hint);
+                // TRANSLATORS: the first {} is an operation such as "write" or "create directory", the
+                // second a file name, the third the system's reason
+                tr("cannot {} '{}': {}", translated, path, std::strerror(error)), hint);
 }
 
 int exit_code(ErrorKind kind) {

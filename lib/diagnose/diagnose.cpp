@@ -1,6 +1,7 @@
 #include "diagnose/diagnose.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "imap/session.hpp"
 #include "net/account_options.hpp"
 #include "net/connection.hpp"
@@ -44,7 +45,7 @@ public:
                 buffer_.erase(0, nl + 2);
                 return l;
             }
-            if (buffer_.size() > 65536) throw Error(ErrorKind::Protocol, "server reply line too long");
+            if (buffer_.size() > 65536) throw Error(ErrorKind::Protocol, tr("server reply line too long"));
             char chunk[4096];
             size_t n = stream_.read_some(chunk, sizeof chunk);
             buffer_.append(chunk, n);
@@ -96,11 +97,16 @@ void add_login_hints(ServiceReport& r, const profile::Account& account, const Er
                                             "disabled", "yet to enable"});
     bool mentions_app_password = mentions(words, {"application-specific", "app password", "application specific",
                                                   "web login required", "asp"});
+    const std::string access = r.service == "pop3" ? "pop" : "imap";
     if (mentions_access) {
         for (const auto& w : preset.web_policies)
-            if (mentions(w.policy, {r.service == "pop3" ? "pop access" : "imap access"}))
-                r.hints.push_back(r.service + " access is off in the provider's web settings: turn it on at " + w.where);
-        if (r.hints.empty()) r.hints.push_back(r.service + " access may be turned off in the provider's web settings");
+            if (w.access == access)
+                // TRANSLATORS: imap or pop3, then where in the provider's web settings
+                r.hints.push_back(tr("{} access is off in the provider's web settings: turn it on at {}", r.service,
+                                     w.where));
+        if (r.hints.empty())
+            // TRANSLATORS: {} is imap or pop3
+            r.hints.push_back(tr("{} access may be turned off in the provider's web settings", r.service));
     }
     if (!preset.password_note.empty()) {
         if (mentions_app_password) r.hints.insert(r.hints.begin(), preset.password_note);
@@ -108,22 +114,24 @@ void add_login_hints(ServiceReport& r, const profile::Account& account, const Er
     }
     if (!mentions_access)
         for (const auto& w : preset.web_policies)
-            if (mentions(w.policy, {r.service == "pop3" ? "pop access" : "imap access"}))
-                r.hints.push_back(r.service + " access must be enabled in the provider's web settings: " + w.where);
-    r.hints.push_back("accounts that sign in through another identity provider (Google, Microsoft, SAML) may have no "
-                      "mail password at all: set one with the provider, or use OAuth2 (auth.mechanism xoauth2)");
+            if (w.access == access)
+                // TRANSLATORS: imap or pop3, then where in the provider's web settings
+                r.hints.push_back(tr("{} access must be enabled in the provider's web settings: {}", r.service,
+                                     w.where));
+    r.hints.push_back(tr("accounts that sign in through another identity provider (Google, Microsoft, SAML) may have "
+                         "no mail password at all: set one with the provider, or use OAuth2 (auth.mechanism xoauth2)"));
 }
 
 void add_connect_hints(ServiceReport& r, const profile::ServerSettings& s) {
     if (r.service == "smtp" && s.port == 25)
-        r.hints.push_back("port 25 is for server-to-server mail and is often blocked: use 465 (security tls) or 587 "
-                          "(security starttls)");
+        r.hints.push_back(tr("port 25 is for server-to-server mail and is often blocked: use 465 (security tls) or "
+                             "587 (security starttls)"));
     else if (r.service == "smtp")
-        r.hints.push_back("check the port: mail submission uses 465 (tls) or 587 (starttls); some networks block "
-                          "outgoing mail ports");
+        r.hints.push_back(tr("check the port: mail submission uses 465 (tls) or 587 (starttls); some networks block "
+                             "outgoing mail ports"));
     else
-        r.hints.push_back(std::string("check the host and port: ") + (r.service == "imap" ? "IMAP uses 993 (tls) or 143 (starttls)"
-                                                                                      : "POP3 uses 995 (tls) or 110 (starttls)"));
+        r.hints.push_back(r.service == "imap" ? tr("check the host and port: IMAP uses 993 (tls) or 143 (starttls)")
+                                              : tr("check the host and port: POP3 uses 995 (tls) or 110 (starttls)"));
 }
 
 /// The steps of a service's report while it runs: each one recorded and shown as it ends.
@@ -161,11 +169,12 @@ void login_steps(Steps& steps, const net::LoginReport& report, bool tls, const s
     };
     const Planned planned[] = {
         {net::LoginStep::resolve, "resolve", t.name_lookup,
-         proxied ? "left to the proxy (" + report.proxy + ")" : report.address},
-        {net::LoginStep::connect, "connect", t.connect, proxied ? "through the proxy (" + report.proxy + ")" : ""},
+         proxied ? tr("left to the proxy ({})", report.proxy) : report.address},
+        {net::LoginStep::connect, "connect", t.connect, proxied ? tr("through the proxy ({})", report.proxy) : ""},
         {net::LoginStep::tls, "tls", t.tls_handshake,
          report.tls_version + (report.tls_cipher.empty() ? "" : " " + report.tls_cipher)},
-        {net::LoginStep::login, "login", t.login, "as '" + user + "'"},
+        // TRANSLATORS: {} is the user name the login step used
+        {net::LoginStep::login, "login", t.login, tr("as '{}'", user)},
     };
     for (const Planned& p : planned) {
         if (p.step == net::LoginStep::tls && !tls) continue;
@@ -214,7 +223,7 @@ ServiceReport test_protocol(const profile::Profile& profile, const profile::Acco
     try {
         options = net::account_server_options(profile, account, protocol);
     } catch (const Error& e) {
-        steps.finish({"login", false, 0, "no credentials"});
+        steps.finish({"login", false, 0, tr("no credentials")});
         steps.fail(e);
         return r;
     }
@@ -235,7 +244,7 @@ ServiceReport test_protocol(const profile::Profile& profile, const profile::Acco
         steps.fail(e);
     }
     if (r.ok && protocol == net::Protocol::pop3 && r.offers.value("UIDL", false) == false)
-        r.hints.push_back("the server has no UIDL: zmail fetch cannot tell which messages it already has");
+        r.hints.push_back(tr("the server has no UIDL: zmail fetch cannot tell which messages it already has"));
     return r;
 }
 
@@ -246,15 +255,15 @@ std::vector<std::string> configured_services(const profile::Account& account) {
     for (auto protocol : {net::Protocol::imap, net::Protocol::pop3, net::Protocol::smtp})
         if (net::account_server(account, protocol).configured()) out.push_back(net::protocol_name(protocol));
     if (out.empty())
-        throw Error(ErrorKind::Config, "account '" + account.name + "' has no server to test",
-                    "set imap.host, pop.host or smtp.host, or pick a preset");
+        throw Error(ErrorKind::Config, tr("account '{}' has no server to test", account.name),
+                    tr("set imap.host, pop.host or smtp.host, or pick a preset"));
     return out;
 }
 
 ServiceReport test_service(const profile::Profile& profile, const profile::Account& account, const std::string& service,
                            const std::function<void(const ServiceReport&, const Step&)>& progress, int timeout_seconds) {
     auto protocol = net::parse_protocol(service);
-    if (!protocol) throw Error(ErrorKind::Usage, "unknown service '" + service + "'", "use imap, pop3 or smtp");
+    if (!protocol) throw Error(ErrorKind::Usage, tr("unknown service '{}'", service), tr("use imap, pop3 or smtp"));
     return test_protocol(profile, account, *protocol, progress, timeout_seconds);
 }
 

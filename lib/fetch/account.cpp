@@ -1,6 +1,7 @@
 #include "fetch/account.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "net/account_options.hpp"
 #include "net/connection.hpp"
 
@@ -27,7 +28,7 @@ Request make_request(const profile::Account& account, const Overrides& o) {
     request.dry_run = o.dry_run;
     request.lock_wait_seconds = o.lock_wait_seconds;
     if (account.state_dir.empty())
-        throw Error(ErrorKind::Config, "account '" + account.name + "' has no state directory", "set state_dir");
+        throw Error(ErrorKind::Config, tr("account '{}' has no state directory", account.name), tr("set state_dir"));
     return request;
 }
 
@@ -50,8 +51,9 @@ Result fetch_account(const profile::Profile& profile, const profile::Account& ac
 
 std::uint64_t parse_size(const std::string& text, const std::string& option) {
     auto bad = [&] {
-        return Error(ErrorKind::Usage, "invalid " + option + " '" + text + "'",
-                     "give a number of bytes, optionally with K, M or G (e.g. 10M); 0 means no limit");
+        // TRANSLATORS: an option or setting (--max-size), then the value given
+        return Error(ErrorKind::Usage, tr("invalid {} '{}'", option, text),
+                     tr("give a number of bytes, optionally with K, M or G (e.g. 10M); 0 means no limit"));
     };
     if (text.empty() || text.find_first_not_of("0123456789") == 0) throw bad();
     std::size_t end = 0;

@@ -1,6 +1,7 @@
 #include "fetch/delivery.hpp"
 
 #include "fetch/spool.hpp"
+#include "i18n.hpp"
 #include "maildir/maildir.hpp"
 #include "util/atomic_file.hpp"
 
@@ -19,8 +20,12 @@ constexpr std::size_t spool_buffer_size = 64 * 1024;
 
 }  // namespace
 
-const StorageHints storage_hints{"free some disk space and fetch again; nothing was removed from the server",
-                                 "nothing was removed from the server"};
+const StorageHints& storage_hints() {
+    // built on first use, after main has chosen the language
+    static const StorageHints hints{tr("free some disk space and fetch again; nothing was removed from the server"),
+                                    tr("nothing was removed from the server")};
+    return hints;
+}
 
 std::string DeliverySpec::describe() const {
     switch (kind) {
@@ -37,26 +42,27 @@ DeliverySpec parse_delivery(std::string_view text, const std::string& setting_na
     const std::string_view kind = text.substr(0, colon);
     const std::string value = colon == std::string_view::npos ? std::string() : std::string(text.substr(colon + 1));
     auto bad = [&](const std::string& why) {
-        return Error(ErrorKind::Usage, "invalid " + setting_name + " '" + std::string(text) + "': " + why,
-                     "use maildir, maildir:FOLDER, mbox:PATH or mda:COMMAND");
+        // TRANSLATORS: an option or setting (--deliver, fetch.delivery), its value, then what is wrong with it
+        return Error(ErrorKind::Usage, tr("invalid {} '{}': {}", setting_name, text, why),
+                     tr("use maildir, maildir:FOLDER, mbox:PATH or mda:COMMAND"));
     };
-    if (text.find_first_of("\r\n") != std::string_view::npos) throw bad("it contains a line break");
+    if (text.find_first_of("\r\n") != std::string_view::npos) throw bad(tr("it contains a line break"));
     if (kind == "maildir") {
         spec.kind = DeliverySpec::Kind::maildir;
         if (colon != std::string_view::npos) {
-            if (value.empty()) throw bad("the folder is empty");
+            if (value.empty()) throw bad(tr("the folder is empty"));
             spec.folder = value;
         }
     } else if (kind == "mbox") {
         spec.kind = DeliverySpec::Kind::mbox;
-        if (value.empty()) throw bad("the mbox path is missing");
+        if (value.empty()) throw bad(tr("the mbox path is missing"));
         spec.path = util::expand_home(value);
     } else if (kind == "mda") {
         spec.kind = DeliverySpec::Kind::mda;
-        if (value.find_first_not_of(" \t") == std::string::npos) throw bad("the command is missing");
+        if (value.find_first_not_of(" \t") == std::string::npos) throw bad(tr("the command is missing"));
         spec.command = value;
     } else {
-        throw bad("unknown kind '" + std::string(kind) + "'");
+        throw bad(tr("unknown kind '{}'", kind));
     }
     return spec;
 }
@@ -72,15 +78,15 @@ std::unique_ptr<Target> make_target(const DeliverySpec& spec, const TargetSettin
         util::make_directories(settings.spool_dir);
         return make_mda_target(spec.command, settings.account, settings.recipient, settings.spool_dir);
     }
-    throw Error(ErrorKind::Internal, "unknown delivery kind");
+    throw Error(ErrorKind::Internal, tr("unknown delivery kind"));
 }
 
 bool pending_was_delivered(const std::string& detail, bool repair, int lock_wait_seconds,
                            const std::string& spool_dir) {
     if (detail.rfind("maildir ", 0) == 0) return maildir_pending_was_delivered(detail.substr(8));
     if (detail.rfind("mbox ", 0) == 0) return mbox_pending_was_delivered(detail.substr(5), repair, lock_wait_seconds, spool_dir);
-    throw Error(ErrorKind::Config, "unknown pending delivery record '" + detail.substr(0, 80) + "' in the fetch state",
-                "it was written by a newer zmail or changed by hand");
+    throw Error(ErrorKind::Config, tr("unknown pending delivery record '{}' in the fetch state", detail.substr(0, 80)),
+                tr("it was written by a newer zmail or changed by hand"));
 }
 
 // ---------------------------------------------------------------- SpoolFile
@@ -88,7 +94,7 @@ bool pending_was_delivered(const std::string& detail, bool repair, int lock_wait
 SpoolFile::SpoolFile(const std::string& directory, bool named) : directory_(directory) {
     std::string pattern = directory + "/spool-XXXXXX";
     fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
-    if (fd_ < 0) throw_storage_error("create a temporary file in", directory, errno, storage_hints);
+    if (fd_ < 0) throw_storage_error(N_("create a temporary file in"), directory, errno, storage_hints());
     if (named)
         path_ = pattern;
     else
@@ -104,7 +110,7 @@ SpoolFile::~SpoolFile() {
 void SpoolFile::rename(const std::string& path) {
     if (path_.empty() || path == path_) return;
     if (::rename(path_.c_str(), path.c_str()) != 0)
-        throw_storage_error("rename a temporary file in", directory_, errno, storage_hints);
+        throw_storage_error(N_("rename a temporary file in"), directory_, errno, storage_hints());
     path_ = path;
 }
 
@@ -123,7 +129,7 @@ void SpoolFile::append(std::string_view bytes) {
 }
 
 void SpoolFile::flush() {
-    util::write_all(fd_, buffer_, "write a temporary file in", directory_, storage_hints);
+    util::write_all(fd_, buffer_, N_("write a temporary file in"), directory_, storage_hints());
     buffer_.clear();
 }
 
@@ -131,7 +137,7 @@ std::size_t SpoolFile::read_at(std::uint64_t offset, char* buffer, std::size_t s
     for (;;) {
         const ssize_t n = ::pread(fd_, buffer, size, static_cast<off_t>(offset));
         if (n >= 0) return static_cast<std::size_t>(n);
-        if (errno != EINTR) throw_storage_error("read a temporary file in", directory_, errno, storage_hints);
+        if (errno != EINTR) throw_storage_error(N_("read a temporary file in"), directory_, errno, storage_hints());
     }
 }
 

@@ -3,6 +3,7 @@
 // system can commit them together), the files are linked into new/, and new/ is synced once.
 #include "fetch/spool.hpp"
 
+#include "i18n.hpp"
 #include "maildir/maildir.hpp"
 #include "maildir/message_file.hpp"
 #include "util/atomic_file.hpp"
@@ -18,7 +19,7 @@ namespace {
 class MaildirMessage final : public IncomingMessage {
 public:
     MaildirMessage(const std::string& folder, std::string uidl)
-        : IncomingMessage(std::move(uidl)), folder_(folder), file_(folder, storage_hints) {}
+        : IncomingMessage(std::move(uidl)), folder_(folder), file_(folder, storage_hints()) {}
 
     void write(std::string_view chunk) override {
         size_ += chunk.size();
@@ -45,7 +46,7 @@ private:
 class MaildirTarget final : public Target {
 public:
     explicit MaildirTarget(std::string folder) : folder_(std::move(folder)) {
-        maildir::Folder folder_dirs(folder_, storage_hints);
+        maildir::Folder folder_dirs(folder_, storage_hints());
         if (!folder_dirs.exists()) folder_dirs.create();
         folder_dirs.clean_tmp();  // files a killed run left in tmp/ (after 36 hours)
     }
@@ -71,7 +72,7 @@ public:
         // now visible: link all, then one sync of new/
         try {
             for (MaildirMessage* m : messages) m->file().link(m->entry());
-            util::fsync_directory(folder_ + "/new", storage_hints);
+            util::fsync_directory(folder_ + "/new", storage_hints());
         } catch (...) {
             // Linked files may or may not survive a crash now: their durable pending records
             // settle it on the next run, so nothing is recorded delivered here.
@@ -93,7 +94,7 @@ bool exists(const std::string& path) {
     struct stat st {};
     if (::lstat(path.c_str(), &st) == 0) return true;
     if (errno == ENOENT || errno == ENOTDIR) return false;
-    throw_storage_error("look for", path, errno, storage_hints);
+    throw_storage_error(N_("look for"), path, errno, storage_hints());
 }
 
 }  // namespace
@@ -114,7 +115,7 @@ bool maildir_pending_was_delivered(const std::string& path) {
         DIR* dir = ::opendir((folder + "/" + sub).c_str());
         if (!dir) {
             if (errno == ENOENT) continue;
-            throw_storage_error("read directory", folder + "/" + sub, errno, storage_hints);
+            throw_storage_error(N_("read directory"), folder + "/" + sub, errno, storage_hints());
         }
         bool found = false;
         while (struct dirent* entry = ::readdir(dir)) {

@@ -5,6 +5,7 @@
 // recovery when the spool copy (kept under the region's offset and hash) proves the tail ours.
 #include "fetch/mbox.hpp"
 #include "fetch/spool.hpp"
+#include "i18n.hpp"
 #include "util/sha256.hpp"
 
 #include <algorithm>
@@ -29,7 +30,7 @@ void write_all_at(int fd, const char* data, std::size_t size, std::uint64_t offs
         const ssize_t n = ::pwrite(fd, data, size, static_cast<off_t>(offset));
         if (n < 0) {
             if (errno == EINTR) continue;
-            throw_storage_error("append to mbox", path, errno, storage_hints);
+            throw_storage_error(N_("append to mbox"), path, errno, storage_hints());
         }
         data += n;
         size -= static_cast<std::size_t>(n);
@@ -41,7 +42,7 @@ std::size_t read_at(int fd, char* buffer, std::size_t size, std::uint64_t offset
     for (;;) {
         const ssize_t n = ::pread(fd, buffer, size, static_cast<off_t>(offset));
         if (n >= 0) return static_cast<std::size_t>(n);
-        if (errno != EINTR) throw_storage_error("read mbox", path, errno, storage_hints);
+        if (errno != EINTR) throw_storage_error(N_("read mbox"), path, errno, storage_hints());
     }
 }
 
@@ -96,7 +97,7 @@ public:
         MboxLock lock(path_, lock_wait_seconds_);
         const int fd = lock.fd();
         struct stat st {};
-        if (::fstat(fd, &st) != 0) throw_storage_error("read mbox", path_, errno, storage_hints);
+        if (::fstat(fd, &st) != 0) throw_storage_error(N_("read mbox"), path_, errno, storage_hints());
         const auto old_size = static_cast<std::uint64_t>(st.st_size);
         const std::string separator = separator_before_append(fd, old_size);
 
@@ -117,13 +118,14 @@ public:
                 const SpoolFile& spool = static_cast<MboxMessage*>(message.get())->spool();
                 for (std::uint64_t done = 0; done < spool.size();) {
                     const std::size_t n = spool.read_at(done, buffer.data(), buffer.size());
-                    if (n == 0) throw Error(ErrorKind::Storage, "temporary copy of a message is shorter than written");
+                    if (n == 0)
+                        throw Error(ErrorKind::Storage, tr("temporary copy of a message is shorter than written"));
                     write_all_at(fd, buffer.data(), n, offset, path_);
                     done += n;
                     offset += n;
                 }
             }
-            if (::fsync(fd) != 0) throw_storage_error("sync mbox", path_, errno, storage_hints);
+            if (::fsync(fd) != 0) throw_storage_error(N_("sync mbox"), path_, errno, storage_hints());
         } catch (...) {
             // never leave part of a message behind
             if (::ftruncate(fd, static_cast<off_t>(old_size)) == 0) ::fsync(fd);
@@ -144,7 +146,7 @@ private:
         char tail[2] = {0, 0};
         const std::size_t want = size >= 2 ? 2 : 1;
         if (read_at(fd, tail, want, size - want, path_) != want)
-            throw_storage_error("read mbox", path_, EIO, storage_hints);
+            throw_storage_error(N_("read mbox"), path_, EIO, storage_hints());
         const char last = tail[want - 1];
         if (last != '\n') return "\n\n";
         if (want == 2 && tail[0] != '\n') return "\n";
@@ -197,11 +199,11 @@ void cut_own_fragment(const std::string& path, std::uint64_t offset, std::uint64
         if (whole) {
             MboxLock lock(path, lock_wait_seconds);
             struct stat st {};
-            if (::fstat(lock.fd(), &st) != 0) throw_storage_error("read mbox", path, errno, storage_hints);
+            if (::fstat(lock.fd(), &st) != 0) throw_storage_error(N_("read mbox"), path, errno, storage_hints());
             const auto size = static_cast<std::uint64_t>(st.st_size);
             if (size > offset && size < offset + length && tail_is_prefix_of(lock.fd(), offset, size, spool_fd, path)) {
                 if (::ftruncate(lock.fd(), static_cast<off_t>(offset)) != 0 || ::fsync(lock.fd()) != 0)
-                    throw_storage_error("truncate mbox", path, errno, storage_hints);
+                    throw_storage_error(N_("truncate mbox"), path, errno, storage_hints());
             }
         }
     } catch (...) {
@@ -224,19 +226,19 @@ bool mbox_pending_was_delivered(const std::string& detail, bool repair, int lock
     int path_start = 0;
     if (std::sscanf(detail.c_str(), "%" SCNu64 " %" SCNu64 " %64[0-9a-f] %n", &offset, &length, digest, &path_start) != 3 ||
         path_start == 0 || static_cast<std::size_t>(path_start) >= detail.size())
-        throw Error(ErrorKind::Config, "bad pending mbox record '" + detail.substr(0, 80) + "' in the fetch state",
-                    "it was changed by hand or by another program");
+        throw Error(ErrorKind::Config, tr("bad pending mbox record '{}' in the fetch state", detail.substr(0, 80)),
+                    tr("it was changed by hand or by another program"));
     const std::string path = detail.substr(static_cast<std::size_t>(path_start));
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) return false;
-        throw_storage_error("read mbox", path, errno, storage_hints);
+        throw_storage_error(N_("read mbox"), path, errno, storage_hints());
     }
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         const int error = errno;
         ::close(fd);
-        throw_storage_error("read mbox", path, error, storage_hints);
+        throw_storage_error(N_("read mbox"), path, error, storage_hints());
     }
     const auto size = static_cast<std::uint64_t>(st.st_size);
     bool delivered = false;

@@ -7,6 +7,7 @@
 #include "fetch/spool.hpp"
 
 #include "fetch/mda_command.hpp"
+#include "i18n.hpp"
 #include "maildir/maildir.hpp"
 
 #include <cerrno>
@@ -47,14 +48,18 @@ private:
     std::string converted_;
 };
 
-std::string describe_status(int status) {
-    if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+/// "MDA 'procmail' exited with status 75 for message 'UIDL'".
+std::string mda_failure(const std::string& command, int status, const std::string& uidl) {
+    if (WIFEXITED(status))
+        return tr("MDA '{}' exited with status {} for message '{}'", command, WEXITSTATUS(status), uidl);
     if (WIFSIGNALED(status)) {
-        const char* name = ::strsignal(WTERMSIG(status));
-        return std::string("was killed by signal ") + std::to_string(WTERMSIG(status)) +
-               (name ? std::string(" (") + name + ")" : std::string());
+        const int number = WTERMSIG(status);
+        const char* name = ::strsignal(number);
+        // TRANSLATORS: the command, the signal's number and name, then the message's UIDL
+        if (name) return tr("MDA '{}' was killed by signal {} ({}) for message '{}'", command, number, name, uidl);
+        return tr("MDA '{}' was killed by signal {} for message '{}'", command, number, uidl);
     }
-    return "ended with status " + std::to_string(status);
+    return tr("MDA '{}' ended with status {} for message '{}'", command, status, uidl);
 }
 
 class MdaTarget final : public Target {
@@ -76,10 +81,8 @@ public:
                 ledger.sync();
             } else {
                 ledger.failed(m->uidl(),
-                              Error(ErrorKind::Temporary,
-                                    "MDA '" + command_ + "' " + describe_status(status) + " for message '" +
-                                        m->uidl() + "'",
-                                    "the message stays on the server and is tried again on the next fetch"));
+                              Error(ErrorKind::Temporary, mda_failure(command_, status, m->uidl()),
+                                    tr("the message stays on the server and is tried again on the next fetch")));
             }
         }
         batch.clear();
@@ -114,7 +117,7 @@ private:
         const int input = message.spool().fd();
 
         const pid_t pid = ::fork();
-        if (pid < 0) throw Error(ErrorKind::Temporary, std::string("cannot start the MDA: ") + std::strerror(errno));
+        if (pid < 0) throw Error(ErrorKind::Temporary, tr("cannot start the MDA: {}", std::strerror(errno)));
         if (pid == 0) {
             // stdin: the message from its start; stdout: our stderr, so it never mixes with --json
             if (::dup2(input, 0) < 0 || ::lseek(0, 0, SEEK_SET) != 0 || ::dup2(2, 1) < 0) ::_exit(127);
@@ -125,7 +128,8 @@ private:
         }
         int status = 0;
         while (::waitpid(pid, &status, 0) < 0) {
-            if (errno != EINTR) throw Error(ErrorKind::Internal, std::string("cannot wait for the MDA: ") + std::strerror(errno));
+            if (errno != EINTR)
+                throw Error(ErrorKind::Internal, tr("cannot wait for the MDA: {}", std::strerror(errno)));
         }
         return status;
     }

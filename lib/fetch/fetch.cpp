@@ -1,6 +1,7 @@
 #include "fetch/fetch.hpp"
 
 #include "fetch/uidl_state.hpp"
+#include "i18n.hpp"
 #include "pop3/session.hpp"
 #include "util/lock_file.hpp"
 
@@ -17,8 +18,6 @@ int Result::exit_code() const {
 }
 
 namespace {
-
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
 
 /// One run. It is the Ledger the delivery target reports to.
 class Engine final : public Ledger {
@@ -148,9 +147,9 @@ private:
         for (const pop3::CommandFailure& failure : session.dele_many(deleting)) {
             const std::string uidl = uidl_of(listing, failure.number);
             deleted_uidls.erase(uidl);
+            // TRANSLATORS: the message's number, its UIDL, then the server
             result_.errors.push_back(pop3::error_from_reply(
-                failure.reply, "cannot delete message " + std::to_string(failure.number) + " (" + quoted(uidl) +
-                                   ") on " + quoted(request_.host)));
+                failure.reply, tr("cannot delete message {} ('{}') on '{}'", failure.number, uidl, request_.host)));
         }
         return deleted_uidls;
     }
@@ -201,10 +200,10 @@ private:
             const bool refused = error.server_reply.rfind("-ERR", 0) == 0 && error.kind == ErrorKind::Protocol;
             if (!refused) throw;
             throw Error(ErrorKind::Unavailable,
-                        "server " + quoted(request_.host) +
-                            " does not support UIDL, so zmail cannot tell which messages it fetched before",
-                        "nothing was fetched or deleted; without UIDL every run would fetch everything again or "
-                        "delete mail blindly; read this mailbox over IMAP, or use a server that offers UIDL",
+                        tr("server '{}' does not support UIDL, so zmail cannot tell which messages it fetched before",
+                           request_.host),
+                        tr("nothing was fetched or deleted; without UIDL every run would fetch everything again or "
+                           "delete mail blindly; read this mailbox over IMAP, or use a server that offers UIDL"),
                         error.server_reply);
         }
     }
@@ -266,9 +265,10 @@ private:
         commit_batch();
         for (const pop3::CommandFailure& failure : failures) {
             const ServerMessage& message = *by_number.at(failure.number);
+            // TRANSLATORS: the message's number, its UIDL, then the server
             result_.errors.push_back(pop3::error_from_reply(
-                failure.reply, "cannot retrieve message " + std::to_string(failure.number) + " (" +
-                                   quoted(message.uidl) + ") from " + quoted(request_.host)));
+                failure.reply,
+                tr("cannot retrieve message {} ('{}') from '{}'", failure.number, message.uidl, request_.host)));
         }
     }
 
@@ -316,14 +316,15 @@ private:
             const UidlEntry* known = state_.find(entry.uid);
             const auto listed = size_of.find(entry.number);
             if (!known || !known->size || listed == size_of.end() || listed->second == known->size) continue;
+            // TRANSLATORS: the server, a message number, its UIDL, its size now, then the size zmail recorded
             throw Error(ErrorKind::Protocol,
-                        "server " + quoted(request_.host) + " lists message " + std::to_string(entry.number) +
-                            " as " + quoted(entry.uid) + " with " + std::to_string(listed->second) +
-                            " bytes, but the message zmail recorded under that UIDL had " +
-                            std::to_string(known->size) + ": the server gives old unique ids to other messages",
-                        "nothing was fetched or deleted; zmail stops rather than skip a message it never fetched. "
-                        "If the mailbox was moved to a new server, move the state file " + quoted(state_.path()) +
-                            " away: the next run then fetches every message on the server again");
+                        tr("server '{}' lists message {} as '{}' with {} bytes, but the message zmail recorded under "
+                           "that UIDL had {}: the server gives old unique ids to other messages",
+                           request_.host, entry.number, entry.uid, listed->second, known->size),
+                        tr("nothing was fetched or deleted; zmail stops rather than skip a message it never fetched. "
+                           "If the mailbox was moved to a new server, move the state file '{}' away: the next run "
+                           "then fetches every message on the server again",
+                           state_.path()));
         }
     }
 

@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "fetch/spool.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -213,15 +214,16 @@ std::string mbox_from_line(std::time_t when) {
 
 MboxLock::MboxLock(std::string path, int wait_seconds) : path_(std::move(path)), dot_lock_(path_ + ".lock") {
     fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) throw_storage_error("open mbox", path_, errno, storage_hints);
+    if (fd_ < 0) throw_storage_error(N_("open mbox"), path_, errno, storage_hints());
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(0, wait_seconds));
     auto give_up = [&](const std::string& why) {
         if (have_dot_lock_) ::unlink(dot_lock_.c_str());
         have_dot_lock_ = false;
         ::close(fd_);
         fd_ = -1;
-        throw Error(ErrorKind::Temporary, "cannot lock mbox '" + path_ + "': " + why,
-                    "another program is writing to it; try again later or pass --wait SECONDS");
+        // TRANSLATORS: the mbox file, then why (e.g. "another process holds a lock on it")
+        throw Error(ErrorKind::Temporary, tr("cannot lock mbox '{}': {}", path_, why),
+                    tr("another program is writing to it; try again later or pass --wait SECONDS"));
     };
     auto pause = [] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); };
 
@@ -237,7 +239,7 @@ MboxLock::MboxLock(std::string path, int wait_seconds) : path_(std::move(path)),
         if (error != EEXIST) {
             ::close(fd_);
             fd_ = -1;
-            throw Error(ErrorKind::Storage, "cannot create lock file '" + dot_lock_ + "': " + std::strerror(error));
+            throw Error(ErrorKind::Storage, tr("cannot create lock file '{}': {}", dot_lock_, std::strerror(error)));
         }
         struct stat st {};
         if (::stat(dot_lock_.c_str(), &st) == 0 && st.st_mtime + stale_dot_lock_seconds < std::time(nullptr)) {
@@ -250,7 +252,7 @@ MboxLock::MboxLock(std::string path, int wait_seconds) : path_(std::move(path)),
             continue;
         }
         if (std::chrono::steady_clock::now() >= deadline)
-            give_up("'" + dot_lock_ + "' exists" + (holder.empty() ? std::string() : " (pid " + holder + ")"));
+            give_up(holder.empty() ? tr("'{}' exists", dot_lock_) : tr("'{}' exists (pid {})", dot_lock_, holder));
         pause();
     }
     for (;;) {
@@ -266,10 +268,9 @@ MboxLock::MboxLock(std::string path, int wait_seconds) : path_(std::move(path)),
             struct flock probe {};
             probe.l_type = F_WRLCK;
             probe.l_whence = SEEK_SET;
-            std::string holder;
             if (::fcntl(fd_, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK && probe.l_pid > 0)
-                holder = " (pid " + std::to_string(probe.l_pid) + ")";
-            give_up("another process holds a lock on it" + holder);
+                give_up(tr("another process holds a lock on it (pid {})", probe.l_pid));
+            give_up(tr("another process holds a lock on it"));
         }
         pause();
     }

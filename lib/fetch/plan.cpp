@@ -1,6 +1,7 @@
 #include "fetch/plan.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 
 #include <cstdio>
 #include <unordered_map>
@@ -19,10 +20,11 @@ Error duplicate_error(const pop3::UidlListing& uidls, const std::string& server)
         }
         names += (shown++ ? ", '" : "'") + uid + "'";
     }
+    // TRANSLATORS: the server, then a list of UIDLs
     return Error(ErrorKind::Protocol,
-                 "server '" + server + "' gives the same UIDL to more than one message (" + names + ")",
-                 "zmail cannot tell those messages apart, so it neither fetches nor deletes anything; "
-                 "ask the provider to fix its POP3 service, or read this mailbox over IMAP");
+                 tr("server '{}' gives the same UIDL to more than one message ({})", server, names),
+                 tr("zmail cannot tell those messages apart, so it neither fetches nor deletes anything; "
+                    "ask the provider to fix its POP3 service, or read this mailbox over IMAP"));
 }
 
 }  // namespace
@@ -35,9 +37,9 @@ Plan make_plan(const pop3::UidlListing& uidls, const std::vector<pop3::ListEntry
     for (const pop3::ListEntry& entry : sizes) size_of.emplace(entry.number, entry.size);
     if (size_of.size() != uidls.entries.size())
         throw Error(ErrorKind::Protocol,
-                    "server '" + server + "' lists " + std::to_string(uidls.entries.size()) +
-                        " messages in UIDL but " + std::to_string(size_of.size()) + " in LIST",
-                    "the server's listings disagree; nothing was fetched or deleted, try again later");
+                    tr("server '{}' lists {} messages in UIDL but {} in LIST", server, uidls.entries.size(),
+                       size_of.size()),
+                    tr("the server's listings disagree; nothing was fetched or deleted, try again later"));
 
     Plan plan;
     plan.on_server = uidls.entries.size();
@@ -45,9 +47,9 @@ Plan make_plan(const pop3::UidlListing& uidls, const std::vector<pop3::ListEntry
     for (const pop3::UidlEntry& entry : uidls.entries) {
         auto size = size_of.find(entry.number);
         if (size == size_of.end())
-            throw Error(ErrorKind::Protocol, "server '" + server + "' lists message " +
-                                                 std::to_string(entry.number) + " in UIDL but not in LIST",
-                        "the server's listings disagree; nothing was fetched or deleted, try again later");
+            throw Error(ErrorKind::Protocol,
+                        tr("server '{}' lists message {} in UIDL but not in LIST", server, entry.number),
+                        tr("the server's listings disagree; nothing was fetched or deleted, try again later"));
         ServerMessage message{entry.number, entry.uid, size->second};
         if (state.is_delivered(entry.uid)) {
             plan.delivered.push_back(std::move(message));

@@ -43,8 +43,8 @@ private:
 };
 
 /// The hints of fetch's storage errors (see throw_storage_error()): a failed delivery never
-/// removes the message from the server.
-extern const StorageHints storage_hints;
+/// removes the message from the server. In the user's language, built on the first call.
+const StorageHints& storage_hints();
 
 std::unique_ptr<Target> make_maildir_target(std::string folder);
 std::unique_ptr<Target> make_mbox_target(std::string path, std::string spool_dir, int lock_wait_seconds);

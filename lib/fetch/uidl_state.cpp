@@ -1,6 +1,7 @@
 #include "fetch/uidl_state.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <sys/stat.h>
@@ -26,9 +27,9 @@ void UidlState::load() {
     for (const std::string& line : lines) {
         auto bad = [&] {
             return Error(ErrorKind::Config,
-                         "state file '" + journal_.path() + "' has a bad record: '" + line.substr(0, 80) + "'",
-                         "it was changed by hand or by another program; restore it from a backup, or move it "
-                         "away (then the next fetch treats every message on the server as new)");
+                         tr("state file '{}' has a bad record: '{}'", journal_.path(), line.substr(0, 80)),
+                         tr("it was changed by hand or by another program; restore it from a backup, or move it "
+                            "away (then the next fetch treats every message on the server as new)"));
         };
         if (line.size() < 3 || line[1] != ' ') throw bad();
         const std::size_t space = line.find(' ', 2);
@@ -106,14 +107,14 @@ std::vector<std::string> UidlState::uidls() const {
 }
 
 void UidlState::check_record(const std::string& uidl, std::string_view detail) {
-    if (!valid_uidl(uidl)) throw Error(ErrorKind::Internal, "invalid UIDL '" + uidl.substr(0, 80) + "' for the state");
+    if (!valid_uidl(uidl)) throw Error(ErrorKind::Internal, tr("invalid UIDL '{}' for the state", uidl.substr(0, 80)));
     if (detail.find_first_of("\r\n") != std::string_view::npos)
-        throw Error(ErrorKind::Internal, "state record for '" + uidl + "' contains a line break");
+        throw Error(ErrorKind::Internal, tr("state record for '{}' contains a line break", uidl));
 }
 
 void UidlState::record_pending(const std::string& uidl, const std::string& detail) {
     check_record(uidl, detail);
-    if (detail.empty()) throw Error(ErrorKind::Internal, "pending state record for '" + uidl + "' without detail");
+    if (detail.empty()) throw Error(ErrorKind::Internal, tr("pending state record for '{}' without detail", uidl));
     journal_.append("P " + uidl + " " + detail);
     apply(UidlStatus::Pending, uidl, detail);
     changed_ = true;

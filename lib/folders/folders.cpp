@@ -1,6 +1,7 @@
 #include "folders/folders.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "imap/mailbox_name.hpp"
 #include "imap/session_mailboxes.hpp"
 #include "profile/folder_patterns.hpp"
@@ -28,7 +29,8 @@ void attempt(const Names& names, const std::string& what, const std::string& mai
 Names::Names(imap::Session& s) : session(s), naming(imap::ask_naming(s)) {}
 
 std::string Names::mailbox(std::string_view name) const {
-    return imap::mailbox_for(name, naming, "the server");
+    // TRANSLATORS: in "folder 'x' cannot exist on {}: ..."
+    return imap::mailbox_for(name, naming, tr("the server"));
 }
 
 std::vector<Folder> list(Names& names, const profile::Account& account, const ListOptions& options) {
@@ -70,14 +72,14 @@ std::vector<Folder> list(Names& names, const profile::Account& account, const Li
 void create(Names& names, const std::string& name) {
     const std::string mailbox = names.mailbox(name);
     imap::Mailboxes mailboxes(names.session);
-    attempt(names, "cannot create folder '" + name + "'", mailbox, [&] { mailboxes.create(mailbox); });
+    attempt(names, tr("cannot create folder '{}'", name), mailbox, [&] { mailboxes.create(mailbox); });
     subscribe(names, name, true);
 }
 
 void rename(Names& names, const std::string& from, const std::string& to) {
     const std::string old_name = names.mailbox(from), new_name = names.mailbox(to);
     imap::Mailboxes mailboxes(names.session);
-    attempt(names, "cannot rename folder '" + from + "' to '" + to + "'", new_name,
+    attempt(names, tr("cannot rename folder '{}' to '{}'", from, to), new_name,
             [&] { mailboxes.rename(old_name, new_name); });
     // the subscription follows the folder (RENAME leaves it on the old name on most servers)
     try {
@@ -89,9 +91,10 @@ void rename(Names& names, const std::string& from, const std::string& to) {
 
 void remove(Names& names, const std::string& name) {
     const std::string mailbox = names.mailbox(name);
-    if (imap::is_inbox(mailbox)) throw Error(ErrorKind::Usage, "cannot delete folder 'INBOX': every account has one");
+    if (imap::is_inbox(mailbox))
+        throw Error(ErrorKind::Usage, tr("cannot delete folder 'INBOX': every account has one"));
     imap::Mailboxes mailboxes(names.session);
-    attempt(names, "cannot delete folder '" + name + "'", mailbox, [&] { mailboxes.remove(mailbox); });
+    attempt(names, tr("cannot delete folder '{}'", name), mailbox, [&] { mailboxes.remove(mailbox); });
     try {  // a deleted folder's subscription would show as a ghost in mail readers
         mailboxes.unsubscribe(mailbox);
     } catch (const imap::CommandError&) {
@@ -101,7 +104,7 @@ void remove(Names& names, const std::string& name) {
 void subscribe(Names& names, const std::string& name, bool on) {
     const std::string mailbox = names.mailbox(name);
     imap::Mailboxes mailboxes(names.session);
-    attempt(names, std::string("cannot ") + (on ? "subscribe to" : "unsubscribe from") + " folder '" + name + "'",
+    attempt(names, on ? tr("cannot subscribe to folder '{}'", name) : tr("cannot unsubscribe from folder '{}'", name),
             mailbox, [&] {
                 if (on) mailboxes.subscribe(mailbox);
                 else mailboxes.unsubscribe(mailbox);
@@ -111,7 +114,7 @@ void subscribe(Names& names, const std::string& name, bool on) {
 std::optional<std::uint32_t> message_count(Names& names, const std::string& name) {
     const std::string mailbox = names.mailbox(name);
     std::optional<std::uint32_t> count;
-    attempt(names, "cannot open folder '" + name + "'", mailbox, [&] {
+    attempt(names, tr("cannot open folder '{}'", name), mailbox, [&] {
         count = imap::Mailboxes(names.session).status(mailbox, {imap::StatusItem::Messages}).messages;
     });
     return count;

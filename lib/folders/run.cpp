@@ -1,6 +1,7 @@
 #include "folders/run.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "imap/session_account.hpp"
 
 namespace zmail::folders {
@@ -17,7 +18,7 @@ std::vector<Folder> run(const profile::Profile& profile, const profile::Account&
     case Action::rename: rename(names, request.name, request.new_name); break;
     case Action::remove:
         if (request.confirm_remove && !request.confirm_remove(message_count(names, request.name)))
-            throw Error(ErrorKind::Usage, "folder '" + request.name + "' was not deleted");
+            throw Error(ErrorKind::Usage, tr("folder '{}' was not deleted", request.name));
         remove(names, request.name);
         break;
     case Action::subscribe: subscribe(names, request.name, true); break;

@@ -2,6 +2,7 @@
 #include "imap/command.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "imap/uid_set.hpp"
 
 namespace zmail::imap {
@@ -77,20 +78,20 @@ std::string Command::text() const {
 
 CommandWriter::CommandWriter(std::string tag, EncodeOptions options) : options_(options) {
     if (tag.empty())
-        throw Error(ErrorKind::Internal, "empty imap command tag");
+        throw Error(ErrorKind::Internal, tr("empty imap command tag"));
     for (unsigned char c : tag)
         if (!is_atom_char(c) || c == '+')
-            throw Error(ErrorKind::Internal, "invalid imap command tag '" + tag + "'");
+            throw Error(ErrorKind::Internal, tr("invalid imap command tag '{}'", tag));
     command_.parts.push_back({tag + " ", false});
     command_.tag = std::move(tag);
 }
 
 CommandWriter& CommandWriter::keyword(std::string_view text) {
     if (text.empty())
-        throw Error(ErrorKind::Internal, "empty imap command word");
+        throw Error(ErrorKind::Internal, tr("empty imap command word"));
     for (unsigned char c : text)
         if (!is_keyword_char(c))
-            throw Error(ErrorKind::Internal, "invalid imap command word '" + std::string(text) + "'");
+            throw Error(ErrorKind::Internal, tr("invalid imap command word '{}'", text));
     command_.parts.back().bytes += text;
     return *this;
 }
@@ -118,7 +119,7 @@ void CommandWriter::literal_announcement(std::uint64_t size) {
 
 CommandWriter& CommandWriter::string(std::string_view value) {
     if (value.find('\0') != std::string_view::npos)
-        throw Error(ErrorKind::Data, "cannot send a string with a NUL byte to the imap server");
+        throw Error(ErrorKind::Data, tr("cannot send a string with a NUL byte to the imap server"));
     if (is_quotable(value, options_.utf8)) {
         command_.parts.back().bytes += quote(value);
         return *this;
@@ -142,7 +143,7 @@ CommandWriter& CommandWriter::flag_list(const std::vector<std::string>& flags) {
     bytes += '(';
     for (std::size_t i = 0; i < flags.size(); ++i) {
         if (!is_valid_flag(flags[i]))
-            throw Error(ErrorKind::Data, "invalid imap flag '" + flags[i] + "'");
+            throw Error(ErrorKind::Data, tr("invalid imap flag '{}'", flags[i]));
         if (i > 0) bytes += ' ';
         bytes += flags[i];
     }
@@ -152,7 +153,7 @@ CommandWriter& CommandWriter::flag_list(const std::vector<std::string>& flags) {
 
 CommandWriter& CommandWriter::sequence_set(std::string_view set) {
     if (!is_valid_sequence_set(set))
-        throw Error(ErrorKind::Internal, "invalid imap sequence set '" + std::string(set.substr(0, 100)) + "'");
+        throw Error(ErrorKind::Internal, tr("invalid imap sequence set '{}'", set.substr(0, 100)));
     command_.parts.back().bytes += set;
     return *this;
 }

@@ -1,5 +1,6 @@
 // The IMAP command builders of command.hpp.
 #include "error.hpp"
+#include "i18n.hpp"
 #include "imap/command.hpp"
 
 namespace zmail::imap::command {
@@ -83,7 +84,7 @@ Command id(const std::string& tag, const std::vector<std::pair<std::string, std:
 }
 
 Command enable(const std::string& tag, const std::vector<std::string>& capabilities) {
-    if (capabilities.empty()) throw Error(ErrorKind::Internal, "ENABLE without capabilities");
+    if (capabilities.empty()) throw Error(ErrorKind::Internal, tr("ENABLE without capabilities"));
     CommandWriter writer(tag, {});
     writer.keyword("ENABLE");
     for (const auto& capability : capabilities) writer.space().keyword(capability);
@@ -119,7 +120,7 @@ Command lsub(const std::string& tag, std::string_view reference, std::string_vie
 
 Command status(const std::string& tag, std::string_view mailbox, const std::vector<StatusItem>& items,
                const EncodeOptions& options) {
-    if (items.empty()) throw Error(ErrorKind::Internal, "STATUS without items");
+    if (items.empty()) throw Error(ErrorKind::Internal, tr("STATUS without items"));
     CommandWriter writer(tag, options);
     writer.keyword("STATUS ").astring(mailbox).space();
     status_items(writer, items);
@@ -167,9 +168,9 @@ Command unsubscribe(const std::string& tag, std::string_view mailbox, const Enco
 
 Command uid_fetch(const std::string& tag, std::string_view set, const std::vector<std::string>& items,
                   const FetchModifiers& modifiers) {
-    if (items.empty()) throw Error(ErrorKind::Internal, "UID FETCH without items");
+    if (items.empty()) throw Error(ErrorKind::Internal, tr("UID FETCH without items"));
     if (modifiers.vanished && !modifiers.changed_since)
-        throw Error(ErrorKind::Internal, "UID FETCH VANISHED without CHANGEDSINCE");
+        throw Error(ErrorKind::Internal, tr("UID FETCH VANISHED without CHANGEDSINCE"));
     CommandWriter writer(tag, {});
     writer.keyword("UID FETCH ").sequence_set(set).space();
     keyword_list(writer, items);
@@ -216,7 +217,7 @@ Command append(const std::string& tag, std::string_view mailbox, const std::vect
 
 Command uid_search(const std::string& tag, const std::vector<SearchTerm>& terms,
                    const std::vector<std::string>& return_options, const EncodeOptions& options) {
-    if (terms.empty()) throw Error(ErrorKind::Internal, "UID SEARCH without search keys");
+    if (terms.empty()) throw Error(ErrorKind::Internal, tr("UID SEARCH without search keys"));
     CommandWriter writer(tag, options);
     writer.keyword("UID SEARCH");
     if (!return_options.empty()) {

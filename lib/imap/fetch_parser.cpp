@@ -1,5 +1,6 @@
 // The FETCH response: "* 12 FETCH (UID 42 MODSEQ (12345) FLAGS (\Seen) BODY[] {2048} ...)".
 #include "error.hpp"
+#include "i18n.hpp"
 #include "imap/date_time.hpp"
 #include "imap/response_parser.hpp"
 
@@ -18,7 +19,7 @@ Envelope parse_envelope(TokenCursor& cursor) {
     envelope.subject = cursor.nstring();
     for (int address_list = 0; address_list < 6; ++address_list) {
         if (cursor.peek_is(TokenKind::OpenParen) || cursor.peek_atom("NIL")) cursor.skip_value();
-        else cursor.fail("an address list or NIL");
+        else cursor.fail(N_("an address list or NIL"));
     }
     envelope.in_reply_to = cursor.nstring();
     envelope.message_id = cursor.nstring();
@@ -29,11 +30,14 @@ Envelope parse_envelope(TokenCursor& cursor) {
 BodySection parse_body_section(TokenCursor& cursor, std::string_view name) {
     BodySection section;
     section.name = std::string(name);
-    const Token& value = cursor.next_token("a string or NIL after " + shorten_for_reply(name, 60));
+    // TRANSLATORS: {} is a FETCH item name such as BODY[]
+    auto fail = [&cursor](std::string_view item) { cursor.fail_expecting(tr("a string or NIL after {}", item)); };
+    if (cursor.at_end()) fail(shorten_for_reply(name, 60));
+    const Token& value = cursor.next_token(N_("a value"));  // there is one: checked above
     const RawResponse& raw = cursor.raw();
     switch (value.kind) {
     case TokenKind::Atom:
-        if (!equals_ignore_case(raw.view(value), "NIL")) cursor.fail("a string or NIL after " + section.name);
+        if (!equals_ignore_case(raw.view(value), "NIL")) fail(section.name);
         section.nil = true;
         break;
     case TokenKind::Quoted: section.data = unquote(raw.view(value)); break;
@@ -42,17 +46,17 @@ BodySection parse_body_section(TokenCursor& cursor, std::string_view name) {
         section.streamed = true;
         section.size = raw.streamed_sizes.at(value.offset);
         return section;
-    default: cursor.fail("a string or NIL after " + section.name);
+    default: fail(section.name);
     }
     section.size = section.data.size();
     return section;
 }
 
 void parse_internal_date(TokenCursor& cursor, FetchData& fetch) {
-    if (!cursor.peek_is(TokenKind::Quoted)) cursor.fail("a quoted INTERNALDATE");
+    if (!cursor.peek_is(TokenKind::Quoted)) cursor.fail(N_("a quoted INTERNALDATE"));
     const std::string text = cursor.astring();
     auto date = parse_date_time(text);
-    if (!date) cursor.fail("a date-time like \"17-Jul-1996 02:44:25 -0700\"");
+    if (!date) cursor.fail(N_("a date-time like \"17-Jul-1996 02:44:25 -0700\""));
     fetch.internal_date = date->utc;
     fetch.internal_date_offset = date->offset_minutes;
 }
@@ -74,7 +78,7 @@ FetchData parse_fetch(TokenCursor& cursor, std::uint32_t sequence) {
         const std::string_view name = cursor.atom();
         if (equals_ignore_case(name, "UID")) {
             fetch.uid = cursor.number32();
-            if (*fetch.uid == 0) cursor.fail("a non-zero UID");
+            if (*fetch.uid == 0) cursor.fail(N_("a non-zero UID"));
         } else if (equals_ignore_case(name, "FLAGS")) {
             fetch.flags = cursor.atom_list();
         } else if (equals_ignore_case(name, "RFC822.SIZE")) {

@@ -1,6 +1,7 @@
 #include "imap/folder_name.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "imap/mailbox_name.hpp"
 #include "text/mutf7.hpp"
 #include "text/utf8.hpp"
@@ -84,12 +85,12 @@ int hex_value(char c) {
 Mapped<Levels> levels_from_server(std::string_view raw, const ServerNaming& naming) {
     if (is_inbox(raw)) return {Levels{"INBOX"}, {}};
     const auto inside = strip_prefix(raw, naming);
-    if (!inside) return refuse<Levels>("it is outside the personal namespace '" + naming.personal_prefix + "'");
+    if (!inside) return refuse<Levels>(tr("it is outside the personal namespace '{}'", naming.personal_prefix));
     const auto utf8 = decode(*inside, naming);
-    if (!utf8) return refuse<Levels>(naming.utf8 ? "it is not UTF-8" : "it is not valid modified UTF-7");
+    if (!utf8) return refuse<Levels>(naming.utf8 ? tr("it is not UTF-8") : tr("it is not valid modified UTF-7"));
     Levels levels = split(*utf8, naming.delimiter);
     for (const auto& level : levels)
-        if (level.empty()) return refuse<Levels>("it has an empty level");
+        if (level.empty()) return refuse<Levels>(tr("it has an empty level"));
     if (is_inbox(levels.front())) {
         if (naming.personal_prefix.empty())
             levels.front() = "INBOX";  // INBOX in any case, and so is the start of its children
@@ -100,24 +101,28 @@ Mapped<Levels> levels_from_server(std::string_view raw, const ServerNaming& nami
 }
 
 Mapped<std::string> server_from_levels(const Levels& levels, const ServerNaming& naming) {
-    if (levels.empty()) return refuse<std::string>("it is empty");
+    if (levels.empty()) return refuse<std::string>(tr("it is empty"));
     if (levels.size() == 1 && is_inbox(levels.front())) return {std::string("INBOX"), {}};
     std::size_t first = 0;
     if (!naming.personal_prefix.empty() && is_inbox(levels.front())) {
         if (!is_inbox(levels[1]))
-            return refuse<std::string>("this server keeps every folder below INBOX: '" + levels[1] +
-                                       "' there is the top-level folder '" + levels[1] + "'");
+            // TRANSLATORS: both {} are the same folder name
+            return refuse<std::string>(tr("this server keeps every folder below INBOX: '{}' there is the top-level "
+                                          "folder '{}'",
+                                          levels[1], levels[1]));
         first = 1;
     }
     if (naming.delimiter == '\0' && levels.size() - first > 1)
-        return refuse<std::string>("this server has no folder hierarchy");
+        return refuse<std::string>(tr("this server has no folder hierarchy"));
     std::string name;
     for (std::size_t i = first; i < levels.size(); ++i) {
         const std::string& level = levels[i];
-        if (level.empty() || level.find('\0') != std::string::npos) return refuse<std::string>("it has an empty level");
+        if (level.empty() || level.find('\0') != std::string::npos)
+            return refuse<std::string>(tr("it has an empty level"));
         if (naming.delimiter != '\0' && level.find(naming.delimiter) != std::string::npos)
-            return refuse<std::string>(std::string("'") + level + "' holds '" + naming.delimiter +
-                                       "', which this server uses between folder levels");
+            // TRANSLATORS: the 1st {} is a folder level, the 2nd a character such as '.' or '/'
+            return refuse<std::string>(tr("'{}' holds '{}', which this server uses between folder levels", level,
+                                          naming.delimiter));
         if (i > first) name += naming.delimiter;
         name += i == 0 && is_inbox(level) ? std::string("INBOX") : level;
     }
@@ -152,18 +157,18 @@ Mapped<std::string> unescape_level(std::string_view escaped, Layout layout) {
         }
         const int high = i + 2 < escaped.size() ? hex_value(escaped[i + 1]) : -1;
         const int low = i + 2 < escaped.size() ? hex_value(escaped[i + 2]) : -1;
-        if (high < 0 || low < 0) return refuse<std::string>("a '%' must be written %25");
+        if (high < 0 || low < 0) return refuse<std::string>(tr("a '%' must be written %25"));
         level += static_cast<char>(high * 16 + low);
         i += 2;
     }
-    if (level.empty()) return refuse<std::string>("it has an empty level");
+    if (level.empty()) return refuse<std::string>(tr("it has an empty level"));
     if (!text::is_valid_utf8(level) || level.find('\0') != std::string::npos)
-        return refuse<std::string>("it is not UTF-8");
+        return refuse<std::string>(tr("it is not UTF-8"));
     const std::string canonical = escape_level(level, layout);
     if (canonical != escaped && !text::is_nfc(level) && !text::is_ascii(escaped))
-        return refuse<std::string>("it is not in Unicode NFC (macOS writes names decomposed): name it '" +
-                                   escape_level(text::to_nfc(level), layout) + "'");
-    if (canonical != escaped) return refuse<std::string>("its canonical form is '" + canonical + "'");
+        return refuse<std::string>(tr("it is not in Unicode NFC (macOS writes names decomposed): name it '{}'",
+                                      escape_level(text::to_nfc(level), layout)));
+    if (canonical != escaped) return refuse<std::string>(tr("its canonical form is '{}'", canonical));
     return {std::move(level), {}};
 }
 
@@ -184,7 +189,7 @@ Mapped<Levels> levels_from_path(std::string_view path, Layout layout) {
     if (layout == Layout::maildir_plus) {
         if (path.empty()) return {Levels{"INBOX"}, {}};
         if (path.front() != '.' || path.find('/') != std::string_view::npos)
-            return refuse<Levels>("a Maildir++ folder is one directory starting with '.'");
+            return refuse<Levels>(tr("a Maildir++ folder is one directory starting with '.'"));
         parts = split(path.substr(1), '.');
     } else {
         parts = split(path, '/');
@@ -196,9 +201,9 @@ Mapped<Levels> levels_from_path(std::string_view path, Layout layout) {
         levels.push_back(std::move(*level.value));
     }
     if (is_inbox(levels.front()) && levels.front() != "INBOX")
-        return refuse<Levels>("'" + levels.front() + "' is INBOX: the directory must be named INBOX");
+        return refuse<Levels>(tr("'{}' is INBOX: the directory must be named INBOX", levels.front()));
     if (layout == Layout::maildir_plus && levels.size() == 1 && levels.front() == "INBOX")
-        return refuse<Levels>("INBOX is the Maildir++ root itself");
+        return refuse<Levels>(tr("INBOX is the Maildir++ root itself"));
     return {std::move(levels), {}};
 }
 

@@ -1,13 +1,13 @@
 #include "imap/lexer.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 
 namespace zmail::imap {
 namespace {
 
-[[noreturn]] void lex_error(std::string_view what, std::string_view line) {
-    throw Error(ErrorKind::Protocol, "unexpected server response: " + std::string(what), {},
-                shorten_for_reply(line));
+[[noreturn]] void lex_error(std::string message, std::string_view line) {
+    throw Error(ErrorKind::Protocol, std::move(message), {}, shorten_for_reply(line));
 }
 
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
@@ -30,16 +30,19 @@ LiteralAnnouncement read_announcement(std::string_view line, std::size_t pos) {
     std::uint64_t size = 0;
     std::size_t digits = 0;
     while (pos < line.size() && line[pos] >= '0' && line[pos] <= '9') {
-        if (size > (std::uint64_t(1) << 56)) lex_error("literal size too large", line);
+        if (size > (std::uint64_t(1) << 56))
+            lex_error(tr("unexpected server response: literal size too large"), line);
         size = size * 10 + static_cast<std::uint64_t>(line[pos] - '0');
         ++pos;
         ++digits;
     }
-    if (digits == 0) lex_error("expected a literal size after '{'", line);
+    if (digits == 0) lex_error(tr("unexpected server response: expected a literal size after '{'"), line);
     if (pos < line.size() && line[pos] == '+') ++pos;
-    if (pos >= line.size() || line[pos] != '}') lex_error("expected '}' after literal size", line);
+    if (pos >= line.size() || line[pos] != '}')
+        lex_error(tr("unexpected server response: expected '}' after literal size"), line);
     ++pos;
-    if (pos != line.size()) lex_error("expected end of line after literal announcement", line);
+    if (pos != line.size())
+        lex_error(tr("unexpected server response: expected end of line after literal announcement"), line);
     return {size};
 }
 
@@ -53,14 +56,15 @@ std::size_t atom_end(std::string_view line, std::size_t pos) {
             while (pos < line.size() && line[pos] != ']') {
                 if (line[pos] == '"') {
                     pos = skip_quoted(line, pos);
-                    if (pos == std::string_view::npos) lex_error("unterminated quoted string in section", line);
+                    if (pos == std::string_view::npos)
+                        lex_error(tr("unexpected server response: unterminated quoted string in section"), line);
                 } else if (is_control(static_cast<unsigned char>(line[pos]))) {
-                    lex_error("control character in section", line);
+                    lex_error(tr("unexpected server response: control character in section"), line);
                 } else {
                     ++pos;
                 }
             }
-            if (pos >= line.size()) lex_error("expected ']' to end section", line);
+            if (pos >= line.size()) lex_error(tr("unexpected server response: expected ']' to end section"), line);
         }
         ++pos;
     }
@@ -89,7 +93,8 @@ std::optional<LiteralAnnouncement> lex_line(std::string_view line, RawResponse& 
             ++pos;
         } else if (c == '"') {
             std::size_t end = skip_quoted(line, pos);
-            if (end == std::string_view::npos) lex_error("unterminated quoted string", line);
+            if (end == std::string_view::npos)
+                lex_error(tr("unexpected server response: unterminated quoted string"), line);
             push(TokenKind::Quoted, pos + 1, end - pos - 2);
             pos = end;
         } else if (c == '{') {
@@ -97,7 +102,7 @@ std::optional<LiteralAnnouncement> lex_line(std::string_view line, RawResponse& 
         } else if (c == '~' && pos + 1 < line.size() && line[pos + 1] == '{') {
             return read_announcement(line, pos + 1);
         } else if (is_control(c)) {
-            lex_error("control character in response", line);
+            lex_error(tr("unexpected server response: control character in response"), line);
         } else {
             std::size_t end = atom_end(line, pos);
             push(TokenKind::Atom, pos, end - pos);

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "imap/lexer.hpp"
 
 namespace zmail::imap {
@@ -53,7 +54,7 @@ constexpr CodeName code_names[] = {
 };
 
 [[noreturn]] void bad_code(std::string_view name, std::string_view arguments) {
-    throw Error(ErrorKind::Protocol, "unexpected server response: malformed response code '" + std::string(name) + "'",
+    throw Error(ErrorKind::Protocol, tr("unexpected server response: malformed response code '{}'", name),
                 {}, shorten_for_reply("[" + std::string(name) + " " + std::string(arguments) + "]"));
 }
 

@@ -1,13 +1,13 @@
 #include "imap/response_parser.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 
 namespace zmail::imap {
 namespace {
 
-[[noreturn]] void bad_line(std::string_view expected, std::string_view line) {
-    throw Error(ErrorKind::Protocol, "unexpected server response: expected " + std::string(expected), {},
-                shorten_for_reply(line));
+[[noreturn]] void bad_line(std::string message, std::string_view line) {
+    throw Error(ErrorKind::Protocol, std::move(message), {}, shorten_for_reply(line));
 }
 
 // A tag is 1*<ASTRING-CHAR except "+">.
@@ -42,7 +42,8 @@ void parse_status_text(std::string_view rest, StatusResponse& response) {
             std::size_t space = inside.find(' ');
             std::string_view name = inside.substr(0, space);
             std::string_view arguments = space == std::string_view::npos ? std::string_view() : inside.substr(space + 1);
-            if (name.empty()) bad_line("a response code name after '['", response.line);
+            if (name.empty())
+                bad_line(tr("unexpected server response: expected a response code name after '['"), response.line);
             response.code = parse_response_code(name, arguments);
             rest.remove_prefix(close + 1);
             if (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
@@ -70,9 +71,9 @@ ListData parse_list(TokenCursor& cursor, bool lsub) {
     list.lsub = lsub;
     list.flags = cursor.atom_list();
     if (!cursor.accept_atom("NIL")) {
-        if (!cursor.peek_is(TokenKind::Quoted)) cursor.fail("a quoted hierarchy delimiter or NIL");
+        if (!cursor.peek_is(TokenKind::Quoted)) cursor.fail(N_("a quoted hierarchy delimiter or NIL"));
         std::string delimiter = cursor.astring();
-        if (delimiter.size() != 1) cursor.fail("a one-character hierarchy delimiter");
+        if (delimiter.size() != 1) cursor.fail(N_("a one-character hierarchy delimiter"));
         list.delimiter = delimiter[0];
     }
     list.mailbox = cursor.astring();
@@ -119,7 +120,7 @@ SequenceSet parse_set(TokenCursor& cursor) {
     try {
         return SequenceSet::parse(text);
     } catch (const Error&) {
-        cursor.fail("a UID set");
+        cursor.fail(N_("a UID set"));
     }
 }
 
@@ -174,9 +175,9 @@ std::vector<NamespaceEntry> parse_namespace_list(TokenCursor& cursor) {
         NamespaceEntry entry;
         entry.prefix = cursor.astring();
         if (!cursor.accept_atom("NIL")) {
-            if (!cursor.peek_is(TokenKind::Quoted)) cursor.fail("a quoted hierarchy delimiter or NIL");
+            if (!cursor.peek_is(TokenKind::Quoted)) cursor.fail(N_("a quoted hierarchy delimiter or NIL"));
             const std::string delimiter = cursor.astring();
-            if (delimiter.size() != 1) cursor.fail("a one-character hierarchy delimiter");
+            if (delimiter.size() != 1) cursor.fail(N_("a one-character hierarchy delimiter"));
             entry.delimiter = delimiter[0];
         }
         while (!cursor.accept(TokenKind::CloseParen)) cursor.skip_value();  // extensions
@@ -203,7 +204,7 @@ bool is_number(std::string_view text) {
 Response parse_numbered(TokenCursor& cursor) {
     const std::uint32_t number = cursor.number32();
     const std::string name = to_upper(cursor.atom());
-    cursor.set_what(shorten_for_reply(name, 40) + " response");
+    cursor.set_response_name(shorten_for_reply(name, 40));
     Response response{OtherData{name}};
     if (name == "EXISTS") response.data = ExistsData{number};
     else if (name == "RECENT") response.data = RecentData{number};
@@ -232,9 +233,13 @@ std::optional<Response> parse_status_line(std::string_view line) {
         status.status = *word;
         rest = after;
     } else {
-        if (!is_tag(first)) bad_line("'*', '+' or a command tag at start of response", line);
+        if (!is_tag(first))
+            bad_line(tr("unexpected server response: expected '*', '+' or a command tag at start of response"), line);
         auto word = status_word(next_word(rest), true);
-        if (!word) bad_line("OK, NO or BAD after tag '" + shorten_for_reply(first, 40) + "'", line);
+        if (!word)
+            bad_line(tr("unexpected server response: expected OK, NO or BAD after tag '{}'",
+                        shorten_for_reply(first, 40)),
+                     line);
         status.tag = std::string(first);
         status.status = *word;
     }
@@ -244,14 +249,14 @@ std::optional<Response> parse_status_line(std::string_view line) {
 }
 
 Response parse_token_response(const RawResponse& raw) {
-    TokenCursor cursor(raw, "untagged response");
+    TokenCursor cursor(raw, N_("untagged response"));
     if (!cursor.accept_atom("*")) cursor.fail("'*'");
     const Token* first = cursor.peek();
-    if (!first) cursor.fail("a response name after '*'");
+    if (!first) cursor.fail(N_("a response name after '*'"));
     if (first->kind == TokenKind::Atom && is_number(raw.view(*first))) return parse_numbered(cursor);
 
     const std::string name = to_upper(cursor.atom());
-    cursor.set_what(shorten_for_reply(name, 40) + " response");
+    cursor.set_response_name(shorten_for_reply(name, 40));
     Response response{OtherData{name}};
     if (name == "CAPABILITY") response.data = CapabilityData{remaining_atoms(cursor)};
     else if (name == "LIST" || name == "XLIST") response.data = parse_list(cursor, false);
@@ -273,13 +278,20 @@ Response parse_token_response(const RawResponse& raw) {
 
 namespace zmail::imap {
 
-void TokenCursor::fail(std::string_view expected) const {
-    throw Error(ErrorKind::Protocol,
-                "unexpected server response: expected " + std::string(expected) + " in " + what_, {},
-                shorten_for_reply(raw_.text));
+void TokenCursor::fail(const char* expected) const { fail_expecting(translate(expected)); }
+
+void TokenCursor::fail_expecting(const std::string& expected) const {
+    std::string message;
+    if (response_name_.empty())
+        // TRANSLATORS: the 1st {} is what was expected ("a number"), the 2nd where ("untagged response")
+        message = tr("unexpected server response: expected {} in {}", expected, translate(what_));
+    else
+        // TRANSLATORS: the 1st {} is what was expected ("a number"), the 2nd a response name ("FETCH")
+        message = tr("unexpected server response: expected {} in {} response", expected, response_name_);
+    throw Error(ErrorKind::Protocol, std::move(message), {}, shorten_for_reply(raw_.text));
 }
 
-const Token& TokenCursor::next_token(std::string_view expected) {
+const Token& TokenCursor::next_token(const char* expected) {
     if (at_end()) fail(expected);
     return raw_.tokens[index_++];
 }
@@ -305,19 +317,19 @@ void TokenCursor::expect(TokenKind paren) {
 }
 
 std::string_view TokenCursor::atom() {
-    if (!peek_is(TokenKind::Atom)) fail("an atom");
+    if (!peek_is(TokenKind::Atom)) fail(N_("an atom"));
     return raw_.view(raw_.tokens[index_++]);
 }
 
 std::uint64_t TokenCursor::number64() {
-    if (!peek_is(TokenKind::Atom)) fail("a number");
+    if (!peek_is(TokenKind::Atom)) fail(N_("a number"));
     std::string_view text = raw_.view(raw_.tokens[index_]);
-    if (text.empty() || text.size() > 20) fail("a number");
+    if (text.empty() || text.size() > 20) fail(N_("a number"));
     std::uint64_t value = 0;
     for (char c : text) {
-        if (c < '0' || c > '9') fail("a number");
+        if (c < '0' || c > '9') fail(N_("a number"));
         const std::uint64_t digit = static_cast<std::uint64_t>(c - '0');
-        if (value > (~std::uint64_t(0) - digit) / 10) fail("a number below 2^64");
+        if (value > (~std::uint64_t(0) - digit) / 10) fail(N_("a number below 2^64"));
         value = value * 10 + digit;
     }
     ++index_;
@@ -325,29 +337,29 @@ std::uint64_t TokenCursor::number64() {
 }
 
 std::uint32_t TokenCursor::number32() {
-    if (!peek_is(TokenKind::Atom)) fail("a number");
+    if (!peek_is(TokenKind::Atom)) fail(N_("a number"));
     const std::size_t saved = index_;
     const std::uint64_t value = number64();
     if (value > 0xFFFFFFFFull) {
         index_ = saved;
-        fail("a number below 2^32");
+        fail(N_("a number below 2^32"));
     }
     return static_cast<std::uint32_t>(value);
 }
 
 std::optional<std::string> TokenCursor::nstring() {
     if (accept_atom("NIL")) return std::nullopt;
-    if (peek_is(TokenKind::Atom)) fail("a string or NIL");
+    if (peek_is(TokenKind::Atom)) fail(N_("a string or NIL"));
     return astring();
 }
 
 std::string TokenCursor::astring() {
-    const Token& token = next_token("a string");
+    const Token& token = next_token(N_("a string"));
     switch (token.kind) {
     case TokenKind::Atom:
     case TokenKind::Literal: return std::string(raw_.view(token));
     case TokenKind::Quoted: return unquote(raw_.view(token));
-    default: --index_; fail("a string");
+    default: --index_; fail(N_("a string"));
     }
 }
 
@@ -359,10 +371,10 @@ std::vector<std::string> TokenCursor::atom_list() {
 }
 
 void TokenCursor::skip_value() {
-    const Token& token = next_token("a value");
+    const Token& token = next_token(N_("a value"));
     if (token.kind == TokenKind::CloseParen) {
         --index_;
-        fail("a value");
+        fail(N_("a value"));
     }
     if (token.kind != TokenKind::OpenParen) return;
     std::size_t depth = 1;
@@ -374,7 +386,7 @@ void TokenCursor::skip_value() {
 }
 
 void TokenCursor::expect_end() {
-    if (!at_end()) fail("end of response");
+    if (!at_end()) fail(N_("end of response"));
 }
 
 }  // namespace zmail::imap

@@ -23,10 +23,12 @@ std::optional<Response> parse_status_line(std::string_view line);
 Response parse_token_response(const RawResponse& raw);
 
 /// Reads tokens of one response from left to right; every failure throws zmail::Error{Protocol}
-/// "unexpected server response: expected X in <what>".
+/// "unexpected server response: expected X in <what>". `what` and the `expected` texts given as
+/// const char* are English, marked with N_() when words (protocol tokens are not), and translated
+/// only when an error is thrown.
 class TokenCursor {
 public:
-    TokenCursor(const RawResponse& raw, std::string what) : raw_(raw), what_(std::move(what)) {}
+    TokenCursor(const RawResponse& raw, const char* what) : raw_(raw), what_(what) {}
 
     bool at_end() const { return index_ >= raw_.tokens.size(); }
     const Token* peek() const { return at_end() ? nullptr : &raw_.tokens[index_]; }
@@ -53,15 +55,18 @@ public:
     /// Fails unless all tokens were consumed.
     void expect_end();
 
-    const Token& next_token(std::string_view expected);
+    const Token& next_token(const char* expected);
     const RawResponse& raw() const { return raw_; }
-    /// Names the response in error messages from now on ("FETCH response").
-    void set_what(std::string what) { what_ = std::move(what); }
-    [[noreturn]] void fail(std::string_view expected) const;
+    /// Names the response in error messages from now on ("FETCH" for "in FETCH response").
+    void set_response_name(std::string name) { response_name_ = std::move(name); }
+    [[noreturn]] void fail(const char* expected) const;
+    /// fail() with `expected` already in the user's language.
+    [[noreturn]] void fail_expecting(const std::string& expected) const;
 
 private:
     const RawResponse& raw_;
-    std::string what_;
+    const char* what_;
+    std::string response_name_;
     std::size_t index_ = 0;
 };
 

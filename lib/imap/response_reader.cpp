@@ -3,13 +3,14 @@
 #include <algorithm>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "imap/response_parser.hpp"
 
 namespace zmail::imap {
 namespace {
 
-[[noreturn]] void too_large(const std::string& what, std::string_view text) {
-    throw Error(ErrorKind::Protocol, "server response too large: " + what, {}, shorten_for_reply(text));
+[[noreturn]] void too_large(std::string message, std::string_view text) {
+    throw Error(ErrorKind::Protocol, std::move(message), {}, shorten_for_reply(text));
 }
 
 std::optional<std::uint32_t> parse_uint32(std::string_view text) {
@@ -61,7 +62,7 @@ std::optional<Response> ResponseReader::next() {
 
 std::optional<Response> ResponseReader::read(std::string_view& input) {
     if (failed_)
-        throw Error(ErrorKind::Internal, "imap response reader used after an earlier error");
+        throw Error(ErrorKind::Internal, tr("imap response reader used after an earlier error"));
     try {
         while (!input.empty()) {
             if (in_literal_) {
@@ -72,7 +73,7 @@ std::optional<Response> ResponseReader::read(std::string_view& input) {
             const std::size_t piece = newline == std::string_view::npos ? input.size() : newline;
             // +1: the CR before the LF is not part of the line.
             if (line_.size() + piece > limits_.max_line_length + 1)
-                throw Error(ErrorKind::Protocol, "server response line too long", {},
+                throw Error(ErrorKind::Protocol, tr("server response line too long"), {},
                             shorten_for_reply(line_.empty() ? input : std::string_view(line_)));
             line_.append(input.substr(0, piece));
             if (newline == std::string_view::npos) {
@@ -100,7 +101,7 @@ std::optional<Response> ResponseReader::finish_line() {
         in_token_response_ = true;
     }
     if (raw_.text.size() + line.size() > limits_.max_response_bytes)
-        too_large("more than " + std::to_string(limits_.max_response_bytes) + " bytes", raw_.text);
+        too_large(tr("server response too large: more than {} bytes", limits_.max_response_bytes), raw_.text);
     const auto announcement = lex_line(line, raw_);
     walk_new_tokens();
     if (announcement) {
@@ -108,7 +109,7 @@ std::optional<Response> ResponseReader::finish_line() {
         return std::nullopt;
     }
     if (depth_ != 0) {
-        TokenCursor cursor(raw_, "response");
+        TokenCursor cursor(raw_, N_("response"));
         cursor.fail("')'");
     }
     Response response = parse_token_response(raw_);
@@ -152,8 +153,8 @@ void ResponseReader::walk_new_tokens() {
             break;
         case TokenKind::CloseParen:
             if (depth_ == 0) {
-                TokenCursor cursor(raw_, "response");
-                cursor.fail("'(' before ')'");
+                TokenCursor cursor(raw_, N_("response"));
+                cursor.fail(N_("'(' before ')'"));
             }
             --depth_;
             if (depth_ == 0) in_fetch_ = false;  // the FETCH list is closed; nothing more to stream
@@ -217,11 +218,11 @@ void ResponseReader::start_literal(std::uint64_t size) {
         return;
     }
     if (literal_bytes_ + size > limits_.max_literal_bytes)
-        too_large("literal of " + std::to_string(size) + " bytes over the limit of " +
-                      std::to_string(limits_.max_literal_bytes) + " bytes kept in memory",
+        too_large(tr("server response too large: literal of {} bytes over the limit of {} bytes kept in memory", size,
+                     limits_.max_literal_bytes),
                   raw_.text);
     if (raw_.text.size() + size > limits_.max_response_bytes)
-        too_large("more than " + std::to_string(limits_.max_response_bytes) + " bytes", raw_.text);
+        too_large(tr("server response too large: more than {} bytes", limits_.max_response_bytes), raw_.text);
     literal_bytes_ += size;
     raw_.tokens.push_back({static_cast<std::uint32_t>(raw_.text.size()), static_cast<std::uint32_t>(size),
                            TokenKind::Literal});

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "i18n.hpp"
 #include "imap/mailbox_name.hpp"
 #include "imap/session_internal.hpp"
 #include "imap/session_trace.hpp"
@@ -81,8 +82,8 @@ void Session::set_io_timeout(std::chrono::seconds timeout) {
 void Session::ensure_usable() const {
     if (broken_)
         throw Error(ErrorKind::Network,
-                    "connection to " + quoted(stream_->peer()) + " is unusable after an earlier error",
-                    "connect again");
+                    tr("connection to {} is unusable after an earlier error", quoted(stream_->peer())),
+                    tr("connect again"));
 }
 
 std::string Session::next_tag() { return "Z" + std::to_string(++tag_counter_); }
@@ -108,11 +109,12 @@ void Session::write(std::string_view bytes) {
 
 Error Session::protocol_error(const Error& cause) const {
     const std::string command = current_command();
-    std::string message = "bad response from " + quoted(stream_->peer());
-    if (!command.empty()) message += " to " + quoted(command);
-    message += ": ";
-    message += cause.what();
-    return Error(ErrorKind::Protocol, message, "the connection was closed; try again", cause.server_reply);
+    // TRANSLATORS: the 1st {} is the server, the 2nd what was wrong with its response
+    std::string message = tr("bad response from {}: {}", quoted(stream_->peer()), cause.what());
+    if (!command.empty())
+        // TRANSLATORS: the 1st {} is the server, the 2nd an IMAP command, the 3rd what was wrong
+        message = tr("bad response from {} to {}: {}", quoted(stream_->peer()), quoted(command), cause.what());
+    return Error(ErrorKind::Protocol, message, tr("the connection was closed; try again"), cause.server_reply);
 }
 
 bool Session::fill(bool idle_wait) {
@@ -124,8 +126,8 @@ bool Session::fill(bool idle_wait) {
         broken_ = true;
         if (error.kind == ErrorKind::Network && reader_.in_response())
             throw Error(ErrorKind::Network,
-                        "connection to " + quoted(stream_->peer()) + " closed in the middle of a response",
-                        "the server or the network dropped the connection; try again", error.server_reply);
+                        tr("connection to {} closed in the middle of a response", quoted(stream_->peer())),
+                        tr("the server or the network dropped the connection; try again"), error.server_reply);
         throw;
     } catch (...) {
         broken_ = true;
@@ -134,9 +136,10 @@ bool Session::fill(bool idle_wait) {
     if (received == 0) {
         broken_ = true;
         throw Error(ErrorKind::Network,
-                    "connection to " + quoted(stream_->peer()) +
-                        (reader_.in_response() ? " closed in the middle of a response" : " closed"),
-                    "the server or the network dropped the connection; try again");
+                    reader_.in_response()
+                        ? tr("connection to {} closed in the middle of a response", quoted(stream_->peer()))
+                        : tr("connection to {} closed", quoted(stream_->peer())),
+                    tr("the server or the network dropped the connection; try again"));
     }
     buffer_begin_ = 0;
     buffer_end_ = received;
@@ -177,8 +180,8 @@ void Session::complete(const StatusResponse& status) {
                                       [&](const Pending& p) { return p.tag == status.tag; });
     if (pending == in_flight_.end() || status.status == Status::Bye || status.status == Status::Preauth) {
         broken_ = true;
-        throw Error(ErrorKind::Protocol, "unexpected tagged response from " + quoted(stream_->peer()),
-                    "the connection was closed; try again", shorten_for_reply(status.line));
+        throw Error(ErrorKind::Protocol, tr("unexpected tagged response from {}", quoted(stream_->peer())),
+                    tr("the connection was closed; try again"), shorten_for_reply(status.line));
     }
     if (status.code.kind == CodeKind::Capability) capabilities_ = Capabilities(status.code.atoms);
     CommandResult result{status.tag, pending->command, status.status, status.code, status.text, status.line};
@@ -200,9 +203,11 @@ void Session::dispatch(const Response& response) {
                 status->code.kind == CodeKind::Unavailable || status->code.kind == CodeKind::InUse;
             const std::string command = current_command();
             throw Error(temporary ? ErrorKind::Temporary : ErrorKind::Network,
-                        quoted(stream_->peer()) + " closed the connection" +
-                            (command.empty() ? std::string() : " during " + quoted(command)),
-                        "the server ended the session; try again later", status->line);
+                        command.empty()
+                            ? tr("{} closed the connection", quoted(stream_->peer()))
+                            // TRANSLATORS: the 1st {} is the server, the 2nd an IMAP command ('UID FETCH')
+                            : tr("{} closed the connection during {}", quoted(stream_->peer()), quoted(command)),
+                        tr("the server ended the session; try again later"), status->line);
         }
         if (status->code.kind == CodeKind::Capability) capabilities_ = Capabilities(status->code.atoms);
     }
@@ -212,8 +217,8 @@ void Session::dispatch(const Response& response) {
             return;
         }
         broken_ = true;
-        throw Error(ErrorKind::Protocol, "unexpected continuation request from " + quoted(stream_->peer()),
-                    "the connection was closed; try again", shorten_for_reply("+ " + continuation->text));
+        throw Error(ErrorKind::Protocol, tr("unexpected continuation request from {}", quoted(stream_->peer())),
+                    tr("the connection was closed; try again"), shorten_for_reply("+ " + continuation->text));
     }
     if (const CapabilityData* capability = response.get<CapabilityData>())
         capabilities_ = Capabilities(capability->capabilities);
@@ -307,10 +312,9 @@ void Session::send_message_literal(const AppendSource& source) {
     trace("C: <" + std::to_string(source.size) + " bytes of message data>");
     std::vector<char> chunk(std::min<std::uint64_t>(std::max<std::uint64_t>(source.size, 1), 256 * 1024));
     std::uint64_t left = source.size;
-    auto broken_source = [&](const std::string& why) {
+    auto broken_source = [&](std::string message) {
         broken_ = true;  // the literal is incomplete or over: nothing else may be written
-        return Error(ErrorKind::Data, "cannot append the message: " + why,
-                     "the message was not stored; the connection was closed");
+        return Error(ErrorKind::Data, std::move(message), tr("the message was not stored; the connection was closed"));
     };
     while (left > 0) {
         const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, chunk.size()));
@@ -323,8 +327,8 @@ void Session::send_message_literal(const AppendSource& source) {
             throw;
         }
         if (got == 0 || got > want)
-            throw broken_source("the message source ended after " + std::to_string(source.size - left) + " of " +
-                                std::to_string(source.size) + " bytes");
+            throw broken_source(tr("cannot append the message: the message source ended after {} of {} bytes",
+                                   source.size - left, source.size));
         write_raw(std::string_view(chunk.data(), got));
         left -= got;
     }
@@ -338,7 +342,9 @@ void Session::send_message_literal(const AppendSource& source) {
         broken_ = true;
         throw;
     }
-    if (more != 0) throw broken_source("the message is longer than the announced " + std::to_string(source.size) + " bytes");
+    if (more != 0)
+        throw broken_source(
+            tr("cannot append the message: the message is longer than the announced {} bytes", source.size));
     write_raw("\r\n");
 }
 
@@ -348,7 +354,7 @@ std::string Session::send(const CommandBuilder& build, UntaggedHandler handler, 
     const std::string tag = next_tag();
     Command command = build(tag);
     if (command.tag != tag || command.parts.empty())
-        throw Error(ErrorKind::Internal, "imap command built with the wrong tag");
+        throw Error(ErrorKind::Internal, tr("imap command built with the wrong tag"));
     in_flight_.push_back(Pending{tag, command_name(command), std::move(handler)});
     for (const CommandPart& part : command.parts) {
         write(part.bytes);
@@ -356,7 +362,7 @@ std::string Session::send(const CommandBuilder& build, UntaggedHandler handler, 
     }
     if (command.message_size) {
         if (!message || message->size != *command.message_size)
-            throw Error(ErrorKind::Internal, "imap APPEND without its message");
+            throw Error(ErrorKind::Internal, tr("imap APPEND without its message"));
         send_message_literal(*message);
     }
     return tag;
@@ -372,7 +378,7 @@ CommandResult Session::wait(const std::string& tag) {
             return result;
         }
         if (std::none_of(in_flight_.begin(), in_flight_.end(), [&](const Pending& p) { return p.tag == tag; }))
-            throw Error(ErrorKind::Internal, "no imap command with tag '" + tag + "' is in flight");
+            throw Error(ErrorKind::Internal, tr("no imap command with tag '{}' is in flight", tag));
         read_and_dispatch();
     }
 }
@@ -386,9 +392,9 @@ CommandResult Session::run(const CommandBuilder& build, UntaggedHandler handler)
 
 void Session::do_start() {
     const CommandResult capability = run([](const std::string& tag) { return command::capability(tag); });
-    if (!capability.ok()) throw command_error(capability, "cannot get the capabilities of " + quoted(peer()));
+    if (!capability.ok()) throw command_error(capability, tr("cannot get the capabilities of {}", quoted(peer())));
     if (capabilities_.empty())
-        throw Error(ErrorKind::Protocol, quoted(peer()) + " sent no capabilities", {}, capability.line);
+        throw Error(ErrorKind::Protocol, tr("{} sent no capabilities", quoted(peer())), {}, capability.line);
 
     if (options_.compress && capabilities_.has("COMPRESS=DEFLATE")) start_compression();
 
@@ -412,7 +418,8 @@ void Session::start_compression() {
     const CommandResult result = run([](const std::string& tag) { return command::compress_deflate(tag); });
     if (!result.ok()) return;  // refused (e.g. already compressed by a proxy): go on without
     if (buffer_begin_ != buffer_end_)
-        throw Error(ErrorKind::Protocol, quoted(peer()) + " sent data after its reply to COMPRESS", {}, result.line);
+        throw Error(ErrorKind::Protocol, tr("{} sent data after its reply to COMPRESS", quoted(peer())), {},
+                    result.line);
     compressed_ = std::make_unique<net::DeflateStream>(*stream_);
     stream_ = compressed_.get();
 }
@@ -440,16 +447,17 @@ const Capabilities& Session::capabilities() {
 
 IdData Session::id(const std::vector<std::pair<std::string, std::string>>& fields) {
     Operation operation(*this);
-    if (!capabilities_.has("ID")) throw Error(ErrorKind::Unavailable, quoted(peer()) + " does not support ID");
+    if (!capabilities_.has("ID")) throw Error(ErrorKind::Unavailable, tr("{} does not support ID", quoted(peer())));
     server_id_.reset();
     const CommandResult result = run(id_builder(fields), id_handler());
-    if (!result.ok()) throw command_error(result, "cannot identify zmail to " + quoted(peer()));
+    if (!result.ok()) throw command_error(result, tr("cannot identify zmail to {}", quoted(peer())));
     return server_id_.value_or(IdData{});
 }
 
 std::vector<std::string> Session::enable(const std::vector<std::string>& wanted) {
     Operation operation(*this);
-    if (!capabilities_.has("ENABLE")) throw Error(ErrorKind::Unavailable, quoted(peer()) + " does not support ENABLE");
+    if (!capabilities_.has("ENABLE"))
+        throw Error(ErrorKind::Unavailable, tr("{} does not support ENABLE", quoted(peer())));
     std::vector<std::string> offered;
     for (const auto& name : wanted)
         if (capabilities_.has(name)) offered.push_back(name);
@@ -462,7 +470,7 @@ std::vector<std::string> Session::enable(const std::vector<std::string>& wanted)
                 newly.insert(newly.end(), data->capabilities.begin(), data->capabilities.end());
             return false;  // dispatch already recorded them
         });
-    if (!result.ok()) throw command_error(result, "cannot enable extensions on " + quoted(peer()));
+    if (!result.ok()) throw command_error(result, tr("cannot enable extensions on {}", quoted(peer())));
     return newly;
 }
 
@@ -493,11 +501,11 @@ std::string Session::decode_mailbox(std::string_view raw) const {
 void Session::noop() {
     Operation operation(*this);
     const CommandResult result = run([](const std::string& tag) { return command::noop(tag); });
-    if (!result.ok()) throw command_error(result, "cannot check for changes on " + quoted(peer()));
+    if (!result.ok()) throw command_error(result, tr("cannot check for changes on {}", quoted(peer())));
 }
 
 void Session::logout() {
-    if (busy_) throw Error(ErrorKind::Internal, "IMAP session used from inside one of its callbacks");
+    if (busy_) throw Error(ErrorKind::Internal, tr("IMAP session used from inside one of its callbacks"));
     if (finished_ || broken_) {
         finished_ = true;
         return;
@@ -517,7 +525,7 @@ void Session::logout() {
         if (bye_seen_ && error.kind == ErrorKind::Network) return;
         throw;
     }
-    if (!result.ok()) throw command_error(result, "cannot log out from " + quoted(peer()));
+    if (!result.ok()) throw command_error(result, tr("cannot log out from {}", quoted(peer())));
 }
 
 }  // namespace zmail::imap

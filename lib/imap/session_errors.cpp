@@ -1,6 +1,7 @@
 // Turning tagged NO/BAD answers into zmail errors whose kind drives the exit code.
 #include <utility>
 
+#include "i18n.hpp"
 #include "imap/session.hpp"
 
 namespace zmail::imap {
@@ -8,7 +9,7 @@ namespace {
 
 struct Reason {
     ErrorKind kind;
-    const char* words;  // appended to our message after ": "
+    const char* words;  // appended to our message after ": "; marked with N_, translated at use
     const char* hint;
 };
 
@@ -20,36 +21,37 @@ bool contains_ignore_case(std::string_view text, std::string_view word) {
 }
 
 Reason reason_for(const CommandResult& result) {
-    if (result.missing_mailbox()) return {ErrorKind::Protocol, "no such folder", ""};
+    if (result.missing_mailbox()) return {ErrorKind::Protocol, N_("no such folder"), ""};
     switch (result.code.kind) {
-    case CodeKind::AlreadyExists: return {ErrorKind::Protocol, "it already exists", ""};
+    case CodeKind::AlreadyExists: return {ErrorKind::Protocol, N_("it already exists"), ""};
     case CodeKind::OverQuota:
-        return {ErrorKind::Temporary, "the mailbox is over quota",
-                "delete or archive some messages on the server, then try again"};
+        return {ErrorKind::Temporary, N_("the mailbox is over quota"),
+                N_("delete or archive some messages on the server, then try again")};
     case CodeKind::InUse:
-        return {ErrorKind::Temporary, "the folder is in use",
-                "another client holds it; try again in a few minutes"};
+        return {ErrorKind::Temporary, N_("the folder is in use"),
+                N_("another client holds it; try again in a few minutes")};
     case CodeKind::Unavailable:
-        return {ErrorKind::Temporary, "the server is temporarily unavailable", "try again later"};
+        return {ErrorKind::Temporary, N_("the server is temporarily unavailable"), N_("try again later")};
     case CodeKind::ExpungeIssued:
-        return {ErrorKind::Temporary, "messages were deleted meanwhile", "try again"};
+        return {ErrorKind::Temporary, N_("messages were deleted meanwhile"), N_("try again")};
     case CodeKind::AuthenticationFailed:
     case CodeKind::AuthorizationFailed:
-    case CodeKind::Expired: return {ErrorKind::Auth, "not authorized", ""};
-    case CodeKind::PrivacyRequired: return {ErrorKind::Tls, "the server requires an encrypted connection", ""};
-    case CodeKind::NoPerm: return {ErrorKind::Protocol, "permission denied", ""};
-    case CodeKind::Limit: return {ErrorKind::Protocol, "a server limit was reached", ""};
-    case CodeKind::Cannot: return {ErrorKind::Protocol, "the server cannot do this", ""};
+    case CodeKind::Expired: return {ErrorKind::Auth, N_("not authorized"), ""};
+    case CodeKind::PrivacyRequired: return {ErrorKind::Tls, N_("the server requires an encrypted connection"), ""};
+    case CodeKind::NoPerm: return {ErrorKind::Protocol, N_("permission denied"), ""};
+    case CodeKind::Limit: return {ErrorKind::Protocol, N_("a server limit was reached"), ""};
+    case CodeKind::Cannot: return {ErrorKind::Protocol, N_("the server cannot do this"), ""};
     case CodeKind::ServerBug:
-        return {ErrorKind::Unavailable, "the server failed", "try again later; if it persists, tell the provider"};
+        return {ErrorKind::Unavailable, N_("the server failed"),
+                N_("try again later; if it persists, tell the provider")};
     case CodeKind::Corruption:
-        return {ErrorKind::Unavailable, "the server reports corrupted data", "tell the provider"};
+        return {ErrorKind::Unavailable, N_("the server reports corrupted data"), N_("tell the provider")};
     case CodeKind::ContactAdmin:
-        return {ErrorKind::Protocol, "refused by the server", "contact the server's administrator"};
+        return {ErrorKind::Protocol, N_("refused by the server"), N_("contact the server's administrator")};
     default: break;
     }
-    if (result.status == Status::Bad) return {ErrorKind::Protocol, "the server rejected the command", ""};
-    return {ErrorKind::Protocol, "refused by the server", ""};
+    if (result.status == Status::Bad) return {ErrorKind::Protocol, N_("the server rejected the command"), ""};
+    return {ErrorKind::Protocol, N_("refused by the server"), ""};
 }
 
 }  // namespace
@@ -77,7 +79,8 @@ bool MailboxUpdates::empty() const {
 
 CommandError command_error(const CommandResult& result, std::string what) {
     const Reason reason = reason_for(result);
-    return CommandError(Error(reason.kind, std::move(what) + ": " + reason.words, reason.hint, result.line), result);
+    std::string message = std::move(what) + ": " + translate(reason.words);
+    return CommandError(Error(reason.kind, std::move(message), translate(reason.hint), result.line), result);
 }
 
 }  // namespace zmail::imap

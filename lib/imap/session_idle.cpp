@@ -20,7 +20,7 @@ IdleEnd idle(Session& session, std::chrono::seconds max_duration,
              const std::function<bool(const Response&)>& on_response, const std::function<bool()>& cancelled) {
     Session::Operation operation(session);
     if (!session.capabilities_.has("IDLE"))
-        throw Error(ErrorKind::Unavailable, quoted(session.peer()) + " does not support IDLE");
+        throw Error(ErrorKind::Unavailable, tr("{} does not support IDLE", quoted(session.peer())));
     bool stop = false;
     UntaggedHandler handler = [&session, &stop, &on_response](const Response& response) {
         session.record_update(response);
@@ -35,7 +35,7 @@ IdleEnd idle(Session& session, std::chrono::seconds max_duration,
     const std::string tag = session.send([](const std::string& t) { return command::idle(t); }, handler);
     if (!session.await_continuation(tag)) {
         const CommandResult refused = session.wait(tag);
-        throw command_error(refused, "cannot wait for changes on " + quoted(session.peer()));
+        throw command_error(refused, tr("cannot wait for changes on {}", quoted(session.peer())));
     }
 
     // Restores the stream's normal I/O timeout however idle() ends.
@@ -66,7 +66,7 @@ IdleEnd idle(Session& session, std::chrono::seconds max_duration,
     session.set_io_timeout(session.options_.io_timeout);
     if (!session.answered_.count(tag)) session.write(command::idle_done());
     const CommandResult result = session.wait(tag);
-    if (!result.ok()) throw command_error(result, "cannot wait for changes on " + quoted(session.peer()));
+    if (!result.ok()) throw command_error(result, tr("cannot wait for changes on {}", quoted(session.peer())));
     operation.finish();
     if (stop) return IdleEnd::Stopped;
     return cancel ? IdleEnd::Cancelled : IdleEnd::Timeout;

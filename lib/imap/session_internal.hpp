@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "i18n.hpp"
 #include "imap/session.hpp"
 
 namespace zmail::imap {
@@ -21,10 +22,10 @@ class Session::Operation {
 public:
     explicit Operation(Session& session) : session_(session) {
         if (session.callback_depth_ > 0)
-            throw Error(ErrorKind::Internal, "IMAP session used from inside one of its callbacks");
+            throw Error(ErrorKind::Internal, tr("IMAP session used from inside one of its callbacks"));
         if (session.busy_) return;
         if (session.finished_)
-            throw Error(ErrorKind::Internal, "IMAP session with " + quoted(session.peer()) + " already logged out");
+            throw Error(ErrorKind::Internal, tr("IMAP session with {} already logged out", quoted(session.peer())));
         session.ensure_usable();
         outermost_ = true;
         session.busy_ = true;

@@ -123,7 +123,7 @@ std::vector<MailboxEntry> Mailboxes::list_command(bool lsub, const ListRequest& 
                         : command::list(tag, reference, pattern, list_options, encoding);
         },
         [&collector](const Response& response) { return collector.take(response); });
-    if (!result.ok()) throw command_error(result, "cannot list folders on " + quoted(session_.peer()));
+    if (!result.ok()) throw command_error(result, tr("cannot list folders on {}", quoted(session_.peer())));
     remember_raw_names(collector.entries);
     if (!lsub && !items.empty() && list_options.return_status.empty()) status_fallback(collector.entries, items);
     return std::move(collector.entries);
@@ -200,9 +200,11 @@ MailboxStatus Mailboxes::status(std::string_view mailbox, const std::vector<Stat
             found = status_from(*data);
             return true;
         });
-    const std::string what = "cannot get the status of folder " + quoted(mailbox);
-    if (!result.ok()) throw command_error(result, what);
-    if (!found) throw Error(ErrorKind::Protocol, what + ": the server sent no status", {}, result.line);
+    if (!result.ok()) throw command_error(result, tr("cannot get the status of folder {}", quoted(mailbox)));
+    if (!found)
+        throw Error(ErrorKind::Protocol,
+                    tr("cannot get the status of folder {}: the server sent no status", quoted(mailbox)), {},
+                    result.line);
     return *found;
 }
 
@@ -267,8 +269,8 @@ SelectedMailbox Mailboxes::open(std::string_view mailbox, const OpenOptions& opt
     const CommandResult result = session_.run(
         [&](const std::string& tag) { return command::select(tag, box.raw_name, select_options, encoding); }, handler);
     if (!result.ok())
-        throw command_error(result, std::string(read_only ? "cannot examine" : "cannot select") +
-                                        " folder " + quoted(mailbox));
+        throw command_error(result, read_only ? tr("cannot examine folder {}", quoted(mailbox))
+                                              : tr("cannot select folder {}", quoted(mailbox)));
     if (result.has_code(CodeKind::ReadOnly)) box.read_only = true;
     if (result.has_code(CodeKind::ReadWrite)) box.read_only = false;
     if (box.no_modseq) box.highest_modseq = 0;
@@ -288,8 +290,9 @@ std::optional<NamespaceData> Mailboxes::namespaces() {
                                                   found = *data;
                                                   return true;
                                               });
-    if (!result.ok()) throw command_error(result, "cannot ask for the server's namespaces");
-    if (!found) throw Error(ErrorKind::Protocol, "the server answered NAMESPACE without its namespaces", {}, result.line);
+    if (!result.ok()) throw command_error(result, tr("cannot ask for the server's namespaces"));
+    if (!found)
+        throw Error(ErrorKind::Protocol, tr("the server answered NAMESPACE without its namespaces"), {}, result.line);
     return found;
 }
 
@@ -298,7 +301,7 @@ void Mailboxes::unselect() {
     if (!session_.selected_) return;
     if (session_.capabilities_.has("UNSELECT")) {
         const CommandResult result = session_.run([](const std::string& tag) { return command::unselect(tag); });
-        if (!result.ok()) throw command_error(result, "cannot close folder " + quoted(session_.selected_->name));
+        if (!result.ok()) throw command_error(result, tr("cannot close folder {}", quoted(session_.selected_->name)));
     } else {
         // CLOSE would expunge; an EXAMINE that fails leaves no folder selected (RFC 3501 6.3.1),
         // which RENAME and DELETE of the open folder need on servers such as Courier
@@ -318,7 +321,7 @@ void Mailboxes::create(std::string_view mailbox, const std::vector<std::string>&
     check(session_.run([&](const std::string& tag) {
               return command::create(tag, raw, with_use ? special_use : std::vector<std::string>{}, encoding);
           }),
-          "cannot create folder " + quoted(mailbox));
+          tr("cannot create folder {}", quoted(mailbox)));
 }
 
 void Mailboxes::remove(std::string_view mailbox) {
@@ -326,7 +329,7 @@ void Mailboxes::remove(std::string_view mailbox) {
     const std::string raw = session_.encode_mailbox(mailbox);
     const EncodeOptions encoding = session_.encode_options();
     check(session_.run([&](const std::string& tag) { return command::delete_mailbox(tag, raw, encoding); }),
-          "cannot delete folder " + quoted(mailbox));
+          tr("cannot delete folder {}", quoted(mailbox)));
     session_.raw_names_.erase(std::string(mailbox));
     if (session_.selected_ && same_mailbox(session_.selected_->raw_name, raw)) session_.selected_.reset();
 }
@@ -337,7 +340,7 @@ void Mailboxes::rename(std::string_view from, std::string_view to) {
     const std::string raw_to = session_.encode_mailbox(to);
     const EncodeOptions encoding = session_.encode_options();
     check(session_.run([&](const std::string& tag) { return command::rename(tag, raw_from, raw_to, encoding); }),
-          "cannot rename folder " + quoted(from) + " to " + quoted(to));
+          tr("cannot rename folder {} to {}", quoted(from), quoted(to)));
     session_.raw_names_.erase(std::string(from));
     if (session_.selected_ && same_mailbox(session_.selected_->raw_name, raw_from)) session_.selected_.reset();
 }
@@ -347,7 +350,7 @@ void Mailboxes::subscribe(std::string_view mailbox) {
     const std::string raw = session_.encode_mailbox(mailbox);
     const EncodeOptions encoding = session_.encode_options();
     check(session_.run([&](const std::string& tag) { return command::subscribe(tag, raw, encoding); }),
-          "cannot subscribe to folder " + quoted(mailbox));
+          tr("cannot subscribe to folder {}", quoted(mailbox)));
 }
 
 void Mailboxes::unsubscribe(std::string_view mailbox) {
@@ -355,7 +358,7 @@ void Mailboxes::unsubscribe(std::string_view mailbox) {
     const std::string raw = session_.encode_mailbox(mailbox);
     const EncodeOptions encoding = session_.encode_options();
     check(session_.run([&](const std::string& tag) { return command::unsubscribe(tag, raw, encoding); }),
-          "cannot unsubscribe from folder " + quoted(mailbox));
+          tr("cannot unsubscribe from folder {}", quoted(mailbox)));
 }
 
 }  // namespace zmail::imap

@@ -99,7 +99,7 @@ private:
 };
 
 std::string Messages::folder_context() const {
-    return session_.selected_ ? "folder " + quoted(session_.selected_->name) : std::string("the selected folder");
+    return session_.selected_ ? tr("folder {}", quoted(session_.selected_->name)) : tr("the selected folder");
 }
 
 bool Messages::use_modseq() const {
@@ -120,8 +120,9 @@ FlagListing Messages::uid_fetch_flags(std::string_view uid_set, const FlagListin
     FetchModifiers modifiers;
     if (options.changed_since > 0) {
         if (!use_modseq())
-            throw Error(ErrorKind::Unavailable, "cannot list changes in " + folder_context() + ": " +
-                                                    quoted(session_.peer()) + " keeps no mod-sequences there");
+            // TRANSLATORS: the 1st {} is a folder ("folder 'X'"), the 2nd the server
+            throw Error(ErrorKind::Unavailable, tr("cannot list changes in {}: {} keeps no mod-sequences there",
+                                                   folder_context(), quoted(session_.peer())));
         modifiers.changed_since = options.changed_since;
         modifiers.vanished = options.vanished && session_.qresync();
     }
@@ -145,7 +146,7 @@ FlagListing Messages::uid_fetch_flags(std::string_view uid_set, const FlagListin
     const std::string set(uid_set);
     const CommandResult result =
         session_.run([&](const std::string& tag) { return command::uid_fetch(tag, set, items, modifiers); }, handler);
-    if (!result.ok()) throw command_error(result, "cannot list messages in " + folder_context());
+    if (!result.ok()) throw command_error(result, tr("cannot list messages in {}", folder_context()));
     operation.finish();
     return listing;
 }
@@ -214,7 +215,7 @@ FetchBodiesResult Messages::uid_fetch_bodies(std::span<const std::uint32_t> uids
     std::unordered_set<std::uint32_t> reported;
     for (std::uint32_t uid : uids)
         if (!delivered.count(uid) && reported.insert(uid).second) out.missing.push_back(uid);
-    if (bad) throw command_error(*bad, "cannot fetch messages from " + folder_context());
+    if (bad) throw command_error(*bad, tr("cannot fetch messages from {}", folder_context()));
     operation.finish();
     return out;
 }
@@ -227,8 +228,10 @@ StoreResult Messages::uid_store(std::span<const std::uint32_t> uids, StoreMode m
     StoreResult out;
     if (uids.empty()) return out;
     if (unchanged_since && !use_modseq())
-        throw Error(ErrorKind::Unavailable, "cannot change flags in " + folder_context() + " conditionally: " +
-                                                quoted(session_.peer()) + " keeps no mod-sequences there");
+        throw Error(ErrorKind::Unavailable,
+                    // TRANSLATORS: the 1st {} is a folder ("folder 'X'"), the 2nd the server
+                    tr("cannot change flags in {} conditionally: {} keeps no mod-sequences there", folder_context(),
+                       quoted(session_.peer())));
     const std::vector<std::string> sets = format_sequence_sets(std::vector<std::uint32_t>(uids.begin(), uids.end()));
     // With .SILENT the server echoes only MODSEQ (CONDSTORE); FETCH responses with FLAGS are changes
     // made by someone else and go to updates().
@@ -250,7 +253,7 @@ StoreResult Messages::uid_store(std::span<const std::uint32_t> uids, StoreMode m
         if (result.has_code(CodeKind::Modified))
             for (const auto& range : result.code.set.ranges()) out.modified.add(range.first, range.last);
     }
-    if (failure) throw command_error(*failure, "cannot change flags in " + folder_context());
+    if (failure) throw command_error(*failure, tr("cannot change flags in {}", folder_context()));
     return out;
 }
 
@@ -262,7 +265,7 @@ std::vector<std::uint32_t> Messages::search_command(const CommandBuilder& build)
         found.insert(found.end(), search->numbers.begin(), search->numbers.end());
         return true;
     });
-    if (!result.ok()) throw command_error(result, "cannot search " + folder_context());
+    if (!result.ok()) throw command_error(result, tr("cannot search {}", folder_context()));
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
     return found;
@@ -305,8 +308,8 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> Messages::uid_move(std::spa
         const CommandResult result = session_.run(
             [&](const std::string& tag) { return command::uid_move(tag, set, raw, encoding, move); }, handler);
         if (!result.ok())
-            throw command_error(result, std::string(move ? "cannot move" : "cannot copy") + " messages from " +
-                                            folder_context());
+            throw command_error(result, move ? tr("cannot move messages from {}", folder_context())
+                                             : tr("cannot copy messages from {}", folder_context()));
         take_copyuid(result.code);
     }
     operation.finish();
@@ -322,7 +325,6 @@ std::uint32_t Messages::uid_expunge(std::span<const std::uint32_t> uids) {
         gone += static_cast<std::uint32_t>(count);
         return count > 0;
     };
-    const std::string what = "cannot expunge messages in " + folder_context();
     if (session_.capabilities_.has("UIDPLUS")) {
         const auto sets = format_sequence_sets(std::vector<std::uint32_t>(uids.begin(), uids.end()));
         std::optional<CommandResult> failure;
@@ -334,7 +336,7 @@ std::uint32_t Messages::uid_expunge(std::span<const std::uint32_t> uids) {
             [&](const std::string& tag) { return session_.wait(tag); }, [] { return true; });
         for (const auto& result : results)
             if (!result.ok() && !failure) failure = result;
-        if (failure) throw command_error(*failure, what);
+        if (failure) throw command_error(*failure, tr("cannot expunge messages in {}", folder_context()));
         return gone;
     }
     // No UIDPLUS: EXPUNGE removes every \Deleted message, so only when those are exactly ours.
@@ -345,12 +347,14 @@ std::uint32_t Messages::uid_expunge(std::span<const std::uint32_t> uids) {
     for (std::uint32_t uid : deleted) {
         if (!wanted.count(uid))
             throw Error(ErrorKind::Unavailable,
-                        what + ": other messages are marked deleted and " + quoted(session_.peer()) + " lacks UIDPLUS",
-                        "the messages stay marked \\Deleted; expunge them in another mail program");
+                        // TRANSLATORS: the 1st {} is a folder ("folder 'X'"), the 2nd the server
+                        tr("cannot expunge messages in {}: other messages are marked deleted and {} lacks UIDPLUS",
+                           folder_context(), quoted(session_.peer())),
+                        tr("the messages stay marked \\Deleted; expunge them in another mail program"));
     }
     if (deleted.empty()) return 0;
     const CommandResult result = session_.run([](const std::string& tag) { return command::expunge(tag); }, handler);
-    if (!result.ok()) throw command_error(result, what);
+    if (!result.ok()) throw command_error(result, tr("cannot expunge messages in {}", folder_context()));
     return gone;
 }
 
@@ -379,7 +383,8 @@ AppendResult Messages::append(std::string_view mailbox, const AppendSource& sour
         [&](const std::string& t) { return command::append(t, raw, flags, date, source.size, encoding); }, {},
         &source);
     out.result = session_.wait(tag);
-    if (!out.result.ok()) throw command_error(out.result, "cannot append a message to folder " + quoted(mailbox));
+    if (!out.result.ok())
+        throw command_error(out.result, tr("cannot append a message to folder {}", quoted(mailbox)));
     if (out.result.has_code(CodeKind::AppendUid)) {
         out.uid_validity = static_cast<std::uint32_t>(out.result.code.number);
         const auto& ranges = out.result.code.set.ranges();

@@ -3,14 +3,16 @@
 #include <algorithm>
 
 #include "error.hpp"
+#include "i18n.hpp"
 
 namespace zmail::imap {
 namespace {
 
-[[noreturn]] void bad_set(std::string_view text, std::string_view expected) {
+/// `expected` is marked with N_() and translated here.
+[[noreturn]] void bad_set(std::string_view text, const char* expected) {
     std::string shown(text.substr(0, 200));
-    throw Error(ErrorKind::Protocol,
-                "unexpected server response: expected " + std::string(expected) + " in sequence set",
+    // TRANSLATORS: {} is what was expected, such as "a number or '*'"
+    throw Error(ErrorKind::Protocol, tr("unexpected server response: expected {} in sequence set", translate(expected)),
                 {}, shown);
 }
 
@@ -18,19 +20,19 @@ namespace {
 std::uint32_t read_element(std::string_view text, std::size_t& pos, std::optional<std::uint32_t> star) {
     if (pos < text.size() && text[pos] == '*') {
         ++pos;
-        if (!star) bad_set(text, "a number (not '*')");
-        if (*star == 0) bad_set(text, "a non-empty mailbox for '*'");
+        if (!star) bad_set(text, N_("a number (not '*')"));
+        if (*star == 0) bad_set(text, N_("a non-empty mailbox for '*'"));
         return *star;
     }
     std::uint64_t value = 0;
     std::size_t start = pos;
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
         value = value * 10 + static_cast<std::uint64_t>(text[pos] - '0');
-        if (value > 0xFFFFFFFFull) bad_set(text, "a number below 2^32");
+        if (value > 0xFFFFFFFFull) bad_set(text, N_("a number below 2^32"));
         ++pos;
     }
-    if (pos == start) bad_set(text, "a number or '*'");
-    if (value == 0) bad_set(text, "a non-zero number");
+    if (pos == start) bad_set(text, N_("a number or '*'"));
+    if (value == 0) bad_set(text, N_("a non-zero number"));
     return static_cast<std::uint32_t>(value);
 }
 
@@ -62,7 +64,7 @@ std::vector<SequenceRange> merged_ranges(std::vector<std::uint32_t>& numbers) {
 SequenceSet SequenceSet::parse(std::string_view text, std::optional<std::uint32_t> star) {
     SequenceSet set;
     std::size_t pos = 0;
-    if (text.empty()) bad_set(text, "a number or '*'");
+    if (text.empty()) bad_set(text, N_("a number or '*'"));
     while (true) {
         std::uint32_t first = read_element(text, pos, star);
         std::uint32_t last = first;
@@ -72,7 +74,7 @@ SequenceSet SequenceSet::parse(std::string_view text, std::optional<std::uint32_
         }
         set.add(first, last);
         if (pos == text.size()) break;
-        if (text[pos] != ',') bad_set(text, "',' or ':'");
+        if (text[pos] != ',') bad_set(text, N_("',' or ':'"));
         ++pos;
     }
     return set;
@@ -105,8 +107,7 @@ bool SequenceSet::contains(std::uint32_t number) const {
 std::vector<std::uint32_t> SequenceSet::numbers(std::uint64_t limit) const {
     if (count() > limit)
         throw Error(ErrorKind::Protocol,
-                    "unexpected server response: sequence set covers " + std::to_string(count()) +
-                        " numbers, more than " + std::to_string(limit),
+                    tr("unexpected server response: sequence set covers {} numbers, more than {}", count(), limit),
                     {}, to_string().substr(0, 200));
     std::vector<std::uint32_t> out;
     out.reserve(static_cast<std::size_t>(count()));

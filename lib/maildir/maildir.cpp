@@ -4,6 +4,7 @@
 #include "text/utf8.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "util/atomic_file.hpp"
 
 #include <algorithm>
@@ -101,7 +102,7 @@ std::vector<Entry> Folder::list() const {
         DIR* d = ::opendir(dir.c_str());
         if (!d) {
             if (errno == ENOENT) continue;
-            throw_storage_error("read directory", dir, errno, hints_);
+            throw_storage_error(N_("read directory"), dir, errno, hints_);
         }
         while (struct dirent* de = ::readdir(d)) {
             std::string name = de->d_name;
@@ -153,13 +154,13 @@ Entry Folder::set_flags(const Entry& entry, std::string_view flags) const {
     e.filename = e.unique + ":2," + e.flags;
     if (e.path() == entry.path()) return e;
     std::string from = path_ + "/" + entry.path(), to = path_ + "/" + e.path();
-    if (::rename(from.c_str(), to.c_str()) != 0) throw_storage_error("rename", from, errno, hints_);
+    if (::rename(from.c_str(), to.c_str()) != 0) throw_storage_error(N_("rename"), from, errno, hints_);
     return e;
 }
 
 void Folder::remove(const Entry& entry) const {
     std::string p = path_ + "/" + entry.path();
-    if (::unlink(p.c_str()) != 0 && errno != ENOENT) throw_storage_error("remove", p, errno, hints_);
+    if (::unlink(p.c_str()) != 0 && errno != ENOENT) throw_storage_error(N_("remove"), p, errno, hints_);
     util::fsync_directory(path_ + "/" + entry.subdir, hints_);
 }
 
@@ -184,8 +185,8 @@ void Folder::clean_tmp() const {
 std::string folder_path(const std::string& root, std::string_view folder, std::string_view layout) {
     const auto levels = imap::levels_from_path(folder, imap::Layout::fs);
     if (!levels)
-        throw Error(ErrorKind::Protocol, "unsafe folder name '" + text::printable(folder) + "': " + levels.why,
-                    "rename the folder on the server, or exclude it with sync.exclude");
+        throw Error(ErrorKind::Protocol, tr("unsafe folder name '{}': {}", text::printable(folder), levels.why),
+                    tr("rename the folder on the server, or exclude it with sync.exclude"));
     const std::string relative = imap::path_from_levels(*levels.value, maildir_layout(layout));
     return relative.empty() ? root : root + "/" + relative;
 }

@@ -1,5 +1,6 @@
 #include "maildir/message_file.hpp"
 
+#include "i18n.hpp"
 #include "util/atomic_file.hpp"
 
 #include <algorithm>
@@ -56,7 +57,7 @@ MessageFile::MessageFile(std::string folder, StorageHints hints, bool convert_li
     : folder_(std::move(folder)), unique_(unique_name()), hints_(std::move(hints)), convert_(convert_line_ends) {
     temp_path_ = folder_ + "/tmp/" + unique_;
     fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd_ < 0) throw_storage_error("create", temp_path_, errno, hints_);
+    if (fd_ < 0) throw_storage_error(N_("create"), temp_path_, errno, hints_);
     buffer_.reserve(write_buffer_size);
 }
 
@@ -75,7 +76,7 @@ MessageFile::~MessageFile() {
 }
 
 void MessageFile::flush() {
-    util::write_all(fd_, buffer_, "write", temp_path_, hints_);
+    util::write_all(fd_, buffer_, N_("write"), temp_path_, hints_);
     buffer_.clear();
 }
 
@@ -108,10 +109,10 @@ void MessageFile::finish(std::time_t date) {
 void MessageFile::sync() {
     if (synced_) return;
     finish();
-    if (::fsync(fd_) != 0) throw_storage_error("sync", temp_path_, errno, hints_);
+    if (::fsync(fd_) != 0) throw_storage_error(N_("sync"), temp_path_, errno, hints_);
     const int fd = fd_;
     fd_ = -1;
-    if (::close(fd) != 0) throw_storage_error("write", temp_path_, errno, hints_);
+    if (::close(fd) != 0) throw_storage_error(N_("write"), temp_path_, errno, hints_);
     synced_ = true;
 }
 
@@ -128,7 +129,7 @@ void MessageFile::link(const Entry& entry) {
     sync();
     const std::string target = folder_ + "/" + entry.path();
     // link() refuses to replace an existing file, so a name clash can never overwrite mail
-    if (::link(temp_path_.c_str(), target.c_str()) != 0) throw_storage_error("deliver to", target, errno, hints_);
+    if (::link(temp_path_.c_str(), target.c_str()) != 0) throw_storage_error(N_("deliver to"), target, errno, hints_);
     linked_ = true;
     ::unlink(temp_path_.c_str());
 }

@@ -1,6 +1,7 @@
 #include "mime/compose.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "mime/header_values.hpp"
 #include "text/ascii.hpp"
 #include "text/base64.hpp"
@@ -63,7 +64,8 @@ std::string address_field(std::string_view name, const std::vector<text::Address
                           std::string_view charset) {
     std::vector<text::Address> ready;
     for (const auto& a : addresses) {
-        check_header_value("the " + std::string(name) + " display name", a.display_name);
+        // TRANSLATORS: {} is a header field name (From, To, Cc, Bcc, Reply-To)
+        check_header_value(tr("the {} display name", name), a.display_name);
         ready.push_back({a.display_name, ascii_address(a.address), ""});
     }
     const std::string value = text::format_address_list(ready, charset);
@@ -86,12 +88,12 @@ std::string fold_encoded_words(std::string value) {
 }
 
 std::string attachment_part(const Attachment& a) {
-    check_header_value("the attachment name", a.filename);
-    if (a.filename.empty()) throw Error(ErrorKind::Usage, "an attachment has no file name");
+    check_header_value(tr("the attachment name"), a.filename);
+    if (a.filename.empty()) throw Error(ErrorKind::Usage, tr("an attachment has no file name"));
     const std::string type = a.media_type.empty() ? "application/octet-stream" : a.media_type;
     for (char c : type)
         if (static_cast<unsigned char>(c) <= 32 || static_cast<unsigned char>(c) >= 127 || c == ';' || c == '"')
-            throw Error(ErrorKind::Usage, "invalid media type '" + text::printable(type) + "'");
+            throw Error(ErrorKind::Usage, tr("invalid media type '{}'", text::printable(type)));
     std::string part;
     part += "Content-Type: " + type + ";\r\n " +
             fold_encoded_words(text::encode_parameter_rfc2047("name", a.filename)) + "\r\n";
@@ -110,9 +112,9 @@ void check_extra_field(const std::string& name, const std::string& value) {
     check_header_value("--header '" + name + "'", name);
     check_field_name(name);
     if (is_reserved_field(name))
-        throw Error(ErrorKind::Usage, "--header cannot set '" + name + "'",
-                    "zmail writes that field itself; use the option for it (--to, --subject, --reply-to, ...)");
-    check_header_value("the value of --header '" + name + "'", value);
+        throw Error(ErrorKind::Usage, tr("--header cannot set '{}'", name),
+                    tr("zmail writes that field itself; use the option for it (--to, --subject, --reply-to, ...)"));
+    check_header_value(tr("the value of --header '{}'", name), value);
 }
 
 }  // namespace
@@ -120,9 +122,8 @@ void check_extra_field(const std::string& name, const std::string& value) {
 std::string ascii_address(std::string_view address) {
     text::validate_address(address);
     if (text::needs_smtputf8(address))
-        throw Error(ErrorKind::Data,
-                    "cannot send to or from '" + std::string(address) + "': its local part is not ASCII",
-                    "such addresses need SMTPUTF8, which zmail does not use yet");
+        throw Error(ErrorKind::Data, tr("cannot send to or from '{}': its local part is not ASCII", address),
+                    tr("such addresses need SMTPUTF8, which zmail does not use yet"));
     return text::address_to_ascii(address);
 }
 
@@ -149,8 +150,8 @@ void set_content(EncodedText& out, const std::vector<std::string>& lines) {
 
 EncodedText encode_text_body(std::string_view text, std::string_view charset) {
     if (!text::is_valid_utf8(text))
-        throw Error(ErrorKind::Data, "the message text is not valid UTF-8",
-                    "convert it first, e.g. with iconv -f SHIFT_JIS -t UTF-8");
+        throw Error(ErrorKind::Data, tr("the message text is not valid UTF-8"),
+                    tr("convert it first, e.g. with iconv -f SHIFT_JIS -t UTF-8"));
     EncodedText out;
     std::vector<std::string> lines;
     if (is_iso2022jp(charset)) {
@@ -183,11 +184,11 @@ Composed compose(const Draft& d) {
     Composed result;
     const std::string charset = is_iso2022jp(d.charset) ? "ISO-2022-JP" : "UTF-8";
     if (!is_iso2022jp(d.charset) && text::ascii_lower(d.charset) != "utf-8")
-        throw Error(ErrorKind::Usage, "unsupported charset '" + text::printable(d.charset) + "'",
-                    "use utf-8 (the default) or iso-2022-jp");
-    check_header_value("the Subject", d.subject);
+        throw Error(ErrorKind::Usage, tr("unsupported charset '{}'", text::printable(d.charset)),
+                    tr("use utf-8 (the default) or iso-2022-jp"));
+    check_header_value(tr("the Subject"), d.subject);
     if (d.to.empty() && d.cc.empty() && d.bcc.empty())
-        throw Error(ErrorKind::Usage, "no recipients", "give --to, --cc or --bcc");
+        throw Error(ErrorKind::Usage, tr("no recipients"), tr("give --to, --cc or --bcc"));
 
     std::string head;
     head += field("Date", d.date);
@@ -199,7 +200,8 @@ Composed compose(const Draft& d) {
     if (!d.subject.empty()) {
         const std::string subject = text::encode_unstructured(7, d.subject, charset);
         if (is_iso2022jp(charset) && subject.find("=?UTF-8?") != std::string::npos)
-            result.warnings.push_back("the subject has characters ISO-2022-JP cannot hold: it was encoded in UTF-8");
+            result.warnings.push_back(
+                tr("the subject has characters ISO-2022-JP cannot hold: it was encoded in UTF-8"));
         head += field("Subject", subject);
     }
     head += field("Message-ID", d.message_id);
@@ -221,7 +223,7 @@ Composed compose(const Draft& d) {
     if (with_text) {
         body = encode_text_body(d.body, charset);
         if (body.fell_back)
-            result.warnings.push_back("the text has characters ISO-2022-JP cannot hold: it was sent in UTF-8");
+            result.warnings.push_back(tr("the text has characters ISO-2022-JP cannot hold: it was sent in UTF-8"));
     }
     if (d.attachments.empty()) {
         result.message = head + text_part_headers(body) + "\r\n" + body.content;
@@ -238,7 +240,7 @@ Composed compose(const Draft& d) {
     };
     std::string boundary = d.boundary;
     if (!boundary.empty() && clashes(boundary))
-        throw Error(ErrorKind::Internal, "the MIME boundary '" + boundary + "' occurs in the message");
+        throw Error(ErrorKind::Internal, tr("the MIME boundary '{}' occurs in the message", boundary));
     while (boundary.empty() || clashes(boundary)) boundary = "=_zmail_" + random_token();
     std::string message = head + "Content-Type: multipart/mixed;\r\n boundary=\"" + boundary + "\"\r\n\r\n";
     message += "This is a multi-part message in MIME format.\r\n";

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "text/utf8.hpp"
 
 namespace zmail::mime {
@@ -48,8 +49,7 @@ std::string random_token() {
         const ssize_t n = ::getrandom(random + have, sizeof random - have, 0);
         if (n < 0) {
             if (errno == EINTR) continue;
-            throw Error(ErrorKind::Internal, std::string("cannot get random bytes for a Message-ID: ") +
-                                                 std::strerror(errno));
+            throw Error(ErrorKind::Internal, tr("cannot get random bytes for a Message-ID: {}", std::strerror(errno)));
         }
         have += static_cast<std::size_t>(n);
     }
@@ -86,36 +86,37 @@ std::string normalize_message_id(std::string_view option, std::string_view id) {
     while (!inner.empty() && (inner.back() == ' ' || inner.back() == '\t')) inner.remove_suffix(1);
     if (inner.size() >= 2 && inner.front() == '<' && inner.back() == '>') inner = inner.substr(1, inner.size() - 2);
     auto bad = [&](const std::string& why) {
-        return Error(ErrorKind::Usage, "invalid " + std::string(option) + " '" + text::printable(id) + "': " + why,
-                     "give a message identifier such as '<abc123@example.com>', as in the Message-ID field");
+        // TRANSLATORS: the 1st {} is an option (--in-reply-to), the 2nd its value, the 3rd why it is invalid
+        return Error(ErrorKind::Usage, tr("invalid {} '{}': {}", option, text::printable(id), why),
+                     tr("give a message identifier such as '<abc123@example.com>', as in the Message-ID field"));
     };
-    if (inner.empty()) throw bad("it is empty");
+    if (inner.empty()) throw bad(tr("it is empty"));
     for (char c : inner) {
         const auto u = static_cast<unsigned char>(c);
-        if (u >= 0x80) throw bad("it is not ASCII");
-        if (c == ' ' || c == '\t' || c == '<' || c == '>' || is_control(u)) throw bad("it contains '" +
-                                                                                 text::printable(std::string(1, c)) +
-                                                                                 "'");
+        if (u >= 0x80) throw bad(tr("it is not ASCII"));
+        if (c == ' ' || c == '\t' || c == '<' || c == '>' || is_control(u))
+            throw bad(tr("it contains '{}'", text::printable(std::string(1, c))));
     }
-    if (inner.find('@') == std::string_view::npos) throw bad("it has no '@'");
+    if (inner.find('@') == std::string_view::npos) throw bad(tr("it has no '@'"));
     return "<" + std::string(inner) + ">";
 }
 
 void check_header_value(std::string_view what, std::string_view value) {
     if (value.find_first_of("\r\n") != std::string_view::npos)
         throw Error(ErrorKind::Usage,
-                    "refusing " + std::string(what) + " '" + text::printable(value) +
-                        "': it contains a line break (header injection)",
-                    "a header value must be one line; remove the CR and LF characters");
+                    // TRANSLATORS: the 1st {} names the value ("the Subject", "-F"), the 2nd is the value
+                    tr("refusing {} '{}': it contains a line break (header injection)", what, text::printable(value)),
+                    tr("a header value must be one line; remove the CR and LF characters"));
     for (char c : value) {
         const auto u = static_cast<unsigned char>(c);
         if (is_control(u) && c != '\t')
-            throw Error(ErrorKind::Usage, "refusing " + std::string(what) + " '" + text::printable(value) +
-                                              "': it contains a control character");
+            throw Error(ErrorKind::Usage,
+                        // TRANSLATORS: the 1st {} names the value ("the Subject", "-F"), the 2nd is the value
+                        tr("refusing {} '{}': it contains a control character", what, text::printable(value)));
     }
     if (!text::is_valid_utf8(value))
-        throw Error(ErrorKind::Usage, "refusing " + std::string(what) + " '" + text::printable(value) +
-                                          "': it is not valid UTF-8");
+        // TRANSLATORS: the 1st {} names the value ("the Subject", "-F"), the 2nd is the value
+        throw Error(ErrorKind::Usage, tr("refusing {} '{}': it is not valid UTF-8", what, text::printable(value)));
 }
 
 void check_field_name(std::string_view name) {
@@ -125,8 +126,8 @@ void check_field_name(std::string_view name) {
         if (u <= 32 || u >= 127 || c == ':') ok = false;
     }
     if (!ok)
-        throw Error(ErrorKind::Usage, "invalid header field name '" + text::printable(name) + "'",
-                    "write --header 'Name: value' with a name of letters, digits and '-'");
+        throw Error(ErrorKind::Usage, tr("invalid header field name '{}'", text::printable(name)),
+                    tr("write --header 'Name: value' with a name of letters, digits and '-'"));
 }
 
 }  // namespace zmail::mime

@@ -1,6 +1,7 @@
 #include "mime/ready_message.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "mime/header_values.hpp"
 #include "text/ascii.hpp"
 
@@ -186,10 +187,10 @@ ReadyMessage read_ready_message(std::string_view message, std::string_view date,
     message = without_mbox_separator(message);
     HeaderBlock header = parse_header_block(message);
     if (message.find_first_not_of("\r\n \t") == std::string_view::npos)
-        throw Error(ErrorKind::Data, "the message on standard input is empty");
+        throw Error(ErrorKind::Data, tr("the message on standard input is empty"));
     if (header.fields.empty())
-        throw Error(ErrorKind::Data, "the message on standard input has no header fields",
-                    "a message starts with fields such as 'From:', 'To:' and 'Subject:', then an empty line");
+        throw Error(ErrorKind::Data, tr("the message on standard input has no header fields"),
+                    tr("a message starts with fields such as 'From:', 'To:' and 'Subject:', then an empty line"));
     ReadyMessage ready;
     std::vector<std::string> added;
     // A Date or Message-ID field with nothing in it counts as missing: it is replaced, since a

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "net/connection_errors.hpp"
 #include "net/login_transcript.hpp"
 #include "net/redact.hpp"
@@ -71,7 +72,7 @@ bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std:
 void global_init() {
     static const CURLcode initialised = curl_global_init(CURL_GLOBAL_DEFAULT);
     if (initialised != CURLE_OK)
-        throw Error(ErrorKind::Internal, "cannot initialise libcurl (error " + std::to_string(initialised) + ")");
+        throw Error(ErrorKind::Internal, tr("cannot initialise libcurl (error {})", static_cast<int>(initialised)));
 }
 
 std::chrono::microseconds time_info(CURL* curl, CURLINFO info) {
@@ -81,30 +82,34 @@ std::chrono::microseconds time_info(CURL* curl, CURLINFO info) {
 }
 
 void check_options(ServerOptions& o) {
-    if (o.host.empty()) throw Error(ErrorKind::Config, "no server host given", "set the host of the account");
-    if (!valid_host(o.host)) throw Error(ErrorKind::Config, "invalid server host '" + o.host + "'");
+    if (o.host.empty())
+        throw Error(ErrorKind::Config, tr("no server host given"), tr("set the host of the account"));
+    if (!valid_host(o.host)) throw Error(ErrorKind::Config, tr("invalid server host '{}'", o.host));
     if (o.port == 0) o.port = default_port(o.protocol, o.security);
     if (o.port < 1 || o.port > 65535)
-        throw Error(ErrorKind::Config, "invalid port " + std::to_string(o.port) + " for '" + o.host + "'");
+        throw Error(ErrorKind::Config, tr("invalid port {} for '{}'", o.port, o.host));
     const std::string where = o.host + ":" + std::to_string(o.port);
     if (o.security == Security::none && !o.allow_plaintext) {
-        throw Error(ErrorKind::Config, "refusing to connect to '" + where + "' without TLS",
-                    "use security tls or starttls; to send the password unencrypted anyway, set " +
-                        std::string(allow_plaintext_key(o.protocol)) + " to true");
+        throw Error(ErrorKind::Config, tr("refusing to connect to '{}' without TLS", where),
+                    tr("use security tls or starttls; to send the password unencrypted anyway, set {} to true",
+                       allow_plaintext_key(o.protocol)));
     }
-    if (o.user.empty()) throw Error(ErrorKind::Config, "no user name given for '" + where + "'");
+    if (o.user.empty()) throw Error(ErrorKind::Config, tr("no user name given for '{}'", where));
+    if (o.secret.empty() && uses_token(o.mechanism))
+        // TRANSLATORS: the first {} is the user name, the second the server (host:port)
+        throw Error(ErrorKind::Config, tr("no access token given for '{}' at '{}'", o.user, where));
     if (o.secret.empty())
-        throw Error(ErrorKind::Config, std::string("no ") + (uses_token(o.mechanism) ? "access token" : "password") +
-                                           " given for '" + o.user + "' at '" + where + "'");
+        // TRANSLATORS: the first {} is the user name, the second the server (host:port)
+        throw Error(ErrorKind::Config, tr("no password given for '{}' at '{}'", o.user, where));
     if (has_line_break(o.user) || has_line_break(o.secret))
-        throw Error(ErrorKind::Config, "the user name or password for '" + where + "' contains a line break");
+        throw Error(ErrorKind::Config, tr("the user name or password for '{}' contains a line break", where));
     if (o.protocol == Protocol::smtp && !valid_ehlo_name(o.ehlo_name))
-        throw Error(ErrorKind::Config, "invalid EHLO name '" + o.ehlo_name + "'", "use a plain host name");
+        throw Error(ErrorKind::Config, tr("invalid EHLO name '{}'", o.ehlo_name), tr("use a plain host name"));
     if (!o.ca_file.empty()) {
         if (std::FILE* f = std::fopen(o.ca_file.c_str(), "r"))
             std::fclose(f);
         else
-            throw Error(ErrorKind::Config, "cannot read CA file '" + o.ca_file + "': " + std::strerror(errno));
+            throw Error(ErrorKind::Config, tr("cannot read CA file '{}': {}", o.ca_file, std::strerror(errno)));
     }
     if (o.connect_timeout_seconds <= 0) o.connect_timeout_seconds = 30;
     if (o.io_timeout_seconds <= 0) o.io_timeout_seconds = 120;
@@ -151,8 +156,8 @@ struct Connection::State {
     void warn(std::string_view message) {
         if (options.warning) options.warning(message);
         if (options.trace) options.trace(std::string("* zmail warning: ") + std::string(message));
-        if (!options.warning && !options.trace) std::fprintf(stderr, "zmail: warning: %.*s\n",
-                                                             static_cast<int>(message.size()), message.data());
+        if (!options.warning && !options.trace)
+            std::fputs((tr("zmail: warning: {}", message) + "\n").c_str(), stderr);
     }
 
     std::chrono::microseconds since_start() const {
@@ -219,7 +224,7 @@ struct Connection::State {
     curl_socket_t socket() {
         curl_socket_t fd = CURL_SOCKET_BAD;
         if (curl_easy_getinfo(curl, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD)
-            throw Error(ErrorKind::Network, "connection to '" + peer() + "' is closed");
+            throw Error(ErrorKind::Network, tr("connection to '{}' is closed", peer()));
         return fd;
     }
 
@@ -231,15 +236,16 @@ struct Connection::State {
                 deadline - std::chrono::steady_clock::now());
             if (left.count() <= 0) {
                 throw Error(ErrorKind::Temporary,
-                            "no " + std::string(events == POLLIN ? "reply from" : "progress sending to") + " '" +
-                                peer() + "' within " + std::to_string(io_timeout_seconds) + " seconds",
-                            "the server or the network may be slow; try again later");
+                            events == POLLIN
+                                ? tr("no reply from '{}' within {} seconds", peer(), io_timeout_seconds)
+                                : tr("no progress sending to '{}' within {} seconds", peer(), io_timeout_seconds),
+                            tr("the server or the network may be slow; try again later"));
             }
             pollfd p{fd, events, 0};
             const int rc = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000 * 60)));
             if (rc > 0) return;
             if (rc < 0 && errno != EINTR)
-                throw Error(ErrorKind::Network, "cannot wait for '" + peer() + "': " + std::strerror(errno));
+                throw Error(ErrorKind::Network, tr("cannot wait for '{}': {}", peer(), std::strerror(errno)));
         }
     }
 
@@ -268,7 +274,7 @@ struct Connection::State {
     template <typename T>
     void set(CURLoption option, T value) {
         if (const CURLcode rc = curl_easy_setopt(curl, option, value); rc != CURLE_OK)
-            throw Error(ErrorKind::Internal, std::string("cannot set up libcurl: ") + curl_easy_strerror(rc));
+            throw Error(ErrorKind::Internal, tr("cannot set up libcurl: {}", curl_easy_strerror(rc)));
     }
 
     // The steps of the login, in order (see Connection::Connection).
@@ -289,7 +295,7 @@ void Connection::State::open_handle() {
                text::base64_encode(std::string(1, '\0') + o.user + '\0' + o.secret),
                text::base64_encode("user=" + o.user + "\x01" + "auth=Bearer " + o.secret + "\x01\x01")};
     curl = curl_easy_init();
-    if (!curl) throw Error(ErrorKind::Internal, "cannot create a libcurl handle");
+    if (!curl) throw Error(ErrorKind::Internal, tr("cannot create a libcurl handle"));
 }
 
 /// Where to connect and how long to wait. libcurl resolves the name, applies the proxy the
@@ -326,8 +332,9 @@ void Connection::State::set_tls_options() {
         set(CURLOPT_SSL_VERIFYPEER, 0L);
         set(CURLOPT_SSL_VERIFYHOST, 0L);
         if (o.security != Security::none)
-            warn("TLS certificate verification is off for '" + peer() +
-                 "': anyone on the network path can read and change this connection, password included");
+            warn(tr("TLS certificate verification is off for '{}': anyone on the network path can read and "
+                    "change this connection, password included",
+                    peer()));
     }
 }
 
@@ -433,8 +440,8 @@ void Connection::write(std::string_view bytes) {
         } else if (rc == CURLE_AGAIN) {
             s.wait(POLLOUT, deadline);
         } else {
-            throw Error(ErrorKind::Network, "cannot send to '" + s.peer() + "': " + curl_easy_strerror(rc),
-                        "the connection was lost; try again");
+            throw Error(ErrorKind::Network, tr("cannot send to '{}': {}", s.peer(), curl_easy_strerror(rc)),
+                        tr("the connection was lost; try again"));
         }
     }
 }
@@ -448,14 +455,14 @@ std::size_t Connection::read_some(char* buffer, std::size_t size) {
         const CURLcode rc = curl_easy_recv(s.curl, buffer, size, &received);
         if (rc == CURLE_OK) {
             if (received == 0)
-                throw Error(ErrorKind::Network, "'" + s.peer() + "' closed the connection",
-                            "the server may have timed out the session; try again");
+                throw Error(ErrorKind::Network, tr("'{}' closed the connection", s.peer()),
+                            tr("the server may have timed out the session; try again"));
             s.trace_raw(s.server_partial, std::string_view(buffer, received), false);
             return received;
         }
         if (rc != CURLE_AGAIN)
-            throw Error(ErrorKind::Network, "cannot read from '" + s.peer() + "': " + curl_easy_strerror(rc),
-                        "the connection was lost; try again");
+            throw Error(ErrorKind::Network, tr("cannot read from '{}': {}", s.peer(), curl_easy_strerror(rc)),
+                        tr("the connection was lost; try again"));
         // Nothing buffered (libcurl drains TLS records first): wait for the socket.
         s.wait(POLLIN, deadline);
     }

@@ -1,6 +1,7 @@
 #include "net/deflate_stream.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 
 #include <zlib.h>
 
@@ -19,9 +20,9 @@ struct DeflateStream::Zlib {
 DeflateStream::DeflateStream(Stream& inner) : inner_(inner), z_(std::make_unique<Zlib>()), in_(64 * 1024) {
     // -15: raw deflate with a 32 KiB window, as RFC 4978 section 4 asks
     if (deflateInit2(&z_->deflate, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        throw Error(ErrorKind::Internal, "cannot set up zlib's deflate");
+        throw Error(ErrorKind::Internal, tr("cannot set up zlib's deflate"));
     z_->deflate_ready = true;
-    if (inflateInit2(&z_->inflate, -15) != Z_OK) throw Error(ErrorKind::Internal, "cannot set up zlib's inflate");
+    if (inflateInit2(&z_->inflate, -15) != Z_OK) throw Error(ErrorKind::Internal, tr("cannot set up zlib's inflate"));
     z_->inflate_ready = true;
 }
 
@@ -37,7 +38,7 @@ void DeflateStream::write(std::string_view bytes) {
         z.next_out = reinterpret_cast<Bytef*>(chunk);
         z.avail_out = sizeof chunk;
         const int rc = deflate(&z, Z_SYNC_FLUSH);
-        if (rc != Z_OK && rc != Z_BUF_ERROR) throw Error(ErrorKind::Internal, "zlib's deflate failed");
+        if (rc != Z_OK && rc != Z_BUF_ERROR) throw Error(ErrorKind::Internal, tr("zlib's deflate failed"));
         out.append(chunk, sizeof chunk - z.avail_out);
     } while (z.avail_out == 0);
     plain_out_ += bytes.size();
@@ -47,7 +48,7 @@ void DeflateStream::write(std::string_view bytes) {
 
 std::size_t DeflateStream::read_some(char* buffer, std::size_t size) {
     if (size == 0) return 0;
-    if (ended_) throw Error(ErrorKind::Network, "connection to '" + peer() + "' closed");
+    if (ended_) throw Error(ErrorKind::Network, tr("connection to '{}' closed", peer()));
     z_stream& z = z_->inflate;
     for (;;) {
         if (in_begin_ < in_end_ || pending_) {
@@ -66,11 +67,11 @@ std::size_t DeflateStream::read_some(char* buffer, std::size_t size) {
                     plain_in_ += produced;
                     return produced;
                 }
-                throw Error(ErrorKind::Network, "connection to '" + peer() + "' closed");
+                throw Error(ErrorKind::Network, tr("connection to '{}' closed", peer()));
             }
             if (rc != Z_OK && rc != Z_BUF_ERROR)
-                throw Error(ErrorKind::Protocol, "bad compressed data from '" + peer() + "'",
-                            "try again; set imap.compress never if it keeps happening");
+                throw Error(ErrorKind::Protocol, tr("bad compressed data from '{}'", peer()),
+                            tr("try again; set imap.compress never if it keeps happening"));
             if (produced > 0) {
                 plain_in_ += produced;
                 return produced;

@@ -1,5 +1,6 @@
 #include "oauth2/grant.hpp"
 
+#include "i18n.hpp"
 #include "text/base64.hpp"
 
 #include <algorithm>
@@ -38,9 +39,8 @@ std::optional<json> parse_object(std::string_view body) {
 }
 
 /// The body is never quoted: a provider answering in another form could be sending tokens.
-GrantError invalid(long status, std::string_view what) {
-    return {"invalid_response", "HTTP status " + std::to_string(status) + ", " + std::string(what)};
-}
+/// `description` is the whole description, e.g. "HTTP status 400, not a JSON answer".
+GrantError invalid(std::string description) { return {"invalid_response", std::move(description)}; }
 
 /// Seconds from a server, bounded so that adding them to a clock cannot overflow.
 std::int64_t bounded(std::int64_t seconds, std::int64_t low, std::int64_t high) {
@@ -58,7 +58,8 @@ TokenAnswer parse_token_answer(long http_status, std::string_view body) {
         return answer;
     }
     if (!doc || http_status != 200 || text_of(*doc, "access_token").empty()) {
-        answer.error = invalid(http_status, doc ? "no access_token in the answer" : "not a JSON token answer");
+        answer.error = invalid(doc ? tr("HTTP status {}, no access_token in the answer", http_status)
+                                   : tr("HTTP status {}, not a JSON token answer", http_status));
         return answer;
     }
     Grant g;
@@ -89,7 +90,8 @@ std::optional<DeviceCode> parse_device_answer(long http_status, std::string_view
     }
     if (!doc || http_status != 200 || d.device_code.empty() || d.user_code.empty() || d.verification_uri.empty() ||
         d.expires_in <= 0) {
-        error = invalid(http_status, doc ? "not a device authorization answer" : "not a JSON answer");
+        error = invalid(doc ? tr("HTTP status {}, not a device authorization answer", http_status)
+                            : tr("HTTP status {}, not a JSON answer", http_status));
         return std::nullopt;
     }
     return d;

@@ -1,6 +1,7 @@
 #include "oauth2/session_http.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 
 #include <curl/curl.h>
 
@@ -18,16 +19,16 @@ size_t collect(char* data, size_t size, size_t count, void* userp) {
 }
 
 Error transfer_error(CURLcode rc, const std::string& url, const char* detail) {
-    std::string what = "no answer from '" + url + "': " + (*detail ? std::string(detail) : curl_easy_strerror(rc));
+    const std::string what = tr("no answer from '{}': {}", url, *detail ? detail : curl_easy_strerror(rc));
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
-        return Error(ErrorKind::Temporary, what, "the provider or the network may be slow; try again later");
+        return Error(ErrorKind::Temporary, what, tr("the provider or the network may be slow; try again later"));
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CACERT_BADFILE:
-        return Error(ErrorKind::Tls, what, "check the system's CA certificates, or the account's ca_file");
+        return Error(ErrorKind::Tls, what, tr("check the system's CA certificates, or the account's ca_file"));
     default:
-        return Error(ErrorKind::Network, what, "check the network connection and try again");
+        return Error(ErrorKind::Network, what, tr("check the network connection and try again"));
     }
 }
 
@@ -35,12 +36,12 @@ Error transfer_error(CURLcode rc, const std::string& url, const char* detail) {
 
 HttpAnswer post_form(const std::string& url, const Fields& fields, const HttpOptions& options) {
     if (!url.starts_with("https://") && !is_loopback_url(url))
-        throw Error(ErrorKind::Config, "refusing OAuth2 endpoint '" + url + "': it is not https",
-                    "use the provider's https:// URL");
+        throw Error(ErrorKind::Config, tr("refusing OAuth2 endpoint '{}': it is not https", url),
+                    tr("use the provider's https:// URL"));
     static const CURLcode initialised = curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (initialised != CURLE_OK) throw Error(ErrorKind::Internal, "cannot initialise libcurl");
+    if (initialised != CURLE_OK) throw Error(ErrorKind::Internal, tr("cannot initialise libcurl"));
     std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
-    if (!curl) throw Error(ErrorKind::Internal, "cannot create a libcurl handle");
+    if (!curl) throw Error(ErrorKind::Internal, tr("cannot create a libcurl handle"));
     std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(
         curl_slist_append(nullptr, "Accept: application/json"), curl_slist_free_all);
     const std::string body = form_encode(fields);
@@ -49,7 +50,7 @@ HttpAnswer post_form(const std::string& url, const Fields& fields, const HttpOpt
     CURL* h = curl.get();
     auto set = [h](CURLoption option, auto value) {
         if (const CURLcode rc = curl_easy_setopt(h, option, value); rc != CURLE_OK)
-            throw Error(ErrorKind::Internal, std::string("cannot set up libcurl: ") + curl_easy_strerror(rc));
+            throw Error(ErrorKind::Internal, tr("cannot set up libcurl: {}", curl_easy_strerror(rc)));
     };
     set(CURLOPT_URL, url.c_str());
     set(CURLOPT_PROTOCOLS_STR, "https,http");

@@ -1,6 +1,7 @@
 #include "oauth2/session_login.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "oauth2/grant.hpp"
 #include "oauth2/redirect.hpp"
 #include "oauth2/session_pkce.hpp"
@@ -55,7 +56,7 @@ bool wait_readable(int fd, Clock::time_point deadline) {
         pollfd p{fd, POLLIN, 0};
         const int rc = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 1000)));
         if (rc > 0) return true;
-        if (rc < 0 && errno != EINTR) throw Error(ErrorKind::Internal, std::string("poll: ") + std::strerror(errno));
+        if (rc < 0 && errno != EINTR) throw Error(ErrorKind::Internal, tr("poll: {}", std::strerror(errno)));
     }
 }
 
@@ -79,16 +80,16 @@ struct Listener {
     int port = 0;
 
     Listener() : socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-        if (socket.get() < 0) throw Error(ErrorKind::Internal, std::string("socket: ") + std::strerror(errno));
+        if (socket.get() < 0) throw Error(ErrorKind::Internal, tr("socket: {}", std::strerror(errno)));
         sockaddr_in address{};
         address.sin_family = AF_INET;
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         socklen_t length = sizeof address;
         if (::bind(socket.get(), reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(socket.get(), 8) != 0 ||
             ::getsockname(socket.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0)
-            throw Error(ErrorKind::Unavailable, std::string("cannot listen on 127.0.0.1 for the sign-in: ") +
-                                                    std::strerror(errno),
-                        "use --device to sign in without a browser on this machine");
+            throw Error(ErrorKind::Unavailable,
+                        tr("cannot listen on 127.0.0.1 for the sign-in: {}", std::strerror(errno)),
+                        tr("use --device to sign in without a browser on this machine"));
         port = ntohs(address.sin_port);
     }
 
@@ -115,7 +116,7 @@ struct Listener {
             auto request = parse_redirect_request(received);
             if (!request || request->method != "GET" || request->path != "/" ||
                 (!request->query.count("code") && !request->query.count("error") && !request->query.count("state"))) {
-                send_page(client.get(), "404 Not Found", "Not here.");
+                send_page(client.get(), "404 Not Found", tr("Not here."));
                 continue;
             }
             if (answer(client.get(), *request)) return true;
@@ -150,16 +151,16 @@ Tokens exchange(const profile::Profile& profile, const profile::Account& account
     if (answer.error) throw grant_error(account, *answer.error, doing);
     Tokens t = tokens_from_grant(*answer.grant, {}, now_seconds());
     if (t.refresh_token.empty())
-        throw Error(ErrorKind::Auth, "the provider signed account '" + account.name + "' in without a refresh token",
-                    "zmail could not renew the access token: check that oauth2.scope asks for offline access "
-                    "(Microsoft: offline_access)");
+        throw Error(ErrorKind::Auth, tr("the provider signed account '{}' in without a refresh token", account.name),
+                    tr("zmail could not renew the access token: check that oauth2.scope asks for offline access "
+                       "(Microsoft: offline_access)"));
     return t;
 }
 
 Tokens browser_login(const profile::Profile& profile, const profile::Account& account, const LoginOptions& o) {
     if (account.oauth2.authorize_url.empty())
-        throw Error(ErrorKind::Config, "account '" + account.name + "' has no oauth2.authorize_url",
-                    account.oauth2.device_url.empty() ? "set oauth2.authorize_url" : "use --device");
+        throw Error(ErrorKind::Config, tr("account '{}' has no oauth2.authorize_url", account.name),
+                    account.oauth2.device_url.empty() ? tr("set oauth2.authorize_url") : tr("use --device"));
     client_fields(profile, account);  // a missing client ID is said before the browser opens
     Listener listener;
     const std::string redirect_uri = "http://127.0.0.1:" + std::to_string(listener.port) + "/";
@@ -178,53 +179,56 @@ Tokens browser_login(const profile::Profile& profile, const profile::Account& ac
     const pid_t browser = o.open_browser ? open_in_browser(url) : 0;
     const bool opened = browser > 0;
     if (o.tell) {
-        o.tell(std::string(opened ? "Your browser should open to sign in. If it does not, open this URL:"
-                                  : "Open this URL in a browser on this machine to sign in:"));
+        o.tell(opened ? tr("Your browser should open to sign in. If it does not, open this URL:")
+                      : tr("Open this URL in a browser on this machine to sign in:"));
         o.tell(url);
-        o.tell("Waiting " + std::to_string(o.timeout_seconds) + " seconds for the sign-in...");
+        o.tell(tr("Waiting {} seconds for the sign-in...", o.timeout_seconds));
     }
     RedirectResult result;
     bool answered = listener.serve(Clock::now() + std::chrono::seconds(o.timeout_seconds),
                                    [&](int fd, const RedirectRequest& request) {
                                        result = read_redirect(request, state);
                                        if (!result.state_matches)
-                                           send_page(fd, "400 Bad Request", "This sign-in is not the one zmail is "
-                                                                            "waiting for. Nothing was stored.");
+                                           send_page(fd, "400 Bad Request",
+                                                     tr("This sign-in is not the one zmail is waiting for. Nothing "
+                                                        "was stored."));
                                        else if (!result.error.empty())
-                                           send_page(fd, "200 OK", "The sign-in was refused. Nothing was stored.");
+                                           send_page(fd, "200 OK", tr("The sign-in was refused. Nothing was stored."));
                                        else
-                                           send_page(fd, "200 OK", "zmail is signed in. You can close this page.");
+                                           send_page(fd, "200 OK", tr("zmail is signed in. You can close this page."));
                                        return true;
                                    });
     if (browser > 0) ::waitpid(browser, nullptr, WNOHANG);  // xdg-open has usually handed over by now
     if (!answered)
-        throw Error(ErrorKind::Temporary,
-                    "no sign-in arrived within " + std::to_string(o.timeout_seconds) + " seconds",
-                    "run '" + login_command(account) + "' again (--timeout SECONDS to wait longer), or with --device "
-                    "to sign in from another machine");
+        throw Error(ErrorKind::Temporary, tr("no sign-in arrived within {} seconds", o.timeout_seconds),
+                    tr("run '{}' again (--timeout SECONDS to wait longer), or with --device to sign in from another "
+                       "machine",
+                       login_command(account)));
     if (!result.state_matches)
-        throw Error(ErrorKind::Auth, "the sign-in answer that arrived is not for this login (its state does not match)",
-                    "nothing was stored; run '" + login_command(account) +
-                        "' again and use the URL it prints; another program may be answering on this machine");
+        throw Error(ErrorKind::Auth,
+                    tr("the sign-in answer that arrived is not for this login (its state does not match)"),
+                    tr("nothing was stored; run '{}' again and use the URL it prints; another program may be "
+                       "answering on this machine",
+                       login_command(account)));
     if (!result.error.empty())
-        throw Error(ErrorKind::Auth, "the provider did not sign account '" + account.name + "' in",
-                    "run '" + login_command(account) + "' again and accept the request",
+        throw Error(ErrorKind::Auth, tr("the provider did not sign account '{}' in", account.name),
+                    tr("run '{}' again and accept the request", login_command(account)),
                     result.error + (result.description.empty() ? "" : ": " + result.description));
     if (result.code.empty())
-        throw Error(ErrorKind::Protocol, "the sign-in answer carried no authorization code",
-                    "run '" + login_command(account) + "' again");
+        throw Error(ErrorKind::Protocol, tr("the sign-in answer carried no authorization code"),
+                    tr("run '{}' again", login_command(account)));
     return exchange(profile, account,
                     {{"grant_type", "authorization_code"},
                      {"code", result.code},
                      {"redirect_uri", redirect_uri},
                      {"code_verifier", verifier}},
-                    o.http, "exchanging the authorization code");
+                    o.http, N_("exchanging the authorization code"));
 }
 
 Tokens device_login(const profile::Profile& profile, const profile::Account& account, const LoginOptions& o) {
     if (account.oauth2.device_url.empty())
-        throw Error(ErrorKind::Config, "account '" + account.name + "' has no oauth2.device_url",
-                    "sign in with a browser (without --device), or set oauth2.device_url");
+        throw Error(ErrorKind::Config, tr("account '{}' has no oauth2.device_url", account.name),
+                    tr("sign in with a browser (without --device), or set oauth2.device_url"));
     Fields fields = client_fields(profile, account);
     Fields request{{"client_id", account.oauth2.client_id}, {"scope", account.oauth2.scope}};
     for (const auto& f : fields)
@@ -232,11 +236,12 @@ Tokens device_login(const profile::Profile& profile, const profile::Account& acc
     const HttpAnswer reply = post_form(account.oauth2.device_url, request, o.http);
     GrantError refused;
     auto device = parse_device_answer(reply.status, reply.body, refused);
-    if (!device) throw grant_error(account, refused, "asking for a device code");
+    if (!device) throw grant_error(account, refused, N_("asking for a device code"));
     if (o.tell) {
-        o.tell("To sign in, open " + device->verification_uri + " on any device and enter the code " +
-               device->user_code);
-        o.tell("Waiting " + std::to_string(device->expires_in) + " seconds for the sign-in...");
+        // TRANSLATORS: the first {} is a URL, the second a short code the user types there
+        o.tell(tr("To sign in, open {} on any device and enter the code {}", device->verification_uri,
+                  device->user_code));
+        o.tell(tr("Waiting {} seconds for the sign-in...", device->expires_in));
     }
     const auto expires = Clock::now() + std::chrono::seconds(device->expires_in);
     std::int64_t interval = device->interval;
@@ -258,9 +263,9 @@ Tokens device_login(const profile::Profile& profile, const profile::Account& acc
         if (answer.grant) {
             Tokens t = tokens_from_grant(*answer.grant, {}, now_seconds());
             if (t.refresh_token.empty())
-                throw Error(ErrorKind::Auth, "the provider signed account '" + account.name +
-                                                 "' in without a refresh token",
-                            "check that oauth2.scope asks for offline access (Microsoft: offline_access)");
+                throw Error(ErrorKind::Auth,
+                            tr("the provider signed account '{}' in without a refresh token", account.name),
+                            tr("check that oauth2.scope asks for offline access (Microsoft: offline_access)"));
             return t;
         }
         const std::string& error = answer.error->error;
@@ -270,22 +275,22 @@ Tokens device_login(const profile::Profile& profile, const profile::Account& acc
             continue;
         }
         if (error == "access_denied")
-            throw Error(ErrorKind::Auth, "the sign-in of account '" + account.name + "' was declined",
-                        "run '" + login_command(account) + " --device' again and accept the request",
+            throw Error(ErrorKind::Auth, tr("the sign-in of account '{}' was declined", account.name),
+                        tr("run '{} --device' again and accept the request", login_command(account)),
                         error + (answer.error->description.empty() ? "" : ": " + answer.error->description));
         if (error == "expired_token") break;
-        throw grant_error(account, *answer.error, "waiting for the device sign-in");
+        throw grant_error(account, *answer.error, N_("waiting for the device sign-in"));
     }
-    throw Error(ErrorKind::Temporary, "the device code expired before the sign-in finished",
-                "run '" + login_command(account) + " --device' again and enter the new code in time");
+    throw Error(ErrorKind::Temporary, tr("the device code expired before the sign-in finished"),
+                tr("run '{} --device' again and enter the new code in time", login_command(account)));
 }
 
 }  // namespace
 
 LoginResult login(const profile::Profile& profile, const profile::Account& account, const LoginOptions& options) {
     if (!account.oauth2.configured())
-        throw Error(ErrorKind::Config, "account '" + account.name + "' has no OAuth2 token endpoint",
-                    "use a preset that has one (outlook, gmail), or set oauth2.token_url and oauth2.authorize_url");
+        throw Error(ErrorKind::Config, tr("account '{}' has no OAuth2 token endpoint", account.name),
+                    tr("use a preset that has one (outlook, gmail), or set oauth2.token_url and oauth2.authorize_url"));
     TokenStore store(account);
     Tokens tokens = options.device ? device_login(profile, account, options) : browser_login(profile, account, options);
     util::make_directories(account.state_dir);

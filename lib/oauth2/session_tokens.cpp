@@ -1,6 +1,7 @@
 #include "oauth2/session_tokens.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "profile/credentials.hpp"
 #include "util/atomic_file.hpp"
 #include "util/lock_file.hpp"
@@ -66,16 +67,17 @@ std::optional<Tokens> TokenStore::load() const {
     util::no_core_dumps();
     if (account_.oauth2.store == "command") {
         if (account_.oauth2.load_command.empty())
-            throw Error(ErrorKind::Config, "account '" + account_.name + "' keeps its OAuth2 tokens with a command, "
-                                           "but oauth2.load_command is not set",
-                        "set oauth2.load_command and oauth2.save_command, or oauth2.store file");
+            throw Error(ErrorKind::Config,
+                        tr("account '{}' keeps its OAuth2 tokens with a command, but oauth2.load_command is not set",
+                           account_.name),
+                        tr("set oauth2.load_command and oauth2.save_command, or oauth2.store file"));
         Tokens t;
         {
             std::lock_guard lock(memory_mutex);
             if (auto it = memory_tokens().find(account_.name); it != memory_tokens().end()) t = it->second;
         }
         const std::string refresh =
-            profile::run_command_for_secret(account_.oauth2.load_command, "OAuth2 load command", account_.name);
+            profile::run_command_for_secret(account_.oauth2.load_command, N_("OAuth2 load command"), account_.name);
         if (refresh != t.refresh_token) t = Tokens{refresh, {}, {}, 0, 0};  // another process rotated it
         return t;
     }
@@ -83,17 +85,17 @@ std::optional<Tokens> TokenStore::load() const {
     struct stat st {};
     if (::stat(path_.c_str(), &st) != 0) {
         if (errno == ENOENT) return std::nullopt;
-        throw_storage_error("read", path_, errno);
+        throw_storage_error(N_("read"), path_, errno);
     }
     if (st.st_mode & 077)
-        throw Error(ErrorKind::Permission, "refusing to use OAuth2 token file '" + path_ + "': others can read it",
-                    "run 'chmod 600 " + path_ + "'; if others may have read it, sign in again: " +
-                        login_command(account_));
+        throw Error(ErrorKind::Permission, tr("refusing to use OAuth2 token file '{}': others can read it", path_),
+                    tr("run 'chmod 600 {}'; if others may have read it, sign in again: {}", path_,
+                       login_command(account_)));
     if (!util::read_file(path_, text, true)) return std::nullopt;
     json doc = json::parse(text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object())
-        throw Error(ErrorKind::Config, "OAuth2 token file '" + path_ + "' is damaged",
-                    "sign in again: " + login_command(account_));
+        throw Error(ErrorKind::Config, tr("OAuth2 token file '{}' is damaged", path_),
+                    tr("sign in again: {}", login_command(account_)));
     Tokens t;
     t.refresh_token = file_text(doc, "refresh_token");
     t.access_token = file_text(doc, "access_token");
@@ -113,12 +115,13 @@ void TokenStore::save(const Tokens& tokens) const {
             if (it != memory_tokens().end()) stored = it->second.refresh_token;
         }
         if (account_.oauth2.save_command.empty())
-            throw Error(ErrorKind::Config, "account '" + account_.name + "' keeps its OAuth2 tokens with a command, "
-                                           "but oauth2.save_command is not set",
-                        "set oauth2.save_command (it reads the refresh token on standard input)");
+            throw Error(ErrorKind::Config,
+                        tr("account '{}' keeps its OAuth2 tokens with a command, but oauth2.save_command is not set",
+                           account_.name),
+                        tr("set oauth2.save_command (it reads the refresh token on standard input)"));
         if (!tokens.refresh_token.empty() && tokens.refresh_token != stored)
             profile::run_with_input(account_.oauth2.save_command, tokens.refresh_token,
-                                    "OAuth2 save command of account '" + account_.name + "'");
+                                    tr("OAuth2 save command of account '{}'", account_.name));
         std::lock_guard lock(memory_mutex);
         memory_tokens()[account_.name] = tokens;
         return;
@@ -162,39 +165,48 @@ TokenStatus token_status(const profile::Account& account) {
 
 Fields client_fields(const profile::Profile& profile, const profile::Account& account) {
     if (account.oauth2.client_id.empty())
-        throw Error(ErrorKind::Config, "account '" + account.name + "' has no oauth2.client_id",
-                    "register zmail with the provider (see zmail-settings(1)), then: zmail settings set " +
-                        account.name + " oauth2.client_id ID");
+        throw Error(ErrorKind::Config, tr("account '{}' has no oauth2.client_id", account.name),
+                    tr("register zmail with the provider (see zmail-settings(1)), then: zmail settings set {} "
+                       "oauth2.client_id ID",
+                       account.name));
     Fields fields{{"client_id", account.oauth2.client_id}};
     std::string secret = profile::obtain_client_secret(profile, account);
     if (!secret.empty()) fields.emplace_back("client_secret", std::move(secret));
     return fields;
 }
 
-Error grant_error(const profile::Account& account, const GrantError& error, const std::string& doing) {
+Error grant_error(const profile::Account& account, const GrantError& error, const std::string& activity) {
     const std::string words = error.error + (error.description.empty() ? "" : ": " + error.description);
+    const std::string doing = translate(activity.c_str());  // marked with N_ by the callers
     if (error.error == "invalid_grant")
         return Error(ErrorKind::Auth,
-                     "the provider refused the stored sign-in of account '" + account.name + "' while " + doing +
-                         " (it was revoked, expired or the password changed)",
-                     "sign in again: " + login_command(account), words);
+                     // TRANSLATORS: the second {} is an activity such as "renewing the access token"
+                     tr("the provider refused the stored sign-in of account '{}' while {} (it was revoked, expired "
+                        "or the password changed)",
+                        account.name, doing),
+                     tr("sign in again: {}", login_command(account)), words);
     if (error.error == "invalid_client" || error.error == "unauthorized_client")
-        return Error(ErrorKind::Auth, "the provider refused the client of account '" + account.name + "' while " + doing,
-                     "check oauth2.client_id (and oauth2.client_secret) against your registration", words);
+        return Error(ErrorKind::Auth,
+                     // TRANSLATORS: the second {} is an activity such as "renewing the access token"
+                     tr("the provider refused the client of account '{}' while {}", account.name, doing),
+                     tr("check oauth2.client_id (and oauth2.client_secret) against your registration"), words);
     if (error.error == "invalid_scope")
-        return Error(ErrorKind::Config, "the provider refused the scopes of account '" + account.name + "'",
-                     "check oauth2.scope", words);
+        return Error(ErrorKind::Config, tr("the provider refused the scopes of account '{}'", account.name),
+                     tr("check oauth2.scope"), words);
     if (error.error == "temporarily_unavailable" || error.error == "server_error")
-        return Error(ErrorKind::Temporary, "the provider could not answer while " + doing, "try again later", words);
-    return Error(ErrorKind::Protocol, "the provider's token endpoint failed while " + doing,
-                 "try again later; if it persists, sign in again: " + login_command(account), words);
+        // TRANSLATORS: {} is an activity such as "renewing the access token"
+        return Error(ErrorKind::Temporary, tr("the provider could not answer while {}", doing), tr("try again later"),
+                     words);
+    // TRANSLATORS: {} is an activity such as "renewing the access token"
+    return Error(ErrorKind::Protocol, tr("the provider's token endpoint failed while {}", doing),
+                 tr("try again later; if it persists, sign in again: {}", login_command(account)), words);
 }
 
 std::string access_token(const profile::Profile& profile, const profile::Account& account,
                          const std::string& rejected, const HttpOptions& http) {
     if (!account.oauth2.configured())
-        throw Error(ErrorKind::Config, "account '" + account.name + "' has no OAuth2 token endpoint",
-                    "use a preset that has one (outlook, gmail) or set oauth2.token_url");
+        throw Error(ErrorKind::Config, tr("account '{}' has no OAuth2 token endpoint", account.name),
+                    tr("use a preset that has one (outlook, gmail) or set oauth2.token_url"));
     TokenStore store(account);
     auto usable = [&](const std::optional<Tokens>& t) {
         return t && !t->access_token.empty() && t->access_token != rejected && !needs_refresh(*t, now_seconds());
@@ -207,14 +219,14 @@ std::string access_token(const profile::Profile& profile, const profile::Account
     tokens = store.load();
     if (usable(tokens)) return tokens->access_token;
     if (!tokens || tokens->refresh_token.empty())
-        throw Error(ErrorKind::Auth, "account '" + account.name + "' has no OAuth2 sign-in yet",
-                    "sign in once: " + login_command(account));
+        throw Error(ErrorKind::Auth, tr("account '{}' has no OAuth2 sign-in yet", account.name),
+                    tr("sign in once: {}", login_command(account)));
     Fields fields{{"grant_type", "refresh_token"}, {"refresh_token", tokens->refresh_token}};
     for (auto& f : client_fields(profile, account)) fields.push_back(std::move(f));
     if (!account.oauth2.scope.empty()) fields.emplace_back("scope", account.oauth2.scope);
     const HttpAnswer reply = post_form(account.oauth2.token_url, fields, http);
     const TokenAnswer answer = parse_token_answer(reply.status, reply.body);
-    if (answer.error) throw grant_error(account, *answer.error, "renewing the access token");
+    if (answer.error) throw grant_error(account, *answer.error, N_("renewing the access token"));
     Tokens fresh = tokens_from_grant(*answer.grant, *tokens, now_seconds());
     store.save(fresh);  // a rotated refresh token is safe before the access token is used
     return fresh.access_token;

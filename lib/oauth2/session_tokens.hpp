@@ -74,8 +74,9 @@ TokenStatus token_status(const profile::Account& account);
 /// The client's fields for a token request: client_id, and client_secret when the account has one.
 Fields client_fields(const profile::Profile& profile, const profile::Account& account);
 
-/// The token endpoint's error as an Error: invalid_grant is Auth with the login hint.
-Error grant_error(const profile::Account& account, const GrantError& error, const std::string& doing);
+/// The token endpoint's error as an Error: invalid_grant is Auth with the login hint. `activity`
+/// is English, marked with N_ ("renewing the access token"), and shown translated.
+Error grant_error(const profile::Account& account, const GrantError& error, const std::string& activity);
 
 /// HttpOptions from the account (its ca_file and tls_verify).
 HttpOptions http_options(const profile::Account& account);

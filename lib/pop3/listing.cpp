@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "text/ascii.hpp"
 #include "text/strings.hpp"
 
@@ -27,15 +28,16 @@ std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t 
     return value;
 }
 
-[[noreturn]] void malformed(const char* what, std::string_view line) {
-    throw Error(ErrorKind::Protocol, std::string("malformed ") + what, {}, excerpt(line));
+/// `message` is marked with N_ ("malformed LIST line") and translated here, when it is thrown.
+[[noreturn]] void malformed(const char* message, std::string_view line) {
+    throw Error(ErrorKind::Protocol, translate(message), {}, excerpt(line));
 }
 
 }  // namespace
 
 std::uint32_t parse_message_number(std::string_view text) {
     auto value = parse_decimal(text, std::numeric_limits<std::uint32_t>::max());
-    if (!value || *value == 0) malformed("message number", text);
+    if (!value || *value == 0) malformed(N_("malformed message number"), text);
     return static_cast<std::uint32_t>(*value);
 }
 
@@ -43,7 +45,7 @@ MaildropStat parse_stat(std::string_view text) {
     std::string_view rest = text;
     auto count = parse_decimal(text::next_word(rest), std::numeric_limits<std::uint32_t>::max());
     auto size = parse_decimal(text::next_word(rest), std::numeric_limits<std::uint64_t>::max());
-    if (!count || !size) malformed("STAT reply", text);
+    if (!count || !size) malformed(N_("malformed STAT reply"), text);
     return MaildropStat{static_cast<std::uint32_t>(*count), *size};
 }
 
@@ -51,7 +53,7 @@ ListEntry parse_list_line(std::string_view line) {
     std::string_view rest = line;
     auto number = parse_decimal(text::next_word(rest), std::numeric_limits<std::uint32_t>::max());
     auto size = parse_decimal(text::next_word(rest), std::numeric_limits<std::uint64_t>::max());
-    if (!number || *number == 0 || !size) malformed("LIST line", line);
+    if (!number || *number == 0 || !size) malformed(N_("malformed LIST line"), line);
     return ListEntry{static_cast<std::uint32_t>(*number), *size};
 }
 
@@ -59,10 +61,10 @@ UidlEntry parse_uidl_line(std::string_view line) {
     std::string_view rest = line;
     auto number = parse_decimal(text::next_word(rest), std::numeric_limits<std::uint32_t>::max());
     std::string_view uid = text::next_word(rest);
-    if (!number || *number == 0 || !rest.empty()) malformed("UIDL line", line);
-    if (uid.empty() || uid.size() > max_uid_length) malformed("UIDL line", line);
+    if (!number || *number == 0 || !rest.empty()) malformed(N_("malformed UIDL line"), line);
+    if (uid.empty() || uid.size() > max_uid_length) malformed(N_("malformed UIDL line"), line);
     for (char c : uid) {
-        if (c < 0x21 || c > 0x7E) malformed("UIDL line", line);
+        if (c < 0x21 || c > 0x7E) malformed(N_("malformed UIDL line"), line);
     }
     return UidlEntry{static_cast<std::uint32_t>(*number), std::string(uid)};
 }
@@ -78,9 +80,8 @@ UidlListing parse_uidl_listing(const std::vector<std::string>& lines) {
         listing.entries.push_back(parse_uidl_line(line));
         if (!numbers.emplace(listing.entries.back().number, true).second) {
             throw Error(ErrorKind::Protocol,
-                        "message " + std::to_string(listing.entries.back().number) +
-                            " listed twice in UIDL listing",
-                        {}, excerpt(line));
+                        tr("message {} listed twice in UIDL listing", listing.entries.back().number), {},
+                        excerpt(line));
         }
     }
     // Views into entries are stable now that the vector no longer grows.
@@ -99,8 +100,7 @@ std::vector<ListEntry> parse_list_listing(const std::vector<std::string>& lines)
     for (const std::string& line : lines) {
         entries.push_back(parse_list_line(line));
         if (!numbers.emplace(entries.back().number, true).second) {
-            throw Error(ErrorKind::Protocol,
-                        "message " + std::to_string(entries.back().number) + " listed twice in LIST listing",
+            throw Error(ErrorKind::Protocol, tr("message {} listed twice in LIST listing", entries.back().number),
                         {}, excerpt(line));
         }
     }

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "text/strings.hpp"
 
 namespace zmail::pop3 {
@@ -59,7 +60,7 @@ StatusLine parse_status_line(std::string_view line) {
     } else if (starts_with_ignoring_case(line, "-ERR")) {
         rest = line.substr(4);
     } else {
-        throw Error(ErrorKind::Protocol, "malformed reply: expected '+OK' or '-ERR'", {}, excerpt(line));
+        throw Error(ErrorKind::Protocol, tr("malformed reply: expected '+OK' or '-ERR'"), {}, excerpt(line));
     }
     rest = trim_leading_spaces(rest);
     if (!rest.empty() && rest.front() == '[') {
@@ -101,8 +102,7 @@ std::size_t ReplyReader::feed_status(std::string_view bytes) {
     std::size_t take = newline == std::string_view::npos ? bytes.size() : newline + 1;
     if (pending_.size() + take > max_line_length) {
         phase_ = Phase::Done;
-        throw Error(ErrorKind::Protocol,
-                    "reply line longer than " + std::to_string(max_line_length) + " bytes", {},
+        throw Error(ErrorKind::Protocol, tr("reply line longer than {} bytes", max_line_length), {},
                     excerpt(pending_ + std::string(bytes.substr(0, excerpt_length))));
     }
     pending_.append(bytes.substr(0, take));
@@ -118,8 +118,7 @@ void ReplyReader::emit(std::string_view chunk) {
     data_bytes_ += chunk.size();
     if (shape_ == ReplyShape::Lines) {
         if (pending_.size() + chunk.size() > max_line_length) {
-            throw Error(ErrorKind::Protocol,
-                        "listing line longer than " + std::to_string(max_line_length) + " bytes", {},
+            throw Error(ErrorKind::Protocol, tr("listing line longer than {} bytes", max_line_length), {},
                         excerpt(pending_));
         }
         pending_.append(chunk);

@@ -2,37 +2,43 @@
 
 #include <algorithm>
 
+#include "i18n.hpp"
+
 namespace zmail::pop3 {
 
 namespace {
 
 constexpr std::size_t read_buffer_size = 64 * 1024;
 
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
-
-const char* retry_hint =
-    "the messages marked for deletion stay on the server unless it had already processed QUIT; "
-    "the next fetch will try again";
+std::string retry_hint() {
+    return tr("the messages marked for deletion stay on the server unless it had already processed QUIT; the next "
+              "fetch will try again");
+}
 
 }  // namespace
 
 Error error_from_reply(const StatusLine& reply, std::string what) {
     switch (reply.code) {
     case ResponseCode::InUse:
-        return Error(ErrorKind::Temporary, std::move(what) + ": mailbox in use",
-                     "another client (a phone or a mail program) holds the mailbox; close it or try "
-                     "again in a few minutes",
+        // TRANSLATORS: {} says what failed, e.g. "cannot delete message 3 on 'pop.example.com:995'"
+        return Error(ErrorKind::Temporary, tr("{}: mailbox in use", what),
+                     tr("another client (a phone or a mail program) holds the mailbox; close it or try again in a "
+                        "few minutes"),
                      reply.line);
     case ResponseCode::LoginDelay:
-        return Error(ErrorKind::Temporary, std::move(what) + ": logged in too soon",
-                     "the server limits how often you may log in; try again later", reply.line);
+        // TRANSLATORS: {} says what failed, e.g. "cannot delete message 3 on 'pop.example.com:995'"
+        return Error(ErrorKind::Temporary, tr("{}: logged in too soon", what),
+                     tr("the server limits how often you may log in; try again later"), reply.line);
     case ResponseCode::SysTemp:
-        return Error(ErrorKind::Temporary, std::move(what) + ": temporary server problem", "try again later",
+        // TRANSLATORS: {} says what failed, e.g. "cannot delete message 3 on 'pop.example.com:995'"
+        return Error(ErrorKind::Temporary, tr("{}: temporary server problem", what), tr("try again later"),
                      reply.line);
     case ResponseCode::Auth:
-        return Error(ErrorKind::Auth, std::move(what) + ": authentication failed", {}, reply.line);
+        // TRANSLATORS: {} says what failed, e.g. "cannot delete message 3 on 'pop.example.com:995'"
+        return Error(ErrorKind::Auth, tr("{}: authentication failed", what), {}, reply.line);
     case ResponseCode::SysPerm:
-        return Error(ErrorKind::Unavailable, std::move(what) + ": server problem", {}, reply.line);
+        // TRANSLATORS: {} says what failed, e.g. "cannot delete message 3 on 'pop.example.com:995'"
+        return Error(ErrorKind::Unavailable, tr("{}: server problem", what), {}, reply.line);
     case ResponseCode::None:
     case ResponseCode::Other:
         break;
@@ -46,14 +52,14 @@ class Session::Operation {
 public:
     explicit Operation(Session& session) : session_(session) {
         if (session.busy_) {
-            throw Error(ErrorKind::Internal, "POP3 session used from inside one of its sinks");
+            throw Error(ErrorKind::Internal, tr("POP3 session used from inside one of its sinks"));
         }
         if (session.finished_) {
-            throw Error(ErrorKind::Internal, "POP3 session with " + quoted(session.peer()) + " already ended");
+            throw Error(ErrorKind::Internal, tr("POP3 session with '{}' already ended", session.peer()));
         }
         if (session.broken_) {
             throw Error(ErrorKind::Network,
-                        "connection to " + quoted(session.peer()) + " is unusable after an earlier error");
+                        tr("connection to '{}' is unusable after an earlier error", session.peer()));
         }
         session.busy_ = true;
         session.sink_error_ = nullptr;
@@ -113,7 +119,7 @@ void Session::fill_buffer() {
     }
     if (buffer_end_ == 0) {
         broken_ = true;
-        throw Error(ErrorKind::Network, "connection to " + quoted(peer()) + " closed");
+        throw Error(ErrorKind::Network, tr("connection to '{}' closed", peer()));
     }
 }
 
@@ -129,9 +135,10 @@ StatusLine Session::read_reply(ReplyShape shape, const std::string& command,
             buffer_begin_ += reader_.feed(bytes);
         } catch (const Error& error) {
             broken_ = true;
-            throw Error(error.kind, "bad reply from " + quoted(peer()) + " to " + quoted(command) + ": " +
-                                        error.what(),
-                        error.hint, error.server_reply);
+            // TRANSLATORS: the first {} is the server (host:port), the second a POP3 command, the third what
+            // was wrong with the reply
+            throw Error(error.kind, tr("bad reply from '{}' to '{}': {}", peer(), command, error.what()), error.hint,
+                        error.server_reply);
         }
         if (status_seen || !reader_.has_status()) continue;
         status_seen = true;
@@ -172,14 +179,16 @@ StatusLine Session::simple_command(const std::string& command) {
 std::vector<std::string> Session::listing_command(const std::string& command) {
     send({command});
     StatusLine status = read_reply(ReplyShape::Lines, command);
-    if (!status.ok) throw error_from_reply(status, "cannot get the " + command + " listing from " + quoted(peer()));
+    // TRANSLATORS: the first {} is a POP3 command (UIDL or LIST), the second the server (host:port)
+    if (!status.ok) throw error_from_reply(status, tr("cannot get the {} listing from '{}'", command, peer()));
     return reader_.take_lines();
 }
 
-std::uint64_t Session::data_command(const std::string& command, const DataSink& sink, const std::string& what) {
+std::uint64_t Session::data_command(const std::string& command, const DataSink& sink,
+                                    const std::function<std::string()>& what) {
     send({command});
     StatusLine status = read_reply(ReplyShape::Data, command, [&sink](const StatusLine&) { return sink; });
-    if (!status.ok) throw error_from_reply(status, what);
+    if (!status.ok) throw error_from_reply(status, what());
     return reader_.data_bytes();
 }
 
@@ -199,11 +208,11 @@ void Session::enable_utf8() {
 MaildropStat Session::stat() {
     Operation operation(*this);
     StatusLine status = simple_command("STAT");
-    if (!status.ok) throw error_from_reply(status, "cannot get the mailbox status from " + quoted(peer()));
+    if (!status.ok) throw error_from_reply(status, tr("cannot get the mailbox status from '{}'", peer()));
     try {
         return parse_stat(status.text);
     } catch (const Error& error) {
-        throw Error(ErrorKind::Protocol, "bad reply from " + quoted(peer()) + " to 'STAT': " + error.what(), {},
+        throw Error(ErrorKind::Protocol, tr("bad reply from '{}' to '{}': {}", peer(), "STAT", error.what()), {},
                     status.line);
     }
 }
@@ -214,7 +223,7 @@ UidlListing Session::uidl() {
     try {
         return parse_uidl_listing(lines);
     } catch (const Error& error) {
-        throw Error(ErrorKind::Protocol, "bad reply from " + quoted(peer()) + " to 'UIDL': " + error.what(), {},
+        throw Error(ErrorKind::Protocol, tr("bad reply from '{}' to '{}': {}", peer(), "UIDL", error.what()), {},
                     error.server_reply);
     }
 }
@@ -225,16 +234,16 @@ std::vector<ListEntry> Session::list() {
     try {
         return parse_list_listing(lines);
     } catch (const Error& error) {
-        throw Error(ErrorKind::Protocol, "bad reply from " + quoted(peer()) + " to 'LIST': " + error.what(), {},
+        throw Error(ErrorKind::Protocol, tr("bad reply from '{}' to '{}': {}", peer(), "LIST", error.what()), {},
                     error.server_reply);
     }
 }
 
 std::uint64_t Session::top(std::uint32_t number, std::uint32_t lines, const DataSink& sink) {
     Operation operation(*this);
-    std::uint64_t size =
-        data_command("TOP " + std::to_string(number) + " " + std::to_string(lines), sink,
-                     "cannot retrieve the top of message " + std::to_string(number) + " from " + quoted(peer()));
+    std::uint64_t size = data_command("TOP " + std::to_string(number) + " " + std::to_string(lines), sink, [&] {
+        return tr("cannot retrieve the top of message {} from '{}'", number, peer());
+    });
     operation.finish();
     return size;
 }
@@ -242,8 +251,7 @@ std::uint64_t Session::top(std::uint32_t number, std::uint32_t lines, const Data
 std::uint64_t Session::retr(std::uint32_t number, const DataSink& sink) {
     Operation operation(*this);
     std::uint64_t size = data_command("RETR " + std::to_string(number), sink,
-                                      "cannot retrieve message " + std::to_string(number) + " from " +
-                                          quoted(peer()));
+                                      [&] { return tr("cannot retrieve message {} from '{}'", number, peer()); });
     operation.finish();
     return size;
 }
@@ -252,7 +260,7 @@ void Session::dele(std::uint32_t number) {
     Operation operation(*this);
     StatusLine status = simple_command("DELE " + std::to_string(number));
     if (!status.ok) {
-        throw error_from_reply(status, "cannot delete message " + std::to_string(number) + " on " + quoted(peer()));
+        throw error_from_reply(status, tr("cannot delete message {} on '{}'", number, peer()));
     }
     ++marked_deleted_;
 }
@@ -260,13 +268,13 @@ void Session::dele(std::uint32_t number) {
 void Session::noop() {
     Operation operation(*this);
     StatusLine status = simple_command("NOOP");
-    if (!status.ok) throw error_from_reply(status, quoted(peer()) + " refused 'NOOP'");
+    if (!status.ok) throw error_from_reply(status, tr("'{}' refused '{}'", peer(), "NOOP"));
 }
 
 void Session::rset() {
     Operation operation(*this);
     StatusLine status = simple_command("RSET");
-    if (!status.ok) throw error_from_reply(status, "cannot undo deletions on " + quoted(peer()));
+    if (!status.ok) throw error_from_reply(status, tr("cannot undo deletions on '{}'", peer()));
     marked_deleted_ = 0;
 }
 
@@ -333,13 +341,14 @@ std::vector<CommandFailure> Session::pipelined(std::span<const std::uint32_t> nu
 }
 
 void Session::quit() {
-    if (busy_) throw Error(ErrorKind::Internal, "POP3 session used from inside one of its sinks");
-    const std::string prefix(deletions_not_committed);
-    if (finished_) throw Error(ErrorKind::Internal, "POP3 session with " + quoted(peer()) + " already ended");
+    if (busy_) throw Error(ErrorKind::Internal, tr("POP3 session used from inside one of its sinks"));
+    if (finished_) throw Error(ErrorKind::Internal, tr("POP3 session with '{}' already ended", peer()));
     finished_ = true;
     if (broken_) {
+        // in English, each message of quit() starts with deletions_not_committed
         throw Error(ErrorKind::Network,
-                    prefix + ": connection to " + quoted(peer()) + " is unusable after an earlier error", retry_hint);
+                    tr("deletions not committed: connection to '{}' is unusable after an earlier error", peer()),
+                    retry_hint());
     }
     StatusLine status;
     try {
@@ -347,17 +356,19 @@ void Session::quit() {
         status = read_reply(ReplyShape::SingleLine, "QUIT");
     } catch (const Error& error) {
         ErrorKind kind = error.kind == ErrorKind::Protocol ? ErrorKind::Protocol : ErrorKind::Network;
-        throw Error(kind, prefix + ": " + error.what(), retry_hint, error.server_reply);
+        // TRANSLATORS: {} is the error that ended the session
+        throw Error(kind, tr("deletions not committed: {}", error.what()), retry_hint(), error.server_reply);
     }
     if (!status.ok) {
-        throw Error(ErrorKind::Protocol, prefix + ": " + quoted(peer()) + " refused 'QUIT'", retry_hint, status.line);
+        throw Error(ErrorKind::Protocol, tr("deletions not committed: '{}' refused '{}'", peer(), "QUIT"),
+                    retry_hint(), status.line);
     }
 }
 
 void Session::leave() {
-    if (busy_) throw Error(ErrorKind::Internal, "POP3 session used from inside one of its sinks");
-    if (marked_deleted_ > 0) throw Error(ErrorKind::Internal, "POP3 session left without committing deletions");
-    if (finished_) throw Error(ErrorKind::Internal, "POP3 session with " + quoted(peer()) + " already ended");
+    if (busy_) throw Error(ErrorKind::Internal, tr("POP3 session used from inside one of its sinks"));
+    if (marked_deleted_ > 0) throw Error(ErrorKind::Internal, tr("POP3 session left without committing deletions"));
+    if (finished_) throw Error(ErrorKind::Internal, tr("POP3 session with '{}' already ended", peer()));
     finished_ = true;
     if (!broken_) send({"QUIT"});
 }

@@ -143,7 +143,9 @@ private:
                           const std::function<DataSink(const StatusLine&)>& open_data = {});
     StatusLine simple_command(const std::string& command);
     std::vector<std::string> listing_command(const std::string& command);
-    std::uint64_t data_command(const std::string& command, const DataSink& sink, const std::string& what);
+    /// `what` says what failed; it is called only when the server refuses the command.
+    std::uint64_t data_command(const std::string& command, const DataSink& sink,
+                               const std::function<std::string()>& what);
     std::vector<CommandFailure> pipelined(std::span<const std::uint32_t> numbers, const char* verb,
                                           const MessageSinkFactory* open);
     std::size_t window() const;

@@ -1,6 +1,7 @@
 #include "profile/account.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "text/ascii.hpp"
 #include "util/atomic_file.hpp"
 
@@ -13,16 +14,17 @@ using nlohmann::json;
 
 std::string CredentialSource::describe() const {
     switch (kind) {
-    case Kind::None: return "none";
-    case Kind::Command: return "password command";
-    case Kind::Environment: return "environment variable " + value;
+    // TRANSLATORS: where an account's password comes from (settings show)
+    case Kind::None: return tr("none");
+    case Kind::Command: return tr("password command");
+    case Kind::Environment: return tr("environment variable {}", value);
     case Kind::Netrc: return "~/.netrc";
-    case Kind::File: return "password file " + value;
-    case Kind::Plain: return "plaintext password in the config file";
-    case Kind::OAuth2Command: return "OAuth2 token command";
-    case Kind::OAuth2Tokens: return "OAuth2 tokens from 'zmail settings login'";
+    case Kind::File: return tr("password file {}", value);
+    case Kind::Plain: return tr("plaintext password in the config file");
+    case Kind::OAuth2Command: return tr("OAuth2 token command");
+    case Kind::OAuth2Tokens: return tr("OAuth2 tokens from 'zmail settings login'");
     }
-    return "none";
+    return tr("none");
 }
 
 namespace {
@@ -73,8 +75,8 @@ Preset preset_of(const Profile& profile, const std::string& account) {
     std::string preset_name = name.is_string() ? name.get<std::string>() : "custom";
     auto preset = find_preset(profile.presets(), preset_name);
     if (!preset)
-        throw Error(ErrorKind::Config, "account '" + account + "' uses unknown preset '" + preset_name + "'",
-                    "see 'zmail settings presets', then 'zmail settings set " + account + " preset NAME'");
+        throw Error(ErrorKind::Config, tr("account '{}' uses unknown preset '{}'", account, preset_name),
+                    tr("see 'zmail settings presets', then 'zmail settings set {} preset NAME'", account));
     return *preset;
 }
 
@@ -166,16 +168,16 @@ void resolve_save_sent(Account& a) {
     if (a.send.save_sent_setting == "auto") {
         bool server_files = a.preset.files_sent_mail;
         a.send.save_sent = server_files ? "never" : "always";
-        a.send.save_sent_reason = server_files
-            ? "preset '" + a.preset.name + "': the server files mail sent over SMTP into Sent itself"
-            : "preset '" + a.preset.name + "': the server does not keep a copy of mail sent over SMTP";
+        a.send.save_sent_reason =
+            server_files ? tr("preset '{}': the server files mail sent over SMTP into Sent itself", a.preset.name)
+                         : tr("preset '{}': the server does not keep a copy of mail sent over SMTP", a.preset.name);
         if (!server_files && !a.imap.configured()) {
             a.send.save_sent = "never";
-            a.send.save_sent_reason = "the account has no IMAP server to keep a copy on";
+            a.send.save_sent_reason = tr("the account has no IMAP server to keep a copy on");
         }
     } else {
         a.send.save_sent = a.send.save_sent_setting;
-        a.send.save_sent_reason = "set in the account";
+        a.send.save_sent_reason = tr("set in the account");
     }
 }
 
@@ -279,32 +281,37 @@ json account_to_json(const Account& a) {
 std::vector<std::string> policy_warnings(const Account& a) {
     std::vector<std::string> w;
     if (a.pop.configured() && !a.fetch.keep && a.imap.configured())
-        w.push_back("fetch.keep is false on an account that also has IMAP: deleting through POP removes the mail "
-                    "from the server, and so from every IMAP device (set fetch.keep true, or drop pop)");
+        w.push_back(tr("fetch.keep is false on an account that also has IMAP: deleting through POP removes the mail "
+                       "from the server, and so from every IMAP device (set fetch.keep true, or drop pop)"));
     if (a.send.save_sent_setting == "always" && a.preset.files_sent_mail)
-        w.push_back("send.save_sent is always, but " + a.preset.name +
-                    " already files mail sent over SMTP into Sent: every sent message will be there twice "
-                    "(set send.save_sent auto)");
+        w.push_back(tr("send.save_sent is always, but {} already files mail sent over SMTP into Sent: every sent "
+                       "message will be there twice (set send.save_sent auto)",
+                       a.preset.name));
     if (!a.tls_verify)
-        w.push_back("tls_verify is false: server certificates are not checked and anyone on the network path "
-                    "can read your password and mail");
+        w.push_back(tr("tls_verify is false: server certificates are not checked and anyone on the network path "
+                       "can read your password and mail"));
     for (auto [label, s] : {std::pair{"imap", &a.imap}, {"pop", &a.pop}, {"smtp", &a.smtp}})
         if (s->configured() && s->security == "none")
-            w.push_back(std::string(label) + ".security is none: the password crosses the network unencrypted" +
-                        (s->allow_plaintext ? "" : " (and zmail refuses it until " + std::string(label) +
-                                                       ".allow_plaintext is true)"));
+            w.push_back(s->allow_plaintext
+                            ? tr("{}.security is none: the password crosses the network unencrypted", label)
+                            : tr("{}.security is none: the password crosses the network unencrypted (and zmail "
+                                 "refuses it until {}.allow_plaintext is true)",
+                                 label, label));
     if (a.smtp.configured() && a.smtp.port == 25)
-        w.push_back("smtp.port is 25, which is for server-to-server mail: providers expect 465 (tls) or 587 (starttls)");
+        w.push_back(tr("smtp.port is 25, which is for server-to-server mail: providers expect 465 (tls) or 587 "
+                       "(starttls)"));
     if (a.credentials.kind == CredentialSource::Kind::None)
-        w.push_back("no password source: set password.command, password.env, password.netrc or password.file");
+        w.push_back(tr("no password source: set password.command, password.env, password.netrc or password.file"));
     if (a.credentials.kind == CredentialSource::Kind::OAuth2Tokens && a.oauth2.client_id.empty())
-        w.push_back("auth.mechanism " + a.auth_mechanism + " needs oauth2.client_id (your client registered with the "
-                    "provider) before 'zmail settings login " + a.name + "', or oauth2.token_command");
+        w.push_back(tr("auth.mechanism {} needs oauth2.client_id (your client registered with the provider) before "
+                       "'zmail settings login {}', or oauth2.token_command",
+                       a.auth_mechanism, a.name));
     if (a.credentials.kind == CredentialSource::Kind::OAuth2Tokens && !a.oauth2.configured())
-        w.push_back("auth.mechanism " + a.auth_mechanism + " needs oauth2.token_url (and oauth2.authorize_url or "
-                    "oauth2.device_url): the preset has none");
+        w.push_back(tr("auth.mechanism {} needs oauth2.token_url (and oauth2.authorize_url or oauth2.device_url): "
+                       "the preset has none",
+                       a.auth_mechanism));
     if (a.credentials.kind == CredentialSource::Kind::Plain)
-        w.push_back("password.plain keeps the password in the config file: prefer password.command");
+        w.push_back(tr("password.plain keeps the password in the config file: prefer password.command"));
     return w;
 }
 

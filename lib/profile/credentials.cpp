@@ -1,6 +1,7 @@
 #include "profile/credentials.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "util/atomic_file.hpp"
 #include "util/no_core_dumps.hpp"
 
@@ -21,10 +22,19 @@ std::string first_line(const std::string& text) {
     return line;
 }
 
+// The key that holds the command `what` names. `what` is English (N_ marks it; shown translated).
+const char* command_key(const std::string& what) {
+    if (what == N_("password command")) return "password.command";
+    if (what == N_("OAuth2 client secret command")) return "oauth2.client_secret_command";
+    if (what == N_("OAuth2 load command")) return "oauth2.load_command";
+    return "oauth2.token_command";  // "OAuth2 token command"
+}
+
 std::string run_secret_command(const std::string& command, const std::string& what, const std::string& account) {
     FILE* pipe = ::popen(command.c_str(), "r");
     if (!pipe)
-        throw Error(ErrorKind::Config, "cannot run the " + what + " of account '" + account + "'");
+        // TRANSLATORS: the first {} is a command's role, e.g. "password command"; the second the account
+        throw Error(ErrorKind::Config, tr("cannot run the {} of account '{}'", translate(what.c_str()), account));
     std::string output;
     char buffer[4096];
     size_t n;
@@ -33,25 +43,22 @@ std::string run_secret_command(const std::string& command, const std::string& wh
     if (status != 0) {
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         throw Error(ErrorKind::Config,
-                    "the " + what + " of account '" + account + "' failed (exit " + std::to_string(code) + ")",
-                    "run the command by hand to see why: zmail settings get " + account +
-                        (what == "password command"                 ? " password.command"
-                         : what == "OAuth2 client secret command" ? " oauth2.client_secret_command"
-                         : what == "OAuth2 load command"          ? " oauth2.load_command"
-                                                                  : " oauth2.token_command"));
+                    // TRANSLATORS: a command's role, e.g. "password command"; then the account, the exit status
+                    tr("the {} of account '{}' failed (exit {})", translate(what.c_str()), account, code),
+                    tr("run the command by hand to see why: zmail settings get {} {}", account, command_key(what)));
     }
     std::string secret = first_line(output);
     if (secret.empty())
-        throw Error(ErrorKind::Config, "the " + what + " of account '" + account + "' printed nothing");
+        // TRANSLATORS: the first {} is a command's role, e.g. "password command"; the second the account
+        throw Error(ErrorKind::Config, tr("the {} of account '{}' printed nothing", translate(what.c_str()), account));
     return secret;
 }
 
 std::string from_environment(const std::string& variable, const std::string& account, const char* key) {
     const char* value = std::getenv(variable.c_str());
     if (!value || !*value)
-        throw Error(ErrorKind::Config,
-                    "environment variable '" + variable + "' for account '" + account + "' is not set",
-                    "export it before running zmail, or change " + std::string(key));
+        throw Error(ErrorKind::Config, tr("environment variable '{}' for account '{}' is not set", variable, account),
+                    tr("export it before running zmail, or change {}", key));
     return value;
 }
 
@@ -114,7 +121,7 @@ std::string obtain_client_secret(const Profile& profile, const Account& account)
     using Kind = CredentialSource::Kind;
     const auto& source = account.oauth2.client_secret;
     switch (source.kind) {
-    case Kind::Command: return run_secret_command(source.value, "OAuth2 client secret command", account.name);
+    case Kind::Command: return run_secret_command(source.value, N_("OAuth2 client secret command"), account.name);
     case Kind::Environment: return from_environment(source.value, account.name, "oauth2.client_secret_env");
     case Kind::Plain: return profile.stored(account.name, "oauth2.client_secret")->get<std::string>();
     default: return {};
@@ -123,14 +130,16 @@ std::string obtain_client_secret(const Profile& profile, const Account& account)
 
 void run_with_input(const std::string& command, std::string_view input, const std::string& what) {
     FILE* pipe = ::popen(command.c_str(), "w");
-    if (!pipe) throw Error(ErrorKind::Storage, "cannot run the " + what);
+    // TRANSLATORS: {} is the command's role, e.g. "OAuth2 save command of account 'work'"
+    if (!pipe) throw Error(ErrorKind::Storage, tr("cannot run the {}", translate(what.c_str())));
     std::fwrite(input.data(), 1, input.size(), pipe);
     std::fputc('\n', pipe);
     int status = ::pclose(pipe);
     if (status != 0) {
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        throw Error(ErrorKind::Storage, "the " + what + " failed (exit " + std::to_string(code) + ")",
-                    "run the command by hand to see why");
+        // TRANSLATORS: the first {} is the command's role, e.g. "OAuth2 save command of account 'work'"
+        throw Error(ErrorKind::Storage, tr("the {} failed (exit {})", translate(what.c_str()), code),
+                    tr("run the command by hand to see why"));
     }
 }
 
@@ -139,8 +148,8 @@ std::string obtain_secret(const Profile& profile, const Account& account, const 
     using Kind = CredentialSource::Kind;
     const auto& source = account.credentials;
     switch (source.kind) {
-    case Kind::Command: return run_secret_command(source.value, "password command", account.name);
-    case Kind::OAuth2Command: return run_secret_command(source.value, "OAuth2 token command", account.name);
+    case Kind::Command: return run_secret_command(source.value, N_("password command"), account.name);
+    case Kind::OAuth2Command: return run_secret_command(source.value, N_("OAuth2 token command"), account.name);
     case Kind::Environment: return from_environment(source.value, account.name, "password.env");
     case Kind::Netrc: {
         const char* env = std::getenv("NETRC");
@@ -149,34 +158,34 @@ std::string obtain_secret(const Profile& profile, const Account& account, const 
         util::read_file(path, text, true);
         std::string password = netrc_lookup(text, host, account.user);
         if (password.empty())
-            throw Error(ErrorKind::Config, "no password for '" + host + "' in '" + path + "'",
-                        "add a line: machine " + host + " login " + account.user + " password ...");
+            throw Error(ErrorKind::Config, tr("no password for '{}' in '{}'", host, path),
+                        tr("add a line: machine {} login {} password ...", host, account.user));
         return password;
     }
     case Kind::File: {
         struct stat st {};
         if (::stat(source.value.c_str(), &st) != 0 && errno == ENOENT)
             throw Error(ErrorKind::Config,
-                        "password file '" + source.value + "' of account '" + account.name + "' does not exist",
-                        "create it (chmod 600), or change password.file");
+                        tr("password file '{}' of account '{}' does not exist", source.value, account.name),
+                        tr("create it (chmod 600), or change password.file"));
         if (st.st_mode & 077)
             throw Error(ErrorKind::Permission,
-                        "refusing to read password file '" + source.value + "': others can read it",
-                        "run 'chmod 600 " + source.value + "'");
+                        tr("refusing to read password file '{}': others can read it", source.value),
+                        tr("run 'chmod 600 {}'", source.value));
         std::string text;
         util::read_file(source.value, text);
         std::string secret = first_line(text);
-        if (secret.empty()) throw Error(ErrorKind::Config, "password file '" + source.value + "' is empty");
+        if (secret.empty()) throw Error(ErrorKind::Config, tr("password file '{}' is empty", source.value));
         return secret;
     }
     case Kind::Plain: return profile.stored(account.name, "password.plain")->get<std::string>();
     case Kind::OAuth2Tokens:
-        throw Error(ErrorKind::Internal, "the OAuth2 tokens of account '" + account.name + "' come from lib/oauth2");
+        throw Error(ErrorKind::Internal, tr("the OAuth2 tokens of account '{}' come from lib/oauth2", account.name));
     case Kind::None: break;
     }
-    throw Error(ErrorKind::Config, "account '" + account.name + "' has no password source",
-                "set one, e.g. zmail settings set " + account.name + " password.command 'pass show mail/" +
-                    account.name + "'");
+    throw Error(ErrorKind::Config, tr("account '{}' has no password source", account.name),
+                tr("set one, e.g. zmail settings set {} password.command 'pass show mail/{}'", account.name,
+                   account.name));
 }
 
 }  // namespace zmail::profile

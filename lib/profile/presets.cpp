@@ -1,6 +1,7 @@
 #include "profile/presets.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "util/atomic_file.hpp"
 
 namespace zmail::profile {
@@ -10,32 +11,32 @@ namespace {
 struct ZohoRegion {
     const char* suffix;   // preset name suffix: "" for .com
     const char* domain;   // "zoho.com", "zoho.eu", ...
-    const char* label;
+    const char* label;    // N_: translated where used
 };
 
 // Zoho's data centres and their mail host domains. Organisation accounts use the "pro" hosts.
 constexpr ZohoRegion zoho_regions[] = {
-    {"", "zoho.com", "United States (zoho.com)"},
-    {"-eu", "zoho.eu", "Europe (zoho.eu)"},
-    {"-in", "zoho.in", "India (zoho.in)"},
-    {"-au", "zoho.com.au", "Australia (zoho.com.au)"},
-    {"-jp", "zoho.jp", "Japan (zoho.jp)"},
-    {"-cn", "zoho.com.cn", "China (zoho.com.cn)"},
-    {"-sa", "zoho.sa", "Saudi Arabia (zoho.sa)"},
-    {"-ca", "zohocloud.ca", "Canada (zohocloud.ca)"},
+    {"", "zoho.com", N_("United States (zoho.com)")},
+    {"-eu", "zoho.eu", N_("Europe (zoho.eu)")},
+    {"-in", "zoho.in", N_("India (zoho.in)")},
+    {"-au", "zoho.com.au", N_("Australia (zoho.com.au)")},
+    {"-jp", "zoho.jp", N_("Japan (zoho.jp)")},
+    {"-cn", "zoho.com.cn", N_("China (zoho.com.cn)")},
+    {"-sa", "zoho.sa", N_("Saudi Arabia (zoho.sa)")},
+    {"-ca", "zohocloud.ca", N_("Canada (zohocloud.ca)")},
 };
 
 std::vector<WebPolicy> zoho_policies(const std::string& web) {
     std::string settings = "https://mail." + web + " > Settings > Mail Accounts";
     return {
-        {"IMAP access on or off", settings + " > IMAP"},
-        {"IMAP auto-expunge of deleted mail", settings + " > IMAP > Auto-Expunge"},
-        {"which folders IMAP shows", settings + " > IMAP > Folder configuration"},
-        {"POP access on or off", settings + " > POP"},
-        {"POP downloads all mail or only mail from now on", settings + " > POP > POP Download Options"},
-        {"include Spam in POP download", settings + " > POP"},
-        {"what the server does after POP download (keep, mark read, delete, move to Trash)",
-         settings + " > POP > Action after download"},
+        {tr("IMAP access on or off"), settings + " > IMAP", "imap"},
+        {tr("IMAP auto-expunge of deleted mail"), settings + " > IMAP > Auto-Expunge", ""},
+        {tr("which folders IMAP shows"), settings + " > IMAP > Folder configuration", ""},
+        {tr("POP access on or off"), settings + " > POP", "pop"},
+        {tr("POP downloads all mail or only mail from now on"), settings + " > POP > POP Download Options", ""},
+        {tr("include Spam in POP download"), settings + " > POP", ""},
+        {tr("what the server does after POP download (keep, mark read, delete, move to Trash)"),
+         settings + " > POP > Action after download", ""},
     };
 }
 
@@ -43,8 +44,10 @@ Preset zoho(const ZohoRegion& region, bool organisation) {
     std::string domain = region.domain;
     Preset p;
     p.name = std::string(organisation ? "zoho-org" : "zoho") + region.suffix;
-    p.description = std::string("Zoho Mail ") + (organisation ? "organisation (own domain)" : "personal") +
-                    ", " + region.label;
+    // TRANSLATORS: {} is a Zoho data centre, e.g. "Europe (zoho.eu)"
+    p.description = organisation ? tr("Zoho Mail organisation (own domain), {}", translate(region.label))
+                                 // TRANSLATORS: {} is a Zoho data centre, e.g. "Europe (zoho.eu)"
+                                 : tr("Zoho Mail personal, {}", translate(region.label));
     std::string pro = organisation ? "pro" : "";
     p.imap = {"imap" + pro + "." + domain, 993, "tls"};
     p.pop = {"pop" + pro + "." + domain, 995, "tls"};
@@ -55,12 +58,13 @@ Preset zoho(const ZohoRegion& region, bool organisation) {
     p.drafts_folder = "Drafts";
     p.junk_folder = "Spam";
     p.trash_folder = "Trash";
-    p.password_note = "accounts with two-factor authentication need an application-specific password "
-                      "(https://accounts." + domain + " > Security > App Passwords)";
+    p.password_note = tr("accounts with two-factor authentication need an application-specific password "
+                         "(https://accounts.{} > Security > App Passwords)",
+                         domain);
     p.web_policies = zoho_policies(domain);
     p.imap_connections = 5;
-    p.notes = {"Zoho files mail sent over SMTP into Sent itself: a client copy would make a duplicate",
-               "IMAP and POP access must be enabled in Zoho's web settings before a client can log in"};
+    p.notes = {tr("Zoho files mail sent over SMTP into Sent itself: a client copy would make a duplicate"),
+               tr("IMAP and POP access must be enabled in Zoho's web settings before a client can log in")};
     return p;
 }
 
@@ -83,44 +87,45 @@ Preset simple(std::string name, std::string description, PresetServer imap, Pres
 }
 
 Preset gmail_preset() {
-    Preset gmail = simple("gmail", "Gmail and Google Workspace", {"imap.gmail.com", 993, "tls"},
+    Preset gmail = simple("gmail", tr("Gmail and Google Workspace"), {"imap.gmail.com", 993, "tls"},
                           {"pop.gmail.com", 995, "tls"}, {"smtp.gmail.com", 465, "tls"}, 587, true,
                           {"[Gmail]/Sent Mail", "[Gmail]/Drafts", "[Gmail]/Spam", "[Gmail]/Trash",
                            "[Gmail]/All Mail"});
-    gmail.password_note = "accounts with 2-Step Verification need an app password "
-                          "(https://myaccount.google.com/apppasswords), or use OAuth2 (auth.mechanism xoauth2)";
+    gmail.password_note = tr("accounts with 2-Step Verification need an app password "
+                             "(https://myaccount.google.com/apppasswords), or use OAuth2 (auth.mechanism xoauth2)");
     // Google returns a refresh token only with access_type=offline, and again only with prompt=consent
     gmail.oauth2 = {"https://accounts.google.com/o/oauth2/v2/auth", "https://oauth2.googleapis.com/token",
                     "https://oauth2.googleapis.com/device/code", "https://mail.google.com/",
                     {{"access_type", "offline"}, {"prompt", "consent"}}};
     gmail.web_policies = {
-        {"IMAP access (always on since 2025) and which labels IMAP shows",
-         "https://mail.google.com > Settings > Labels > Show in IMAP"},
-        {"POP for all mail or only mail from now on", "https://mail.google.com > Settings > Forwarding and POP/IMAP"},
-        {"what Gmail does after POP download (keep, mark read, archive, delete)",
-         "https://mail.google.com > Settings > Forwarding and POP/IMAP"},
-        {"IMAP auto-expunge", "https://mail.google.com > Settings > Forwarding and POP/IMAP"}};
-    gmail.notes = {"Gmail files mail sent over SMTP into Sent Mail itself: a client copy would make a duplicate",
-                   "labels appear as folders; one message in several labels appears in several folders"};
+        {tr("IMAP access (always on since 2025) and which labels IMAP shows"),
+         "https://mail.google.com > Settings > Labels > Show in IMAP", "imap"},
+        {tr("POP for all mail or only mail from now on"),
+         "https://mail.google.com > Settings > Forwarding and POP/IMAP", ""},
+        {tr("what Gmail does after POP download (keep, mark read, archive, delete)"),
+         "https://mail.google.com > Settings > Forwarding and POP/IMAP", ""},
+        {tr("IMAP auto-expunge"), "https://mail.google.com > Settings > Forwarding and POP/IMAP", ""}};
+    gmail.notes = {tr("Gmail files mail sent over SMTP into Sent Mail itself: a client copy would make a duplicate"),
+                   tr("labels appear as folders; one message in several labels appears in several folders")};
     return gmail;
 }
 
 Preset outlook_preset() {
-    Preset outlook = simple("outlook", "Outlook.com, Hotmail and Microsoft 365",
+    Preset outlook = simple("outlook", tr("Outlook.com, Hotmail and Microsoft 365"),
                             {"outlook.office365.com", 993, "tls"}, {"outlook.office365.com", 995, "tls"},
                             {"smtp.office365.com", 587, "starttls"}, 0, true,
                             {"Sent Items", "Drafts", "Junk Email", "Deleted Items", "Archive"});
     outlook.auth_mechanism = "xoauth2";
-    outlook.password_note = "Microsoft turned off password login for IMAP, POP and SMTP: set oauth2.client_id "
-                            "and run 'zmail settings login ACCOUNT' (see zmail-settings(1))";
+    outlook.password_note = tr("Microsoft turned off password login for IMAP, POP and SMTP: set oauth2.client_id "
+                               "and run 'zmail settings login ACCOUNT' (see zmail-settings(1))");
     const std::string microsoft = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/";
     outlook.oauth2 = {microsoft + "authorize", microsoft + "token", microsoft + "devicecode",
                       "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/POP.AccessAsUser.All "
                       "https://outlook.office.com/SMTP.Send offline_access",
                       {}};
-    outlook.web_policies = {{"POP access and whether POP may delete mail",
-                             "https://outlook.live.com > Settings > Mail > Forwarding and IMAP"}};
-    outlook.notes = {"Outlook files mail sent over SMTP into Sent Items itself"};
+    outlook.web_policies = {{tr("POP access and whether POP may delete mail"),
+                             "https://outlook.live.com > Settings > Mail > Forwarding and IMAP", "pop"}};
+    outlook.notes = {tr("Outlook files mail sent over SMTP into Sent Items itself")};
     return outlook;
 }
 
@@ -128,16 +133,18 @@ Preset yahoo_preset() {
     Preset yahoo = simple("yahoo", "Yahoo Mail", {"imap.mail.yahoo.com", 993, "tls"},
                           {"pop.mail.yahoo.com", 995, "tls"}, {"smtp.mail.yahoo.com", 465, "tls"}, 587, false,
                           {"Sent", "Draft", "Bulk", "Trash", "Archive"});
-    yahoo.password_note = "Yahoo needs an app password for mail clients (Account Security > Generate app password)";
+    yahoo.password_note =
+        tr("Yahoo needs an app password for mail clients (Account Security > Generate app password)");
     return yahoo;
 }
 
 Preset icloud_preset() {
-    Preset icloud = simple("icloud", "iCloud Mail (no POP)", {"imap.mail.me.com", 993, "tls"}, {},
+    Preset icloud = simple("icloud", tr("iCloud Mail (no POP)"), {"imap.mail.me.com", 993, "tls"}, {},
                            {"smtp.mail.me.com", 587, "starttls"}, 0, false,
                            {"Sent Messages", "Drafts", "Junk", "Deleted Messages", "Archive"});
-    icloud.password_note = "iCloud needs an app-specific password (https://appleid.apple.com > Sign-In and Security)";
-    icloud.notes = {"iCloud offers no POP access", "the IMAP user name is the part before @icloud.com"};
+    icloud.password_note =
+        tr("iCloud needs an app-specific password (https://appleid.apple.com > Sign-In and Security)");
+    icloud.notes = {tr("iCloud offers no POP access"), tr("the IMAP user name is the part before @icloud.com")};
     return icloud;
 }
 
@@ -145,7 +152,7 @@ Preset fastmail_preset() {
     Preset fastmail = simple("fastmail", "Fastmail", {"imap.fastmail.com", 993, "tls"},
                              {"pop.fastmail.com", 995, "tls"}, {"smtp.fastmail.com", 465, "tls"}, 587, false,
                              {"Sent", "Drafts", "Spam", "Trash", "Archive"});
-    fastmail.password_note = "Fastmail needs an app password for mail clients (Settings > Privacy & Security)";
+    fastmail.password_note = tr("Fastmail needs an app password for mail clients (Settings > Privacy & Security)");
     return fastmail;
 }
 
@@ -153,12 +160,12 @@ Preset qq_preset() {
     Preset qq = simple("qq", "QQ Mail", {"imap.qq.com", 993, "tls"}, {"pop.qq.com", 995, "tls"},
                        {"smtp.qq.com", 465, "tls"}, 587, true,
                        {"Sent Messages", "Drafts", "Junk", "Deleted Messages"});
-    qq.password_note = "QQ Mail needs an authorisation code (授权码), not the QQ password "
-                       "(mail.qq.com > 设置 > 账户 > POP3/IMAP/SMTP服务)";
-    qq.web_policies = {{"POP3/IMAP/SMTP service on or off, and which mail POP downloads",
-                        "https://mail.qq.com > 设置 > 账户"},
-                       {"whether mail sent over SMTP is saved on the server (保存到已发送)",
-                        "https://mail.qq.com > 设置 > 账户"}};
+    qq.password_note = tr("QQ Mail needs an authorisation code (授权码), not the QQ password "
+                          "(mail.qq.com > 设置 > 账户 > POP3/IMAP/SMTP服务)");
+    qq.web_policies = {{tr("POP3/IMAP/SMTP service on or off, and which mail POP downloads"),
+                        "https://mail.qq.com > 设置 > 账户", ""},
+                       {tr("whether mail sent over SMTP is saved on the server (保存到已发送)"),
+                        "https://mail.qq.com > 设置 > 账户", ""}};
     return qq;
 }
 
@@ -168,10 +175,10 @@ Preset netease_preset(const char* service) {
                             {"imap." + domain, 993, "tls"}, {"pop." + domain, 995, "tls"},
                             {"smtp." + domain, 465, "tls"}, 0, false, {"已发送", "草稿箱", "垃圾邮件", "已删除"});
     netease.imap_id_required = true;
-    netease.password_note = "NetEase needs a client authorisation code (授权码), not the web password";
-    netease.web_policies = {{"IMAP/SMTP and POP3/SMTP service on or off",
-                             "https://mail." + domain + " > 设置 > POP3/SMTP/IMAP"}};
-    netease.notes = {"NetEase refuses IMAP SELECT (\"Unsafe Login\") unless the client sends the ID command"};
+    netease.password_note = tr("NetEase needs a client authorisation code (授权码), not the web password");
+    netease.web_policies = {{tr("IMAP/SMTP and POP3/SMTP service on or off"),
+                             "https://mail." + domain + " > 设置 > POP3/SMTP/IMAP", ""}};
+    netease.notes = {tr("NetEase refuses IMAP SELECT (\"Unsafe Login\") unless the client sends the ID command")};
     return netease;
 }
 
@@ -192,21 +199,21 @@ std::vector<Preset> make_builtin_presets() {
 
     Preset custom;
     custom.name = "custom";
-    custom.description = "any other provider: give --imap, --pop and --smtp";
+    custom.description = tr("any other provider: give --imap, --pop and --smtp");
     all.push_back(custom);
     return all;
 }
 
 PresetServer server_from_json(const nlohmann::json& value, const std::string& where) {
     PresetServer s;
-    if (!value.is_object()) throw Error(ErrorKind::Config, "invalid preset: '" + where + "' must be an object");
+    if (!value.is_object()) throw Error(ErrorKind::Config, tr("invalid preset: '{}' must be an object", where));
     for (auto& [key, item] : value.items()) {
         if (key == "host" && item.is_string()) s.host = item.get<std::string>();
         else if (key == "port" && item.is_number_integer()) s.port = item.get<int>();
         else if (key == "security" && item.is_string() &&
                  (item == "tls" || item == "starttls" || item == "none")) s.security = item.get<std::string>();
-        else throw Error(ErrorKind::Config, "invalid preset key '" + where + "." + key + "'",
-                         "allowed: host (string), port (number), security (tls, starttls, none)");
+        else throw Error(ErrorKind::Config, tr("invalid preset key '{}.{}'", where, key),
+                         tr("allowed: host (string), port (number), security (tls, starttls, none)"));
     }
     return s;
 }
@@ -265,11 +272,12 @@ nlohmann::json preset_to_json(const Preset& p) {
 }
 
 Preset preset_from_json(const std::string& name, const nlohmann::json& value, const std::string& where) {
-    if (!value.is_object()) throw Error(ErrorKind::Config, "invalid preset '" + where + "': must be an object");
+    if (!value.is_object()) throw Error(ErrorKind::Config, tr("invalid preset '{}': must be an object", where));
     Preset p;
     p.name = name;
     auto text = [&](const std::string& key, const nlohmann::json& item) {
-        if (!item.is_string()) throw Error(ErrorKind::Config, "invalid preset key '" + where + "." + key + "': must be a string");
+        if (!item.is_string())
+            throw Error(ErrorKind::Config, tr("invalid preset key '{}.{}': must be a string", where, key));
         return item.get<std::string>();
     };
     for (auto& [key, item] : value.items()) {
@@ -292,8 +300,8 @@ Preset preset_from_json(const std::string& name, const nlohmann::json& value, co
                 else if (k == "authorize_params" && v.is_object()) {
                     for (auto& [pk, pv] : v.items()) p.oauth2.authorize_params.emplace_back(pk, text("oauth2." + pk, pv));
                 } else {
-                    throw Error(ErrorKind::Config, "invalid preset key '" + where + ".oauth2." + k + "'",
-                                "allowed: authorize_url, token_url, device_url, scope, authorize_params");
+                    throw Error(ErrorKind::Config, tr("invalid preset key '{}.{}'", where, "oauth2." + k),
+                                tr("allowed: {}", "authorize_url, token_url, device_url, scope, authorize_params"));
                 }
             }
         }
@@ -305,17 +313,18 @@ Preset preset_from_json(const std::string& name, const nlohmann::json& value, co
                 else if (role == "junk") p.junk_folder = f;
                 else if (role == "trash") p.trash_folder = f;
                 else if (role == "archive") p.archive_folder = f;
-                else throw Error(ErrorKind::Config, "invalid preset key '" + where + ".folders." + role + "'",
-                                 "allowed: sent, drafts, junk, trash, archive");
+                else throw Error(ErrorKind::Config, tr("invalid preset key '{}.{}'", where, "folders." + role),
+                                 tr("allowed: {}", "sent, drafts, junk, trash, archive"));
             }
         } else if (key == "notes" && item.is_array()) {
             for (auto& n : item) p.notes.push_back(text("notes", n));
         } else if (key == "name") {
             // the object key is the name
         } else {
-            throw Error(ErrorKind::Config, "invalid preset key '" + where + "." + key + "'",
-                        "allowed: description, imap, pop, smtp, smtp_alternate_port, files_sent_mail, folders, "
-                        "imap_id_required, imap_connections, auth_mechanism, password_note, oauth2, notes");
+            throw Error(ErrorKind::Config, tr("invalid preset key '{}.{}'", where, key),
+                        tr("allowed: {}", "description, imap, pop, smtp, smtp_alternate_port, files_sent_mail, "
+                                          "folders, imap_id_required, imap_connections, auth_mechanism, "
+                                          "password_note, oauth2, notes"));
         }
     }
     return p;
@@ -329,12 +338,12 @@ std::vector<Preset> load_presets(const std::string& user_presets_path) {
     try {
         doc = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
-        throw Error(ErrorKind::Config, "cannot parse presets file '" + user_presets_path + "': " + e.what(),
-                    "fix the JSON syntax by hand");
+        throw Error(ErrorKind::Config, tr("cannot parse presets file '{}': {}", user_presets_path, e.what()),
+                    tr("fix the JSON syntax by hand"));
     }
     if (!doc.is_object() || !doc.contains("presets") || !doc["presets"].is_object())
-        throw Error(ErrorKind::Config, "invalid presets file '" + user_presets_path + "': no \"presets\" object",
-                    "the file holds {\"presets\": {\"name\": {...}}}");
+        throw Error(ErrorKind::Config, tr("invalid presets file '{}': no \"presets\" object", user_presets_path),
+                    tr("the file holds {}", "{\"presets\": {\"name\": {...}}}"));
     for (auto& [name, value] : doc["presets"].items()) {
         Preset p = preset_from_json(name, value, "presets." + name);
         bool replaced = false;

@@ -17,8 +17,9 @@ struct PresetServer {
 
 /// A provider policy that lives in the provider's web settings, not in the client.
 struct WebPolicy {
-    std::string policy;  ///< what it decides, e.g. "POP access: all mail or from now on"
-    std::string where;   ///< where to change it
+    std::string policy;  ///< what it decides, e.g. "POP access: all mail or from now on" (translated)
+    std::string where;   ///< where to change it (the provider's own words: not translated)
+    std::string access;  ///< "imap" or "pop" when it turns that access on or off (settings test hints)
 };
 
 /// A provider's OAuth2 endpoints (RFC 6749, RFC 8628). "{tenant}" in a URL is replaced by the

@@ -1,6 +1,7 @@
 #include "profile/profile.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "text/strings.hpp"
 #include "util/atomic_file.hpp"
 
@@ -52,17 +53,17 @@ void validate_object(const json& object, const std::string& prefix, const std::s
         if (const KeyInfo* info = find_key(path)) {
             check_value(*info, value, full);
             if (path == "preset" && !find_preset(presets, value.get<std::string>()))
-                throw Error(ErrorKind::Config, "unknown preset '" + value.get<std::string>() + "' in '" + full + "'",
-                            "see 'zmail settings presets' for the names");
+                throw Error(ErrorKind::Config, tr("unknown preset '{}' in '{}'", value.get<std::string>(), full),
+                            tr("see 'zmail settings presets' for the names"));
         } else if (is_key_group(path)) {
             if (!value.is_object())
-                throw Error(ErrorKind::Config, "invalid value for '" + full + "'",
-                            "'" + path + "' holds keys: " + text::join(keys_below(path), ", "));
+                throw Error(ErrorKind::Config, tr("invalid value for '{}'", full),
+                            tr("'{}' holds keys: {}", path, text::join(keys_below(path), ", ")));
             validate_object(value, path, full, presets);
         } else {
-            throw Error(ErrorKind::Config, "unknown key '" + full + "'",
-                        "known keys" + (prefix.empty() ? std::string() : " under '" + prefix + "'") + ": " +
-                            text::join(keys_below(prefix), ", "));
+            const std::string known = text::join(keys_below(prefix), ", ");
+            throw Error(ErrorKind::Config, tr("unknown key '{}'", full),
+                        prefix.empty() ? tr("known keys: {}", known) : tr("known keys under '{}': {}", prefix, known));
         }
     }
 }
@@ -101,11 +102,11 @@ json* find_parent(json& object, const std::string& key, bool create, std::string
 
 void validate_account(const json& account, const std::string& where, const std::vector<Preset>& presets) {
     if (!account.is_object())
-        throw Error(ErrorKind::Config, "invalid value for '" + where + "'", "an account is a JSON object");
+        throw Error(ErrorKind::Config, tr("invalid value for '{}'", where), tr("an account is a JSON object"));
     validate_object(account, "", where, presets);
     if (!account.contains("address"))
-        throw Error(ErrorKind::Config, "account '" + where + "' has no address",
-                    "set it with 'zmail settings set NAME address you@example.com'");
+        throw Error(ErrorKind::Config, tr("account '{}' has no address", where),
+                    tr("set it with 'zmail settings set NAME address you@example.com'"));
 }
 
 void Profile::check_account_name(const std::string& name) {
@@ -114,8 +115,8 @@ void Profile::check_account_name(const std::string& name) {
         ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
                     c == '_' || c == '-');
     if (!ok)
-        throw Error(ErrorKind::Usage, "invalid account name '" + name + "'",
-                    "use letters, digits, '.', '_' and '-' (not first), at most 64 characters");
+        throw Error(ErrorKind::Usage, tr("invalid account name '{}'", name),
+                    tr("use letters, digits, '.', '_' and '-' (not first), at most 64 characters"));
 }
 
 Profile Profile::load(const std::string& path) {
@@ -134,26 +135,30 @@ Profile Profile::load(const std::string& path) {
         auto [line, column] = line_and_column(text, e.byte == 0 ? 0 : e.byte - 1);
         std::string detail = parse_error_detail(e.what());
         throw Error(ErrorKind::Config,
-                    "cannot parse '" + path + "': syntax error at line " + std::to_string(line) + ", column " +
-                        std::to_string(column) + (detail.empty() ? "" : ": " + detail),
-                    "fix the file by hand; zmail does not change a file it cannot parse");
+                    detail.empty() ? tr("cannot parse '{}': syntax error at line {}, column {}", path, line, column)
+                                   // TRANSLATORS: the last {} is the JSON parser's own (English) words
+                                   : tr("cannot parse '{}': syntax error at line {}, column {}: {}", path, line,
+                                        column, detail),
+                    tr("fix the file by hand; zmail does not change a file it cannot parse"));
     }
     if (!p.doc_.is_object())
-        throw Error(ErrorKind::Config, "invalid configuration '" + path + "': the top level must be a JSON object");
+        throw Error(ErrorKind::Config, tr("invalid configuration '{}': the top level must be a JSON object", path));
     for (auto& [key, value] : p.doc_.items()) {
         if (key == "version") {
             if (!value.is_number_integer() || value.get<int>() != format_version)
-                throw Error(ErrorKind::Config, "unsupported configuration version in '" + path + "'",
-                            "this zmail reads version " + std::to_string(format_version));
+                throw Error(ErrorKind::Config, tr("unsupported configuration version in '{}'", path),
+                            tr("this zmail reads version {}", format_version));
         } else if (key == "default") {
-            if (!value.is_string()) throw Error(ErrorKind::Config, "invalid value for 'default' in '" + path + "'",
-                                                "'default' takes an account name");
+            if (!value.is_string())
+                throw Error(ErrorKind::Config, tr("invalid value for '{}' in '{}'", key, path),
+                            tr("'default' takes an account name"));
         } else if (key == "accounts") {
-            if (!value.is_object()) throw Error(ErrorKind::Config, "invalid value for 'accounts' in '" + path + "'",
-                                                "'accounts' is an object of named accounts");
+            if (!value.is_object())
+                throw Error(ErrorKind::Config, tr("invalid value for '{}' in '{}'", key, path),
+                            tr("'accounts' is an object of named accounts"));
         } else {
-            throw Error(ErrorKind::Config, "unknown key '" + key + "' in '" + path + "'",
-                        "known top-level keys: version, default, accounts");
+            throw Error(ErrorKind::Config, tr("unknown key '{}' in '{}'", key, path),
+                        tr("known top-level keys: {}", "version, default, accounts"));
         }
     }
     if (!p.doc_.contains("accounts")) p.doc_["accounts"] = json::object();
@@ -163,20 +168,21 @@ Profile Profile::load(const std::string& path) {
             check_account_name(name);
             validate_account(account, "accounts." + name, p.presets_);
         } catch (const Error& e) {
-            throw Error(ErrorKind::Config, "invalid configuration '" + path + "': " + e.what(), e.hint);
+            // TRANSLATORS: the last {} is what is wrong in the file (a message of its own)
+            throw Error(ErrorKind::Config, tr("invalid configuration '{}': {}", path, e.what()), e.hint);
         }
     }
     if (p.doc_.contains("default") && !p.has_account(p.doc_["default"].get<std::string>()))
         throw Error(ErrorKind::Config,
-                    "invalid configuration '" + path + "': default account '" +
-                        p.doc_["default"].get<std::string>() + "' does not exist",
-                    "set another with 'zmail settings default NAME'");
+                    tr("invalid configuration '{}': default account '{}' does not exist", path,
+                       p.doc_["default"].get<std::string>()),
+                    tr("set another with 'zmail settings default NAME'"));
     if (holds_plaintext_password(p.doc_)) {
         struct stat st {};
         if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077))
             throw Error(ErrorKind::Permission,
-                        "refusing to use '" + path + "': it holds a plaintext password and others can read it",
-                        "run 'chmod 600 " + path + "', or better use password.command instead of password.plain");
+                        tr("refusing to use '{}': it holds a plaintext password and others can read it", path),
+                        tr("run 'chmod 600 {}', or better use password.command instead of password.plain", path));
     }
     return p;
 }
@@ -207,9 +213,9 @@ void Profile::set_default_account(const std::string& name) {
 const json& Profile::account(const std::string& name) const {
     if (!has_account(name)) {
         auto names = account_names();
-        throw Error(ErrorKind::Config, "no account '" + name + "'",
-                    names.empty() ? "add one with 'zmail settings add NAME --preset P --address A'"
-                                  : "known accounts: " + text::join(names, ", "));
+        throw Error(ErrorKind::Config, tr("no account '{}'", name),
+                    names.empty() ? tr("add one with 'zmail settings add NAME --preset P --address A'")
+                                  : tr("known accounts: {}", text::join(names, ", ")));
     }
     return doc_["accounts"][name];
 }
@@ -217,8 +223,8 @@ const json& Profile::account(const std::string& name) const {
 void Profile::add_account(const std::string& name, json account) {
     check_account_name(name);
     if (has_account(name))
-        throw Error(ErrorKind::Usage, "account '" + name + "' already exists",
-                    "change it with 'zmail settings set " + name + " KEY VALUE', or remove it first");
+        throw Error(ErrorKind::Usage, tr("account '{}' already exists", name),
+                    tr("change it with 'zmail settings set {} KEY VALUE', or remove it first", name));
     validate_account(account, name, presets_);
     doc_["accounts"][name] = std::move(account);
 }
@@ -241,30 +247,31 @@ void Profile::set(const std::string& name, const std::string& key, const json& v
     account(name);
     const KeyInfo* info = find_key(key);
     if (!info)
-        throw Error(ErrorKind::Usage, "unknown key '" + key + "'", "see 'zmail settings keys' for the keys");
+        throw Error(ErrorKind::Usage, tr("unknown key '{}'", key), tr("see 'zmail settings keys' for the keys"));
     try {
         check_value(*info, value, key);
     } catch (const Error& e) {
         throw Error(ErrorKind::Usage, e.what(), e.hint);  // the caller's value, not the file, is wrong
     }
     if (key == "preset" && !find_preset(presets_, value.get<std::string>()))
-        throw Error(ErrorKind::Usage, "unknown preset '" + value.get<std::string>() + "'",
-                    "see 'zmail settings presets' for the names");
+        throw Error(ErrorKind::Usage, tr("unknown preset '{}'", value.get<std::string>()),
+                    tr("see 'zmail settings presets' for the names"));
     json& account = doc_["accounts"][name];
     std::string leaf;
     json* parent = find_parent(account, key, true, leaf);
     if (!parent)
-        throw Error(ErrorKind::Config, "cannot set '" + key + "': a value is in the way", "unset the parent key first");
+        throw Error(ErrorKind::Config, tr("cannot set '{}': a value is in the way", key),
+                    tr("unset the parent key first"));
     (*parent)[leaf] = value;
 }
 
 bool Profile::unset(const std::string& name, const std::string& key) {
     account(name);
     if (!find_key(key) && !is_key_group(key))
-        throw Error(ErrorKind::Usage, "unknown key '" + key + "'", "see 'zmail settings keys' for the keys");
+        throw Error(ErrorKind::Usage, tr("unknown key '{}'", key), tr("see 'zmail settings keys' for the keys"));
     if (key == "address")
-        throw Error(ErrorKind::Usage, "cannot unset 'address': every account needs one",
-                    "change it with 'zmail settings set NAME address NEW'");
+        throw Error(ErrorKind::Usage, tr("cannot unset 'address': every account needs one"),
+                    tr("change it with 'zmail settings set NAME address NEW'"));
     json& account = doc_["accounts"][name];
     std::string leaf;
     json* parent = find_parent(account, key, false, leaf);

@@ -1,6 +1,7 @@
 #include "profile/schema.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 
 #include <charconv>
 
@@ -30,84 +31,91 @@ KeyInfo secret(std::string path, std::string description) {
 }
 
 void add_server(std::vector<KeyInfo>& keys, const std::string& protocol, const std::string& label) {
-    keys.push_back(text(protocol + ".host", label + " server host name (default: the preset's)"));
-    keys.push_back(integer(protocol + ".port", label + " server port (default: the preset's, else from security)",
+    // TRANSLATORS: {} is IMAP, POP3 or SMTP (in the rest of these key descriptions too)
+    keys.push_back(text(protocol + ".host", tr("{} server host name (default: the preset's)", label)));
+    keys.push_back(integer(protocol + ".port", tr("{} server port (default: the preset's, else from security)", label),
                            nullptr, 1, 65535));
     keys.push_back(choice(protocol + ".security", {"tls", "starttls", "none"},
-                          label + " connection security: implicit TLS, STARTTLS required, or none"));
+                          tr("{} connection security: implicit TLS, STARTTLS required, or none", label)));
     keys.push_back(boolean(protocol + ".allow_plaintext",
-                           "allow security none for " + label + " (passwords cross the network unencrypted)", false));
+                           tr("allow security none for {} (passwords cross the network unencrypted)", label), false));
 }
 
 std::vector<KeyInfo> make_keys() {
     std::vector<KeyInfo> keys;
-    keys.push_back(text("preset", "provider preset (see zmail settings presets)", "custom"));
-    keys.push_back(text("address", "the account's mail address"));
-    keys.push_back(text("name", "display name used in From"));
-    keys.push_back(list("aliases", "other From addresses the provider lets this account send as"));
-    keys.push_back(text("user", "login user name (default: the address)"));
+    keys.push_back(text("preset", tr("provider preset (see zmail settings presets)"), "custom"));
+    keys.push_back(text("address", tr("the account's mail address")));
+    keys.push_back(text("name", tr("display name used in From")));
+    keys.push_back(list("aliases", tr("other From addresses the provider lets this account send as")));
+    keys.push_back(text("user", tr("login user name (default: the address)")));
     add_server(keys, "imap", "IMAP");
-    keys.push_back(boolean("imap.id", "send the RFC 2971 ID command after login (default: the preset's)", false));
+    keys.push_back(boolean("imap.id", tr("send the RFC 2971 ID command after login (default: the preset's)"), false));
     keys.push_back(choice("imap.compress", {"auto", "always", "never"},
-                          "COMPRESS=DEFLATE when the server offers it: auto (not on this machine's loopback), "
-                          "always or never", "auto"));
+                          tr("COMPRESS=DEFLATE when the server offers it: auto (not on this machine's loopback), "
+                             "always or never"),
+                          "auto"));
     add_server(keys, "pop", "POP3");
     add_server(keys, "smtp", "SMTP");
-    keys.push_back(text("ca_file", "trust only this CA certificate file (PEM) instead of the system store"));
-    keys.push_back(boolean("tls_verify", "verify server certificates; false is unsafe and is warned about", true));
+    keys.push_back(text("ca_file", tr("trust only this CA certificate file (PEM) instead of the system store")));
+    keys.push_back(boolean("tls_verify", tr("verify server certificates; false is unsafe and is warned about"), true));
     keys.push_back(choice("auth.mechanism", {"plain", "login", "xoauth2", "oauthbearer"},
-                          "SASL mechanism (default: the preset's)"));
-    keys.push_back(text("password.command", "command whose first output line is the password"));
-    keys.push_back(text("password.env", "environment variable that holds the password"));
-    keys.push_back(boolean("password.netrc", "look the password up in ~/.netrc (or $NETRC)", false));
-    keys.push_back(text("password.file", "file that holds the password; must not be readable by others"));
+                          tr("SASL mechanism (default: the preset's)")));
+    keys.push_back(text("password.command", tr("command whose first output line is the password")));
+    keys.push_back(text("password.env", tr("environment variable that holds the password")));
+    keys.push_back(boolean("password.netrc", tr("look the password up in ~/.netrc (or $NETRC)"), false));
+    keys.push_back(text("password.file", tr("file that holds the password; must not be readable by others")));
     keys.push_back(secret("password.plain",
-                          "the password itself; only allowed while the config file is readable by you alone"));
-    keys.push_back(text("oauth2.client_id", "OAuth2 client ID you registered with the provider"));
-    keys.push_back(secret("oauth2.client_secret",
-                          "OAuth2 client secret (Google needs one); only allowed while the config file is yours alone"));
-    keys.push_back(text("oauth2.client_secret_command", "command whose first output line is the OAuth2 client secret"));
-    keys.push_back(text("oauth2.client_secret_env", "environment variable that holds the OAuth2 client secret"));
-    keys.push_back(text("oauth2.tenant", "Microsoft tenant in the endpoint URLs: common, organizations, consumers "
-                                         "or your tenant ID", "common"));
-    keys.push_back(text("oauth2.authorize_url", "authorization endpoint (default: the preset's)"));
-    keys.push_back(text("oauth2.token_url", "token endpoint (default: the preset's)"));
-    keys.push_back(text("oauth2.device_url", "device authorization endpoint (default: the preset's)"));
-    keys.push_back(text("oauth2.scope", "scopes asked for, separated by spaces (default: the preset's)"));
+                          tr("the password itself; only allowed while the config file is readable by you alone")));
+    keys.push_back(text("oauth2.client_id", tr("OAuth2 client ID you registered with the provider")));
+    keys.push_back(secret("oauth2.client_secret", tr("OAuth2 client secret (Google needs one); only allowed while the "
+                                                     "config file is yours alone")));
+    keys.push_back(text("oauth2.client_secret_command",
+                        tr("command whose first output line is the OAuth2 client secret")));
+    keys.push_back(text("oauth2.client_secret_env", tr("environment variable that holds the OAuth2 client secret")));
+    keys.push_back(text("oauth2.tenant", tr("Microsoft tenant in the endpoint URLs: common, organizations, consumers "
+                                            "or your tenant ID"),
+                        "common"));
+    keys.push_back(text("oauth2.authorize_url", tr("authorization endpoint (default: the preset's)")));
+    keys.push_back(text("oauth2.token_url", tr("token endpoint (default: the preset's)")));
+    keys.push_back(text("oauth2.device_url", tr("device authorization endpoint (default: the preset's)")));
+    keys.push_back(text("oauth2.scope", tr("scopes asked for, separated by spaces (default: the preset's)")));
     keys.push_back(choice("oauth2.store", {"file", "command"},
-                          "where the refresh token lives: a 0600 file in state_dir, or oauth2.load_command and "
-                          "oauth2.save_command", "file"));
-    keys.push_back(text("oauth2.load_command", "command that prints the stored refresh token (oauth2.store command)"));
+                          tr("where the refresh token lives: a 0600 file in state_dir, or oauth2.load_command and "
+                             "oauth2.save_command"),
+                          "file"));
+    keys.push_back(text("oauth2.load_command",
+                        tr("command that prints the stored refresh token (oauth2.store command)")));
     keys.push_back(text("oauth2.save_command",
-                        "command that stores the refresh token it reads on standard input (oauth2.store command)"));
-    keys.push_back(text("oauth2.token_command", "command that prints an OAuth2 access token (instead of the "
-                                                "built-in login)"));
-    keys.push_back(text("maildir", "local Maildir root (default: ~/Mail/ACCOUNT)"));
-    keys.push_back(text("state_dir", "where zmail keeps this account's state (default: $XDG_STATE_HOME/zmail/ACCOUNT)"));
-    keys.push_back(boolean("fetch.keep", "leave a copy of fetched mail on the server", true));
+                        tr("command that stores the refresh token it reads on standard input (oauth2.store command)")));
+    keys.push_back(text("oauth2.token_command", tr("command that prints an OAuth2 access token (instead of the "
+                                                   "built-in login)")));
+    keys.push_back(text("maildir", tr("local Maildir root (default: ~/Mail/ACCOUNT)")));
+    keys.push_back(text("state_dir",
+                        tr("where zmail keeps this account's state (default: $XDG_STATE_HOME/zmail/ACCOUNT)")));
+    keys.push_back(boolean("fetch.keep", tr("leave a copy of fetched mail on the server"), true));
     keys.push_back(choice("fetch.scope", {"all", "new"},
-                          "all: everything on the server; new: only mail that arrives from the first run on", "all"));
-    keys.push_back(text("fetch.delivery",
-                        "maildir, maildir:FOLDER, mbox:PATH or mda:COMMAND", "maildir"));
-    keys.push_back(integer("fetch.max_size", "leave messages larger than this many bytes on the server (0: no limit)",
-                           0, 0, 0));
-    keys.push_back(integer("fetch.limit", "at most this many messages per run (0: no limit)", 0, 0, 0));
-    keys.push_back(list("sync.folders", "folder patterns to sync (* and % wildcards)", json::array({"*"})));
-    keys.push_back(list("sync.exclude", "folder patterns never to sync"));
+                          tr("all: everything on the server; new: only mail that arrives from the first run on"),
+                          "all"));
+    keys.push_back(text("fetch.delivery", tr("maildir, maildir:FOLDER, mbox:PATH or mda:COMMAND"), "maildir"));
+    keys.push_back(integer("fetch.max_size",
+                           tr("leave messages larger than this many bytes on the server (0: no limit)"), 0, 0, 0));
+    keys.push_back(integer("fetch.limit", tr("at most this many messages per run (0: no limit)"), 0, 0, 0));
+    keys.push_back(list("sync.folders", tr("folder patterns to sync (* and % wildcards)"), json::array({"*"})));
+    keys.push_back(list("sync.exclude", tr("folder patterns never to sync")));
     keys.push_back(choice("sync.expunge", {"immediate", "flag-only"},
-                          "what a local deletion does on the server", "immediate"));
-    keys.push_back(choice("sync.direction", {"both", "pull", "push"}, "which way changes travel", "both"));
+                          tr("what a local deletion does on the server"), "immediate"));
+    keys.push_back(choice("sync.direction", {"both", "pull", "push"}, tr("which way changes travel"), "both"));
     keys.push_back(choice("sync.layout", {"fs", "maildir++"},
-                          "local folder layout: directories (fs) or Maildir++ (.A.B)", "fs"));
-    keys.push_back(boolean("sync.delete_folders", "propagate folder deletions", false));
-    keys.push_back(integer("sync.jobs", "folders synced at once, each over its own connection (default: 4, at most "
-                                        "the preset's connection limit; 1 for custom)",
+                          tr("local folder layout: directories (fs) or Maildir++ (.A.B)"), "fs"));
+    keys.push_back(boolean("sync.delete_folders", tr("propagate folder deletions"), false));
+    keys.push_back(integer("sync.jobs", tr("folders synced at once, each over its own connection (default: 4, at "
+                                           "most the preset's connection limit; 1 for custom)"),
                            nullptr, 1, 16));
     keys.push_back(integer("sync.mass_delete_percent",
-                           "stop a folder when a run would delete more than this share of it", 50, 1, 100));
+                           tr("stop a folder when a run would delete more than this share of it"), 50, 1, 100));
     keys.push_back(choice("send.save_sent", {"auto", "always", "never"},
-                          "copy sent mail to the Sent folder; auto follows the preset", "auto"));
-    keys.push_back(text("send.sent_folder", "the Sent folder (default: special-use \\Sent, else the preset's)"));
+                          tr("copy sent mail to the Sent folder; auto follows the preset"), "auto"));
+    keys.push_back(text("send.sent_folder", tr("the Sent folder (default: special-use \\Sent, else the preset's)")));
     return keys;
 }
 
@@ -148,24 +156,22 @@ bool is_key_group(std::string_view path) {
 
 std::string describe_allowed(const KeyInfo& key) {
     switch (key.type) {
-    case ValueType::Boolean: return "true or false";
+    case ValueType::Boolean: return tr("true or false");
     case ValueType::Integer:
-        if (key.maximum > 0)
-            return "a whole number from " + std::to_string(key.minimum) + " to " + std::to_string(key.maximum);
-        return "a whole number, " + std::to_string(key.minimum) + " or more";
+        if (key.maximum > 0) return tr("a whole number from {} to {}", key.minimum, key.maximum);
+        return tr("a whole number, {} or more", key.minimum);
     case ValueType::Choice: {
-        std::string s;
-        for (size_t i = 0; i < key.choices.size(); ++i) {
-            if (i) s += (i + 1 == key.choices.size()) ? " or " : ", ";
-            s += key.choices[i];
-        }
-        return s;
+        if (key.choices.empty()) return {};
+        std::string s = key.choices.front();
+        for (size_t i = 1; i + 1 < key.choices.size(); ++i) s += ", " + key.choices[i];
+        // TRANSLATORS: the last of the allowed values: "tls, starttls" or "none"
+        return key.choices.size() == 1 ? s : tr("{} or {}", s, key.choices.back());
     }
-    case ValueType::List: return "a list of strings (comma-separated on the command line)";
+    case ValueType::List: return tr("a list of strings (comma-separated on the command line)");
     case ValueType::String:
-    case ValueType::Secret: return "a string";
+    case ValueType::Secret: return tr("a string");
     }
-    return "a value";
+    return tr("a value");
 }
 
 namespace {
@@ -202,10 +208,10 @@ bool has_control_characters(std::string_view s) {
 
 void check_value(const KeyInfo& key, const json& value, const std::string& where) {
     if (!fits(key, value))
-        throw Error(ErrorKind::Config, "invalid value for '" + where + "'",
-                    "'" + key.path + "' takes " + describe_allowed(key));
+        throw Error(ErrorKind::Config, tr("invalid value for '{}'", where),
+                    tr("'{}' takes {}", key.path, describe_allowed(key)));
     if (value.is_string() && has_control_characters(value.get<std::string>()))
-        throw Error(ErrorKind::Config, "invalid value for '" + where + "': control characters are not allowed");
+        throw Error(ErrorKind::Config, tr("invalid value for '{}': control characters are not allowed", where));
 }
 
 json parse_value(const KeyInfo& key, std::string_view text) {
@@ -240,10 +246,10 @@ json parse_value(const KeyInfo& key, std::string_view text) {
     case ValueType::Secret: value = std::string(text); break;
     }
     if (value.is_null() || !fits(key, value))
-        throw Error(ErrorKind::Usage, "invalid value '" + std::string(text) + "' for '" + key.path + "'",
-                    "'" + key.path + "' takes " + describe_allowed(key));
+        throw Error(ErrorKind::Usage, tr("invalid value '{}' for '{}'", text, key.path),
+                    tr("'{}' takes {}", key.path, describe_allowed(key)));
     if (value.is_string() && has_control_characters(value.get<std::string>()))
-        throw Error(ErrorKind::Usage, "invalid value for '" + key.path + "': control characters are not allowed");
+        throw Error(ErrorKind::Usage, tr("invalid value for '{}': control characters are not allowed", key.path));
     return value;
 }
 

@@ -1,6 +1,7 @@
 #include "profile/server_spec.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "profile/schema.hpp"
 
 namespace zmail::profile {
@@ -18,11 +19,12 @@ ServerSpec parse_server_spec(const std::string& protocol, const std::string& spe
         const int p = port.get<int>();
         if (p == 993 || p == 995 || p == 465) out.server["security"] = "tls";
         else if (p == 143 || p == 110 || p == 587 || p == 25) out.server["security"] = "starttls";
-        else out.note = "note: port " + port_text + " is not a well-known " + protocol +
-                        " port; set the security with 'zmail settings set NAME " + protocol +
-                        ".security tls|starttls|none'";
+        // TRANSLATORS: a port number, then imap, pop or smtp twice
+        else out.note = tr("note: port {} is not a well-known {} port; set the security with 'zmail settings set "
+                           "NAME {}.security tls|starttls|none'",
+                           port_text, protocol, protocol);
     }
-    if (host.empty()) throw Error(ErrorKind::Usage, "missing host in --" + protocol + " '" + spec + "'");
+    if (host.empty()) throw Error(ErrorKind::Usage, tr("missing host in --{} '{}'", protocol, spec));
     out.server["host"] = host;
     return out;
 }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "mime/compose.hpp"
 #include "mime/header_values.hpp"
 #include "mime/ready_message.hpp"
@@ -42,7 +43,7 @@ std::string read_user_file(const std::string& path, std::string_view option) {
     try {
         util::read_file(path, content);
     } catch (const Error& e) {
-        throw Error(ErrorKind::Data, std::string(e.what()), "check the path given to " + std::string(option));
+        throw Error(ErrorKind::Data, std::string(e.what()), tr("check the path given to {}", option));
     }
     return content;
 }
@@ -57,7 +58,7 @@ std::string base_name(const std::string& path) {
 text::Address single_address(std::string_view option, std::string_view value) {
     const auto list = parse_address_option(option, value);
     if (list.size() != 1)
-        throw Error(ErrorKind::Usage, std::string(option) + " takes one address, not " + std::to_string(list.size()));
+        throw Error(ErrorKind::Usage, tr("{} takes one address, not {}", option, list.size()));
     return list.front();
 }
 
@@ -71,9 +72,39 @@ std::vector<text::Address> addresses_of(std::string_view option, const std::vect
 /// A recipient must have a domain: sendmail users pass "root" and expect local delivery.
 void check_has_domain(const std::string& address) {
     if (address.find('@') == std::string::npos)
-        throw Error(ErrorKind::Usage, "recipient '" + text::printable(address) + "' has no domain",
-                    "zmail only sends through the account's server: give a full address such as "
-                    "you@example.com (for cron, set MAILTO)");
+        throw Error(ErrorKind::Usage, tr("recipient '{}' has no domain", text::printable(address)),
+                    tr("zmail only sends through the account's server: give a full address such as "
+                       "you@example.com (for cron, set MAILTO)"));
+}
+
+/// What parse_address_option() calls a recipient argument (sendmail mode).
+constexpr std::string_view recipient_argument = "the recipient";
+
+/// "no address in --to 'x'".
+std::string no_address(std::string_view option, std::string_view value) {
+    if (option == recipient_argument) return tr("no address in the recipient '{}'", text::printable(value));
+    // TRANSLATORS: an option (--to, --cc, -f), then its value
+    return tr("no address in {} '{}'", option, text::printable(value));
+}
+
+/// "the From address 'x' is not an address of account 'a' (a@x): ...".
+std::string not_sender(SenderRole role, std::string_view address, const std::string& account,
+                       const std::string& known) {
+    const std::string shown = text::printable(address);
+    switch (role) {
+    case SenderRole::from:
+        return tr("the From address '{}' is not an address of account '{}' ({}): the server would refuse it as "
+                  "relay denied",
+                  shown, account, known);
+    case SenderRole::sender:
+        return tr("the Sender address '{}' is not an address of account '{}' ({}): the server would refuse it as "
+                  "relay denied",
+                  shown, account, known);
+    case SenderRole::envelope: break;
+    }
+    return tr("the envelope sender (-f) address '{}' is not an address of account '{}' ({}): the server would "
+              "refuse it as relay denied",
+              shown, account, known);
 }
 
 }  // namespace
@@ -83,12 +114,11 @@ std::string wire_form(std::string_view message) { return mime::remove_fields(mes
 std::vector<text::Address> parse_address_option(std::string_view option, std::string_view value) {
     mime::check_header_value(option, value);
     std::vector<text::Address> out = text::parse_address_list(value);
-    if (out.empty())
-        throw Error(ErrorKind::Usage, "no address in " + std::string(option) + " '" + text::printable(value) + "'");
+    if (out.empty()) throw Error(ErrorKind::Usage, no_address(option, value));
     for (const auto& a : out) {
         if (a.address.empty())
-            throw Error(ErrorKind::Usage, "no address in " + std::string(option) + " '" + text::printable(value) + "'",
-                        "write 'Name <name@example.com>' or just name@example.com");
+            throw Error(ErrorKind::Usage, no_address(option, value),
+                        tr("write 'Name <name@example.com>' or just name@example.com"));
         text::validate_address(a.address);
     }
     return out;
@@ -120,16 +150,16 @@ bool account_may_send_as(const profile::Account& account, std::string_view addre
     return false;
 }
 
-void check_sender(const profile::Account& account, std::string_view address, std::string_view role) {
+void check_sender(const profile::Account& account, std::string_view address, SenderRole role) {
     if (account_may_send_as(account, address)) return;
     std::string known = account.address;
     for (const auto& alias : account.aliases) known += ", " + alias;
-    throw Error(ErrorKind::Data,
-                std::string(role) + " address '" + text::printable(address) + "' is not an address of account '" +
-                    account.name + "' (" + (known.empty() ? "none set" : known) +
-                    "): the server would refuse it as relay denied",
-                "send from the account's address, pick the account with -a, or add the address with "
-                "'zmail settings set " + account.name + " aliases ...' if the provider lets you send as it");
+    // TRANSLATORS: shown in place of the account's addresses when it has none
+    if (known.empty()) known = tr("none set");
+    throw Error(ErrorKind::Data, not_sender(role, address, account.name, known),
+                tr("send from the account's address, pick the account with -a, or add the address with "
+                   "'zmail settings set {} aliases ...' if the provider lets you send as it",
+                   account.name));
 }
 
 std::string choose_account(const profile::Profile& profile, const std::string& explicit_name,
@@ -147,9 +177,10 @@ std::string choose_account(const profile::Profile& profile, const std::string& e
     std::string name = profile.default_account();
     if (name.empty()) {
         if (profile.account_names().empty())
-            throw Error(ErrorKind::Config, "no account is configured",
-                        "add one: zmail settings add NAME --preset PRESET --address YOU@EXAMPLE.COM");
-        throw Error(ErrorKind::Config, "no default account", "pick one with -a NAME or 'zmail settings default NAME'");
+            throw Error(ErrorKind::Config, tr("no account is configured"),
+                        tr("add one: zmail settings add NAME --preset PRESET --address YOU@EXAMPLE.COM"));
+        throw Error(ErrorKind::Config, tr("no default account"),
+                    tr("pick one with -a NAME or 'zmail settings default NAME'"));
     }
     return name;
 }
@@ -160,18 +191,18 @@ Outgoing compose_outgoing(const profile::Account& account, const ComposeInput& i
         draft.from = single_address("--from", in.from);
     } else {
         if (account.address.empty())
-            throw Error(ErrorKind::Config, "account '" + account.name + "' has no address",
-                        "set it: zmail settings set " + account.name + " address YOU@EXAMPLE.COM");
+            throw Error(ErrorKind::Config, tr("account '{}' has no address", account.name),
+                        tr("set it: zmail settings set {} address YOU@EXAMPLE.COM", account.name));
         draft.from = {account.display_name, account.address, ""};
     }
     if (!in.from_name.empty()) {
         mime::check_header_value("-F", in.from_name);
         draft.from.display_name = in.from_name;
     }
-    check_sender(account, draft.from.address, "the From");
+    check_sender(account, draft.from.address, SenderRole::from);
     const std::string envelope_from = in.envelope_from.empty() ? draft.from.address
                                                                : single_address("-f", in.envelope_from).address;
-    if (!in.envelope_from.empty()) check_sender(account, envelope_from, "the envelope sender (-f)");
+    if (!in.envelope_from.empty()) check_sender(account, envelope_from, SenderRole::envelope);
 
     draft.to = addresses_of("--to", in.to);
     draft.cc = addresses_of("--cc", in.cc);
@@ -183,8 +214,8 @@ Outgoing compose_outgoing(const profile::Account& account, const ComposeInput& i
         mime::check_header_value("--header", header);
         const std::size_t colon = header.find(':');
         if (colon == std::string::npos)
-            throw Error(ErrorKind::Usage, "invalid --header '" + text::printable(header) + "'",
-                        "write it as 'Name: value'");
+            throw Error(ErrorKind::Usage, tr("invalid --header '{}'", text::printable(header)),
+                        tr("write it as 'Name: value'"));
         std::string name = header.substr(0, colon);
         while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
         std::string value = header.substr(colon + 1);
@@ -202,8 +233,8 @@ Outgoing compose_outgoing(const profile::Account& account, const ComposeInput& i
         mime::Attachment a;
         a.filename = base_name(path);
         if (!text::is_valid_utf8(a.filename))
-            throw Error(ErrorKind::Data, "the file name '" + text::printable(a.filename) + "' is not UTF-8",
-                        "rename the file, or copy it to a UTF-8 name first");
+            throw Error(ErrorKind::Data, tr("the file name '{}' is not UTF-8", text::printable(a.filename)),
+                        tr("rename the file, or copy it to a UTF-8 name first"));
         a.content = read_user_file(path, "--attach");
         a.media_type = media_types.lookup(a.filename);
         draft.attachments.push_back(std::move(a));
@@ -211,8 +242,8 @@ Outgoing compose_outgoing(const profile::Account& account, const ComposeInput& i
 
     const std::string charset = text::ascii_lower(in.charset.empty() ? "utf-8" : in.charset);
     if (charset != "utf-8" && charset != "iso-2022-jp")
-        throw Error(ErrorKind::Usage, "unsupported --charset '" + text::printable(in.charset) + "'",
-                    "use utf-8 (the default) or iso-2022-jp");
+        throw Error(ErrorKind::Usage, tr("unsupported --charset '{}'", text::printable(in.charset)),
+                    tr("use utf-8 (the default) or iso-2022-jp"));
     draft.charset = charset;
 
     Outgoing out;
@@ -252,15 +283,15 @@ Outgoing ready_outgoing(const profile::Account& account, const ReadyInput& in, s
             "From: " + text::fold_header(4, text::format_address({name, mime::ascii_address(account.address), ""}));
         ready.bytes = mime::prepend_fields(mime::remove_fields(ready.bytes, "From"), {field});
         ready.from = {{name, account.address, ""}};
-        out.warnings.push_back("the From field had no domain: it was replaced by '" + account.address + "'");
+        out.warnings.push_back(tr("the From field had no domain: it was replaced by '{}'", account.address));
     }
     if (ready.from.empty())
-        throw Error(ErrorKind::Data, "the message has a From field without an address");
-    for (const auto& a : ready.from) check_sender(account, a.address, "the From");
-    if (ready.sender) check_sender(account, ready.sender->address, "the Sender");
+        throw Error(ErrorKind::Data, tr("the message has a From field without an address"));
+    for (const auto& a : ready.from) check_sender(account, a.address, SenderRole::from);
+    if (ready.sender) check_sender(account, ready.sender->address, SenderRole::sender);
     const std::string envelope_from = in.envelope_from.empty() ? ready.from.front().address
                                                                : single_address("-f", in.envelope_from).address;
-    if (!in.envelope_from.empty()) check_sender(account, envelope_from, "the envelope sender (-f)");
+    if (!in.envelope_from.empty()) check_sender(account, envelope_from, SenderRole::envelope);
     out.envelope.mail_from = mime::ascii_address(envelope_from);
 
     if (in.recipients_from_headers) {
@@ -271,21 +302,21 @@ Outgoing ready_outgoing(const profile::Account& account, const ReadyInput& in, s
             }
     }
     for (const auto& arg : in.recipients)
-        for (const auto& a : parse_address_option("the recipient", arg)) {
+        for (const auto& a : parse_address_option(recipient_argument, arg)) {
             check_has_domain(a.address);
             add_recipient(out.envelope.recipients, mime::ascii_address(a.address));
         }
     if (out.envelope.recipients.empty())
-        throw Error(ErrorKind::Usage, "no recipients",
+        throw Error(ErrorKind::Usage, tr("no recipients"),
                     in.recipients_from_headers
-                        ? "the message has no To, Cc or Bcc address"
-                        : "give the addresses as arguments, or -t to take them from the message");
+                        ? tr("the message has no To, Cc or Bcc address")
+                        : tr("give the addresses as arguments, or -t to take them from the message"));
     out.message = mime::to_crlf(ready.bytes);
     out.message_id = ready.message_id;
     return out;
 }
 
-std::string read_stream(std::FILE* stream, std::string_view what) {
+std::string read_stream(std::FILE* stream, const char* failure) {
     std::string out;
     char buffer[65536];
     for (;;) {
@@ -293,7 +324,7 @@ std::string read_stream(std::FILE* stream, std::string_view what) {
         out.append(buffer, n);
         if (n < sizeof buffer) {
             if (std::ferror(stream))
-                throw Error(ErrorKind::Storage, "cannot read " + std::string(what) + ": " + std::strerror(errno));
+                throw Error(ErrorKind::Storage, tr(failure, std::strerror(errno)));  // marked by the caller
             break;
         }
     }

@@ -71,10 +71,13 @@ std::string choose_account(const profile::Profile& profile, const std::string& e
 /// Punycode domains compare equal).
 bool account_may_send_as(const profile::Account& account, std::string_view address);
 
+/// Where a sender address comes from: the From field, the Sender field or -f.
+enum class SenderRole { from, sender, envelope };
+
 /// Throws Error{Data} unless account_may_send_as: "'x' is not an address of account 'a'",
-/// explaining that the server would answer "relay denied". `role` names the place ("From",
-/// "the envelope sender (-f)", "Sender").
-void check_sender(const profile::Account& account, std::string_view address, std::string_view role);
+/// explaining that the server would answer "relay denied"; the message names `role` ("the From
+/// address", "the envelope sender (-f) address", "the Sender address").
+void check_sender(const profile::Account& account, std::string_view address, SenderRole role);
 
 /// Composes the message (see mime::compose): reads --body-file and the attachments, picks the
 /// media types, adds Date and a Message-ID on the account's domain, and checks the senders.
@@ -90,8 +93,9 @@ Outgoing compose_outgoing(const profile::Account& account, const ComposeInput& i
 /// From not the account's).
 Outgoing ready_outgoing(const profile::Account& account, const ReadyInput& input, std::time_t now);
 
-/// Reads a whole stream (standard input). Throws Error{Storage} on a read error.
-std::string read_stream(std::FILE* stream, std::string_view what);
+/// Reads a whole stream (standard input). Throws Error{Storage} on a read error, its message
+/// `failure` (a text marked with N_, translated here) with "{}" for the system's reason.
+std::string read_stream(std::FILE* stream, const char* failure);
 
 /// Splits an option value holding one or more addresses ("A <a@x>, b@y") after refusing line
 /// breaks (header injection) and control characters. Throws Error{Usage} naming `option`.

@@ -1,5 +1,6 @@
 #include "send/prepare.hpp"
 
+#include "i18n.hpp"
 #include "send/queue.hpp"
 #include "send/send.hpp"
 
@@ -13,8 +14,9 @@ bool reads_text_from_input(const Request& s) {
 }
 
 Prepared prepare(const profile::Profile& profile, Request s, std::FILE* input) {
-    if (reads_text_from_input(s)) s.compose_input.stdin_text = read_stream(input, "the text from standard input");
-    if (!s.compose) s.ready.message = read_stream(input, "the message from standard input");
+    if (reads_text_from_input(s))
+        s.compose_input.stdin_text = read_stream(input, N_("cannot read the text from standard input: {}"));
+    if (!s.compose) s.ready.message = read_stream(input, N_("cannot read the message from standard input: {}"));
     const std::string hint = s.compose ? sender_hint(&s.compose_input, nullptr) : sender_hint(nullptr, &s.ready);
     const std::string name = choose_account(profile, s.account, hint);
     Prepared p{profile::resolve_account(profile, name), {}};

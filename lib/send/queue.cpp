@@ -12,6 +12,7 @@
 #include <map>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "mime/header_values.hpp"
 #include "util/atomic_file.hpp"
 
@@ -83,10 +84,11 @@ nlohmann::json QueuedEnvelope::to_json() const {
 
 QueuedEnvelope QueuedEnvelope::from_json(const nlohmann::json& j, const std::string& where) {
     auto bad = [&](const std::string& why) {
-        return Error(ErrorKind::Data, "invalid queue file '" + where + "': " + why,
-                     "move it out of the queue directory and look at it");
+        // TRANSLATORS: the file, then what is wrong with it
+        return Error(ErrorKind::Data, tr("invalid queue file '{}': {}", where, why),
+                     tr("move it out of the queue directory and look at it"));
     };
-    if (!j.is_object()) throw bad("not a JSON object");
+    if (!j.is_object()) throw bad(tr("not a JSON object"));
     QueuedEnvelope e;
     try {
         e.mail_from = j.at("mail_from").get<std::string>();
@@ -101,7 +103,7 @@ QueuedEnvelope QueuedEnvelope::from_json(const nlohmann::json& j, const std::str
     } catch (const nlohmann::json::exception& x) {
         throw bad(x.what());
     }
-    if (e.recipients.empty()) throw bad("no recipients");
+    if (e.recipients.empty()) throw bad(tr("no recipients"));
     return e;
 }
 
@@ -129,7 +131,7 @@ std::vector<QueueEntry> Queue::entries() const {
     DIR* dir = ::opendir(directory_.c_str());
     if (!dir) {
         if (errno == ENOENT) return out;
-        throw_storage_error("read the queue directory", directory_, errno);
+        throw_storage_error(N_("read the queue directory"), directory_, errno);
     }
     std::map<std::string, QueueState> states;
     std::map<std::string, bool> messages;
@@ -164,8 +166,8 @@ std::vector<QueueEntry> Queue::entries() const {
         try {
             j = nlohmann::json::parse(text);
         } catch (const nlohmann::json::parse_error& e) {
-            throw Error(ErrorKind::Data, "invalid queue file '" + file + "': " + e.what(),
-                        "move it out of the queue directory and look at it");
+            throw Error(ErrorKind::Data, tr("invalid queue file '{}': {}", file, e.what()),
+                        tr("move it out of the queue directory and look at it"));
         }
         entry.envelope = QueuedEnvelope::from_json(j, file);
         out.push_back(std::move(entry));
@@ -181,7 +183,7 @@ std::string Queue::read_message(const std::string& id) const {
 
 void Queue::rename_state(const std::string& id, const char* from, const char* to) {
     const std::string source = path(id, from), target = path(id, to);
-    if (::rename(source.c_str(), target.c_str()) != 0) throw_storage_error("rename", source, errno);
+    if (::rename(source.c_str(), target.c_str()) != 0) throw_storage_error(N_("rename"), source, errno);
     util::fsync_parent_directory(target);
 }
 
@@ -197,7 +199,7 @@ void Queue::record_attempt(const std::string& id, const std::string& error) {
     try {
         e = QueuedEnvelope::from_json(nlohmann::json::parse(text), file);
     } catch (const nlohmann::json::parse_error& x) {
-        throw Error(ErrorKind::Data, "invalid queue file '" + file + "': " + x.what());
+        throw Error(ErrorKind::Data, tr("invalid queue file '{}': {}", file, x.what()));
     }
     ++e.attempts;
     e.last_error = error;
@@ -218,19 +220,19 @@ void Queue::mark_failed(const std::string& id, const std::string& error) {
     try {
         j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& x) {
-        throw Error(ErrorKind::Data, "invalid queue file '" + file + "': " + x.what());
+        throw Error(ErrorKind::Data, tr("invalid queue file '{}': {}", file, x.what()));
     }
     j["last_error"] = error;
     j["attempts"] = j.value("attempts", 0) + 1;
     util::write_file_atomically(path(id, failed_suffix), j.dump(2) + "\n");
-    if (::unlink(file.c_str()) != 0 && errno != ENOENT) throw_storage_error("remove", file, errno);
+    if (::unlink(file.c_str()) != 0 && errno != ENOENT) throw_storage_error(N_("remove"), file, errno);
     util::fsync_parent_directory(file);
 }
 
 void Queue::remove(const std::string& id) {
     for (const char* suffix : {message_suffix, sent_suffix, failed_suffix, sending_suffix, pending_suffix}) {
         const std::string file = path(id, suffix);
-        if (::unlink(file.c_str()) != 0 && errno != ENOENT) throw_storage_error("remove", file, errno);
+        if (::unlink(file.c_str()) != 0 && errno != ENOENT) throw_storage_error(N_("remove"), file, errno);
     }
     util::fsync_parent_directory(path(id, message_suffix));
 }

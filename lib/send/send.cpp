@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "i18n.hpp"
 #include "net/account_options.hpp"
 #include "util/lock_file.hpp"
 
@@ -224,8 +225,8 @@ FlushReport flush_queue(const profile::Profile& profile, const profile::Account&
         lock.emplace(queue.lock_path(), "zmail send --flush", options.lock_wait_seconds);
     } catch (const Error& e) {
         if (e.kind != ErrorKind::Temporary) throw;
-        throw Error(ErrorKind::Temporary, "the queue of account '" + account.name + "' is being sent: " + e.what(),
-                    "another 'zmail send --flush' is at work; the messages it leaves are sent next time");
+        throw Error(ErrorKind::Temporary, tr("the queue of account '{}' is being sent: {}", account.name, e.what()),
+                    tr("another 'zmail send --flush' is at work; the messages it leaves are sent next time"));
     }
     queue.remove_leftovers();
     entries = queue.entries();  // again, now that no other flush changes them
@@ -249,7 +250,7 @@ FlushReport flush_queue(const profile::Profile& profile, const profile::Account&
             send = true;
         }
         if (!entry.has_message && entry.state != QueueState::Sent) {
-            m.error = Error(ErrorKind::Data, "queue entry '" + entry.id + "' has lost its message file");
+            m.error = Error(ErrorKind::Data, tr("queue entry '{}' has lost its message file", entry.id));
             send = false;
         }
         if (send && !report.stopped) {
@@ -281,8 +282,8 @@ FlushReport flush_queue(const profile::Profile& profile, const profile::Account&
             m.sent_copy = folder->save(queue.read_message(entry.id), entry.envelope.message_id, entry.envelope.date,
                                        entry.envelope.date_offset_minutes);
             if (m.sent_copy.outcome == SentCopyResult::Outcome::Failed && m.sent_copy.error)
-                warn(options.warning, "message " + m.message_id + " was sent, but its Sent copy failed: " +
-                                          m.sent_copy.error->what());
+                warn(options.warning, tr("message {} was sent, but its Sent copy failed: {}", m.message_id,
+                                         m.sent_copy.error->what()));
         } else {
             m.sent_copy.reason = reason;
         }

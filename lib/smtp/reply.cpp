@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "text/ascii.hpp"
 #include "text/strings.hpp"
 
@@ -43,7 +44,7 @@ ReplyClass classify(int code) {
     if (code >= 300 && code < 400) return ReplyClass::Intermediate;
     if (code >= 400 && code < 500) return ReplyClass::Temporary;
     if (code >= 500 && code < 600) return ReplyClass::Permanent;
-    throw Error(ErrorKind::Protocol, "malformed SMTP reply code " + std::to_string(code));
+    throw Error(ErrorKind::Protocol, tr("malformed SMTP reply code {}", code));
 }
 
 std::string EnhancedStatus::text() const {
@@ -79,19 +80,23 @@ void ReplyParser::reset() {
 
 std::optional<Reply> ReplyParser::add_line(std::string_view line) {
     line = strip_line_end(line);
-    auto fail = [&](const std::string& what) -> Error {
+    // `message` is marked with N_ and translated only when it is thrown
+    auto fail = [&](const char* message) -> Error {
         reset();
-        return Error(ErrorKind::Protocol, "malformed SMTP reply: " + what, {}, excerpt(line));
+        return Error(ErrorKind::Protocol, translate(message), {}, excerpt(line));
     };
-    if (line.size() > max_reply_line_length) throw fail("line too long");
+    if (line.size() > max_reply_line_length) throw fail(N_("malformed SMTP reply: line too long"));
     if (line.size() < 3 || !is_digit(line[0]) || !is_digit(line[1]) || !is_digit(line[2]) || line[0] < '2' ||
         line[0] > '5') {
-        throw fail("no reply code");
+        throw fail(N_("malformed SMTP reply: no reply code"));
     }
-    if (line.size() > 3 && line[3] != ' ' && line[3] != '-') throw fail("no blank or '-' after the reply code");
+    if (line.size() > 3 && line[3] != ' ' && line[3] != '-')
+        throw fail(N_("malformed SMTP reply: no blank or '-' after the reply code"));
     int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-    if (in_progress_ && code != current_.code) throw fail("reply code changed inside a multi-line reply");
-    if (current_.raw.size() + line.size() + 1 > max_reply_length) throw fail("reply too long");
+    if (in_progress_ && code != current_.code)
+        throw fail(N_("malformed SMTP reply: reply code changed inside a multi-line reply"));
+    if (current_.raw.size() + line.size() + 1 > max_reply_length)
+        throw fail(N_("malformed SMTP reply: reply too long"));
 
     current_.code = code;
     std::string_view text = line.size() > 4 ? line.substr(4) : std::string_view{};
@@ -122,15 +127,15 @@ std::vector<Reply> parse_replies(std::string_view text) {
         text.remove_prefix(line.size());
         if (auto reply = parser.add_line(line)) replies.push_back(std::move(*reply));
     }
-    if (parser.in_progress()) throw Error(ErrorKind::Protocol, "malformed SMTP reply: incomplete multi-line reply");
+    if (parser.in_progress())
+        throw Error(ErrorKind::Protocol, tr("malformed SMTP reply: incomplete multi-line reply"));
     return replies;
 }
 
 Reply parse_reply(std::string_view text) {
     std::vector<Reply> replies = parse_replies(text);
     if (replies.size() != 1) {
-        throw Error(ErrorKind::Protocol, "malformed SMTP reply: expected one reply, found " +
-                                             std::to_string(replies.size()));
+        throw Error(ErrorKind::Protocol, tr("malformed SMTP reply: expected one reply, found {}", replies.size()));
     }
     return std::move(replies.front());
 }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 
+#include "i18n.hpp"
 #include "net/connection.hpp"
 
 namespace zmail::smtp {
@@ -86,7 +87,7 @@ struct Session::State {
                 return line;
             }
             if (buffer.size() > max_reply_line_length)
-                throw Error(ErrorKind::Protocol, "'" + peer() + "' sent a reply line that does not end");
+                throw Error(ErrorKind::Protocol, tr("'{}' sent a reply line that does not end", peer()));
             char chunk[16384];
             const std::size_t n = connection->read_some(chunk, sizeof chunk);
             buffer.append(chunk, n);
@@ -103,7 +104,7 @@ struct Session::State {
             try {
                 reply = parser.add_line(line);
             } catch (const Error&) {
-                throw Error(ErrorKind::Protocol, "unexpected reply from '" + peer() + "'", "", line);
+                throw Error(ErrorKind::Protocol, tr("unexpected reply from '{}'", peer()), "", line);
             }
             if (reply) return *reply;
         }
@@ -138,7 +139,7 @@ std::string Session::peer() const { return state_->peer(); }
 
 Submission Session::submit(const Envelope& envelope, std::string_view message, const EndOfDataHook& end_of_data) {
     State& s = *state_;
-    if (envelope.recipients.empty()) throw Error(ErrorKind::Usage, "no recipients");
+    if (envelope.recipients.empty()) throw Error(ErrorKind::Usage, tr("no recipients"));
     const bool reused = s.connection != nullptr;
     try {
         return transaction(envelope, message, end_of_data);

@@ -2,6 +2,8 @@
 // server said, and whether the message may have gone out.
 #include "smtp/session.hpp"
 
+#include "i18n.hpp"
+
 namespace zmail::smtp {
 
 namespace {
@@ -23,46 +25,82 @@ std::string join(const std::vector<RefusedRecipient>& refused) {
     return out;
 }
 
-SubmitError too_large(const std::string& where, const Reply& r) {
-    return SubmitError(Error(ErrorKind::Data, "the message is too large for " + where,
-                             "send the attachments another way (a link), or in several messages", r.raw),
+SubmitError too_large(std::string_view peer, const Reply& r) {
+    return SubmitError(Error(ErrorKind::Data, tr("the message is too large for '{}'", peer),
+                             tr("send the attachments another way (a link), or in several messages"), r.raw),
                        Delivery::NotSent);
 }
 
+/// When the stream failed: the one sentence for each moment of the transfer.
+enum class When { before_sending, while_sending, after_sending };
+
+std::string timed_out(std::string_view peer, When when) {
+    switch (when) {
+    case When::before_sending: return tr("'{}' did not answer in time before the message was sent", peer);
+    case When::while_sending: return tr("'{}' did not answer in time while sending the message", peer);
+    case When::after_sending: return tr("'{}' did not answer in time after the whole message was sent", peer);
+    }
+    return {};
+}
+
+/// `what` is what went wrong ("unexpected reply from 'smtp.example.com:587'").
+std::string bad_reply(const char* what, When when) {
+    switch (when) {
+    // TRANSLATORS: {} is what went wrong, e.g. "unexpected reply from 'smtp.example.com:587'"
+    case When::before_sending: return tr("{} before the message was sent", what);
+    // TRANSLATORS: {} is what went wrong, e.g. "unexpected reply from 'smtp.example.com:587'"
+    case When::while_sending: return tr("{} while sending the message", what);
+    // TRANSLATORS: {} is what went wrong, e.g. "unexpected reply from 'smtp.example.com:587'"
+    case When::after_sending: return tr("{} after the whole message was sent", what);
+    }
+    return {};
+}
+
+std::string connection_lost(std::string_view peer, const char* what, When when) {
+    switch (when) {
+    // TRANSLATORS: the first {} is the server (host:port), the second the reason
+    case When::before_sending: return tr("connection to '{}' was lost before the message was sent: {}", peer, what);
+    // TRANSLATORS: the first {} is the server (host:port), the second the reason
+    case When::while_sending: return tr("connection to '{}' was lost while sending the message: {}", peer, what);
+    case When::after_sending:
+        // TRANSLATORS: the first {} is the server (host:port), the second the reason
+        return tr("connection to '{}' was lost after the whole message was sent: {}", peer, what);
+    }
+    return {};
+}
+
 /// The stream failed `when`: timeouts are Temporary, the rest Network.
-SubmitError lost(std::string_view peer, const Error& io, const std::string& when, Delivery delivery,
-                 const Dialogue& d) {
+SubmitError lost(std::string_view peer, const Error& io, When when, Delivery delivery, const Dialogue& d) {
     const std::string reply = !io.server_reply.empty() ? io.server_reply
                               : d.last_reply()        ? d.last_reply()->raw
                                                       : d.malformed_line();
     if (io.kind == ErrorKind::Temporary)
-        return SubmitError(Error(ErrorKind::Temporary, "'" + std::string(peer) + "' did not answer in time " + when,
-                                 "the server or the network may be slow; try again later", reply),
+        return SubmitError(Error(ErrorKind::Temporary, timed_out(peer, when),
+                                 tr("the server or the network may be slow; try again later"), reply),
                            delivery);
     if (io.kind == ErrorKind::Protocol)
-        return SubmitError(Error(ErrorKind::Protocol, std::string(io.what()) + " " + when, io.hint, reply), delivery);
-    return SubmitError(Error(ErrorKind::Network,
-                             "connection to '" + std::string(peer) + "' was lost " + when + ": " + io.what(),
-                             "try again later", reply),
+        return SubmitError(Error(ErrorKind::Protocol, bad_reply(io.what(), when), io.hint, reply), delivery);
+    return SubmitError(Error(ErrorKind::Network, connection_lost(peer, io.what(), when), tr("try again later"), reply),
                        delivery);
 }
 
 /// MAIL FROM refused.
-SubmitError sender_refused(const std::string& where, std::string_view sender, const Reply& r) {
+SubmitError sender_refused(std::string_view peer, std::string_view sender, const Reply& r) {
     if (r.temporary_failure())
-        return SubmitError(Error(ErrorKind::Temporary,
-                                 where + " cannot take mail from '" + std::string(sender) + "' right now",
-                                 "try again later", r.raw),
+        // TRANSLATORS: the first {} is the server (host:port), the second the sender's address
+        return SubmitError(Error(ErrorKind::Temporary, tr("'{}' cannot take mail from '{}' right now", peer, sender),
+                                 tr("try again later"), r.raw),
                            Delivery::NotSent);
-    if (size_problem(r)) return too_large(where, r);
+    if (size_problem(r)) return too_large(peer, r);
     if (authentication_required(r))
-        return SubmitError(Error(ErrorKind::Auth, where + " wants a login before it takes mail",
-                                 "check the account's smtp settings (security tls or starttls)", r.raw),
+        return SubmitError(Error(ErrorKind::Auth, tr("'{}' wants a login before it takes mail", peer),
+                                 tr("check the account's smtp settings (security tls or starttls)"), r.raw),
                            Delivery::NotSent);
     return SubmitError(
-        Error(ErrorKind::Data, where + " refused the sender '" + std::string(sender) + "': relay denied",
-              "the From address must be the account's address or an alias the provider lets you send as; add "
-              "aliases with 'zmail settings set ACCOUNT aliases ...'",
+        // TRANSLATORS: the first {} is the server (host:port), the second the sender's address
+        Error(ErrorKind::Data, tr("'{}' refused the sender '{}': relay denied", peer, sender),
+              tr("the From address must be the account's address or an alias the provider lets you send as; add "
+                 "aliases with 'zmail settings set ACCOUNT aliases ...'"),
               r.raw),
         Delivery::NotSent);
 }
@@ -79,20 +117,19 @@ std::vector<RefusedRecipient> refused_recipients(const Dialogue& dialogue) {
 }
 
 SubmitError submission_error(const Dialogue& d, const Error* io, std::string_view peer, std::string_view sender) {
-    const std::string where = "'" + std::string(peer) + "'";
     // The envelope first: with pipelining, the commands after a refused MAIL FROM fail too.
-    if (d.mail_reply() && !d.mail_reply()->success()) return sender_refused(where, sender, *d.mail_reply());
+    if (d.mail_reply() && !d.mail_reply()->success()) return sender_refused(peer, sender, *d.mail_reply());
     if (io) {  // cut: what was answered so far does not tell the rest
         switch (d.phase()) {
         case Phase::Connecting:
-        case Phase::Authenticating: return lost(peer, *io, "before the message was sent", Delivery::NotSent, d);
+        case Phase::Authenticating:
         case Phase::Envelope:
-        case Phase::Data: return lost(peer, *io, "before the message was sent", Delivery::NotSent, d);
-        case Phase::Body: return lost(peer, *io, "while sending the message", Delivery::NotSent, d);
+        case Phase::Data: return lost(peer, *io, When::before_sending, Delivery::NotSent, d);
+        case Phase::Body: return lost(peer, *io, When::while_sending, Delivery::NotSent, d);
         case Phase::EndOfData: {
-            SubmitError e = lost(peer, *io, "after the whole message was sent", Delivery::Uncertain, d);
-            e.hint = "the server may or may not have accepted it: check with a recipient or the Sent folder "
-                     "before sending it again";
+            SubmitError e = lost(peer, *io, When::after_sending, Delivery::Uncertain, d);
+            e.hint = tr("the server may or may not have accepted it: check with a recipient or the Sent folder "
+                        "before sending it again");
             return e;
         }
         case Phase::Done: break;
@@ -108,32 +145,37 @@ SubmitError submission_error(const Dialogue& d, const Error* io, std::string_vie
         for (const auto& r : refused) reply += (reply.empty() ? "" : "\n") + r.reply;
         if (all_temporary)
             return SubmitError(Error(ErrorKind::Temporary,
-                                     where + " cannot take mail for " + join(refused) + " right now",
-                                     "try again later", reply),
+                                     // TRANSLATORS: the first {} is the server (host:port), the second a list
+                                     // of addresses with the server's replies: 'a@example.com' (550 ...), ...
+                                     tr("'{}' cannot take mail for {} right now", peer, join(refused)),
+                                     tr("try again later"), reply),
                                Delivery::NotSent, refused);
-        return SubmitError(Error(ErrorKind::Data, where + " refused every recipient: " + join(refused),
-                                 "check the addresses; nothing was sent", reply),
+        // TRANSLATORS: the first {} is the server (host:port), the second a list of addresses with the
+        // server's replies: 'a@example.com' (550 no such user), ...
+        return SubmitError(Error(ErrorKind::Data, tr("'{}' refused every recipient: {}", peer, join(refused)),
+                                 tr("check the addresses; nothing was sent"), reply),
                            Delivery::NotSent, refused);
     }
     if (d.data_reply() && d.data_reply()->code != 354) {
         const Reply& r = *d.data_reply();
-        if (size_problem(r)) return too_large(where, r);
+        if (size_problem(r)) return too_large(peer, r);
         return SubmitError(Error(r.temporary_failure() ? ErrorKind::Temporary : ErrorKind::Data,
-                                 where + " refused to take the message (DATA)",
-                                 r.temporary_failure() ? "try again later" : "", r.raw),
+                                 tr("'{}' refused to take the message (DATA)", peer),
+                                 r.temporary_failure() ? tr("try again later") : "", r.raw),
                            Delivery::NotSent, refused);
     }
     if (d.final_reply() && !d.final_reply()->success()) {
         const Reply& r = *d.final_reply();
-        if (size_problem(r)) return too_large(where, r);
+        if (size_problem(r)) return too_large(peer, r);
         if (r.temporary_failure())
-            return SubmitError(Error(ErrorKind::Temporary, where + " did not accept the message right now",
-                                     "try again later", r.raw),
+            return SubmitError(Error(ErrorKind::Temporary, tr("'{}' did not accept the message right now", peer),
+                                     tr("try again later"), r.raw),
                                Delivery::NotSent);
-        return SubmitError(Error(ErrorKind::Data, where + " refused the message", "", r.raw), Delivery::NotSent);
+        return SubmitError(Error(ErrorKind::Data, tr("'{}' refused the message", peer), "", r.raw), Delivery::NotSent);
     }
     const std::string reply = d.last_reply() ? d.last_reply()->raw : std::string();
-    return SubmitError(Error(ErrorKind::Protocol, "unexpected reply from " + where, "", reply), Delivery::NotSent);
+    return SubmitError(Error(ErrorKind::Protocol, tr("unexpected reply from '{}'", peer), "", reply),
+                       Delivery::NotSent);
 }
 
 }  // namespace zmail::smtp

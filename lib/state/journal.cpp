@@ -1,6 +1,7 @@
 #include "state/journal.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "util/atomic_file.hpp"
 
 #include <cerrno>
@@ -17,7 +18,10 @@ namespace {
 /// The hints of a state file error: losing the state loses no mail.
 constexpr const char* journal_suffix = ".journal";
 
-const StorageHints state_hints{"free some disk space and run again; nothing was lost", ""};
+const StorageHints& state_hints() {
+    static const StorageHints hints{tr("free some disk space and run again; nothing was lost"), ""};
+    return hints;
+}
 
 void split_lines(const std::string& text, bool drop_torn_tail, std::vector<std::string>& out) {
     size_t start = 0;
@@ -75,9 +79,9 @@ void Journal::remove() {
     bool removed = false;
     for (const std::string* file : {&path_, &journal_path_}) {
         if (::unlink(file->c_str()) == 0) removed = true;
-        else if (errno != ENOENT) throw_storage_error("remove state file", *file, errno, state_hints);
+        else if (errno != ENOENT) throw_storage_error(N_("remove state file"), *file, errno, state_hints());
     }
-    if (removed) util::fsync_parent_directory(path_, state_hints);
+    if (removed) util::fsync_parent_directory(path_, state_hints());
     journal_lines_ = 0;
 }
 
@@ -91,8 +95,8 @@ std::vector<std::string> Journal::load() {
     if (util::read_file(path_, text, true)) {
         split_lines(text, false, lines);
         if (lines.empty() || lines.front() != header_)
-            throw Error(ErrorKind::Config, "state file '" + path_ + "' is not in the expected format",
-                        "it was written by another program or a newer zmail; move it away to start afresh");
+            throw Error(ErrorKind::Config, tr("state file '{}' is not in the expected format", path_),
+                        tr("it was written by another program or a newer zmail; move it away to start afresh"));
         lines.erase(lines.begin());
     }
     std::string journal;
@@ -105,7 +109,7 @@ std::vector<std::string> Journal::load() {
         if (!journal.empty() && journal.back() != '\n') {
             size_t keep = journal.rfind('\n');
             if (::truncate(journal_path_.c_str(), keep == std::string::npos ? 0 : static_cast<off_t>(keep + 1)) != 0)
-                throw_storage_error("repair state file", journal_path_, errno, state_hints);
+                throw_storage_error(N_("repair state file"), journal_path_, errno, state_hints());
         }
     }
     return lines;
@@ -115,9 +119,9 @@ void Journal::open_journal() {
     if (fd_ >= 0) return;
     util::make_directories(util::parent_directory(journal_path_));
     fd_ = ::open(journal_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd_ < 0) throw_storage_error("open state file", journal_path_, errno, state_hints);
+    if (fd_ < 0) throw_storage_error(N_("open state file"), journal_path_, errno, state_hints());
     // the journal's directory entry must be durable before anything relies on its contents
-    util::fsync_parent_directory(journal_path_, state_hints);
+    util::fsync_parent_directory(journal_path_, state_hints());
 }
 
 void Journal::append(std::string_view line) {
@@ -130,14 +134,14 @@ void Journal::sync() {
     if (buffer_.empty()) return;
     open_journal();
     try {
-        util::write_all(fd_, buffer_, "write state file", journal_path_, state_hints);
+        util::write_all(fd_, buffer_, N_("write state file"), journal_path_, state_hints());
     } catch (const Error&) {
         // cut a partial write so the journal ends on a whole line
         buffer_.clear();
         throw;
     }
     buffer_.clear();
-    if (::fdatasync(fd_) != 0) throw_storage_error("sync state file", journal_path_, errno, state_hints);
+    if (::fdatasync(fd_) != 0) throw_storage_error(N_("sync state file"), journal_path_, errno, state_hints());
 }
 
 void Journal::compact(const std::vector<std::string>& lines) {
@@ -153,8 +157,8 @@ void Journal::compact(const std::vector<std::string>& lines) {
         fd_ = -1;
     }
     if (::unlink(journal_path_.c_str()) != 0 && errno != ENOENT)
-        throw_storage_error("remove state file", journal_path_, errno, state_hints);
-    util::fsync_parent_directory(journal_path_, state_hints);
+        throw_storage_error(N_("remove state file"), journal_path_, errno, state_hints());
+    util::fsync_parent_directory(journal_path_, state_hints());
     journal_lines_ = 0;
 }
 

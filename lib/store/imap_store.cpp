@@ -1,6 +1,7 @@
 #include "store/imap_store.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "imap/command.hpp"
 #include "imap/session_naming.hpp"
 #include "imap/uid_set.hpp"
@@ -83,7 +84,7 @@ public:
         }
         if (!file_) {
             file_ = std::tmpfile();
-            if (!file_) throw Error(ErrorKind::Storage, "cannot create a temporary file for a message to upload");
+            if (!file_) throw Error(ErrorKind::Storage, tr("cannot create a temporary file for a message to upload"));
             put(memory_);
             memory_.clear();
             memory_.shrink_to_fit();
@@ -93,7 +94,7 @@ public:
 
     std::uint32_t finish(Flags flags, std::time_t date) override {
         if (file_ && (std::fflush(file_) != 0 || std::fseek(file_, 0, SEEK_SET) != 0))
-            throw Error(ErrorKind::Storage, "cannot read back the temporary copy of a message to upload");
+            throw Error(ErrorKind::Storage, tr("cannot read back the temporary copy of a message to upload"));
         std::uint64_t position = 0;
         imap::AppendSource source;
         source.size = size_;
@@ -125,8 +126,8 @@ public:
 private:
     void put(std::string_view bytes) {
         if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
-            throw Error(ErrorKind::Storage, "cannot write the temporary copy of a message to upload",
-                        "free some space in the temporary directory ($TMPDIR)");
+            throw Error(ErrorKind::Storage, tr("cannot write the temporary copy of a message to upload"),
+                        tr("free some space in the temporary directory ($TMPDIR)"));
     }
 
     ImapStore& store_;
@@ -138,7 +139,7 @@ private:
 ImapStore::ImapStore(imap::Session& session, std::string server)
     : session_(session), mailboxes_(session), messages_(session), server_(std::move(server)) {}
 
-std::string ImapStore::describe() const { return "server '" + server_ + "'"; }
+std::string ImapStore::describe() const { return tr("server '{}'", server_); }
 
 Capabilities ImapStore::capabilities() const {
     Capabilities c;
@@ -191,7 +192,8 @@ void ImapStore::create_folder(const std::string& name) {
         mailboxes_.create(mailbox);
     } catch (const imap::CommandError& e) {
         if (!e.result.has_code(imap::CodeKind::AlreadyExists))
-            throw imap::folder_refusal(e, "cannot create folder '" + name + "' on " + describe(), naming(), mailbox);
+            // TRANSLATORS: the 1st {} is a folder, the 2nd a server ("server 'imap.example.com'")
+            throw imap::folder_refusal(e, tr("cannot create folder '{}' on {}", name, describe()), naming(), mailbox);
     }
     subscribe_quietly(mailbox, true);
 }
@@ -205,7 +207,8 @@ void ImapStore::delete_folder(const std::string& name) {
     try {
         mailboxes_.remove(server);
     } catch (const imap::CommandError& e) {
-        throw imap::folder_refusal(e, "cannot delete folder '" + name + "' on " + describe(), naming(), server);
+        // TRANSLATORS: the 1st {} is a folder, the 2nd a server ("server 'imap.example.com'")
+        throw imap::folder_refusal(e, tr("cannot delete folder '{}' on {}", name, describe()), naming(), server);
     }
 }
 
@@ -218,8 +221,9 @@ void ImapStore::rename_folder(const std::string& from, const std::string& to) {
     try {
         mailboxes_.rename(old_name, new_name);
     } catch (const imap::CommandError& e) {
-        throw imap::folder_refusal(e, "cannot rename folder '" + from + "' to '" + to + "' on " + describe(),
-                                        naming(), new_name);
+        // TRANSLATORS: the 1st and 2nd {} are folders, the 3rd a server ("server 'imap.example.com'")
+        throw imap::folder_refusal(e, tr("cannot rename folder '{}' to '{}' on {}", from, to, describe()), naming(),
+                                   new_name);
     }
     subscribe_quietly(new_name, true);
     subscribe_quietly(old_name, false);
@@ -243,7 +247,7 @@ FolderStatus ImapStore::select(const std::string& name) {
 
 Listing ImapStore::list_messages(std::uint64_t changed_since) {
     const auto& mailbox = session_.selected();
-    if (!mailbox) throw Error(ErrorKind::Internal, "IMAP store used without a selected folder");
+    if (!mailbox) throw Error(ErrorKind::Internal, tr("IMAP store used without a selected folder"));
     bool partial = changed_since > 0 && session_.condstore() && !mailbox->no_modseq && mailbox->highest_modseq > 0;
     Listing listing;
     listing.partial = partial;
@@ -291,7 +295,7 @@ std::vector<MessageIdentity> ImapStore::fetch_identities(const std::string& uid_
         },
         handler);
     if (!result.ok())
-        throw imap::command_error(result, "cannot read the message headers of folder '" + selected_ + "'");
+        throw imap::command_error(result, tr("cannot read the message headers of folder '{}'", selected_));
     return out;
 }
 
@@ -320,7 +324,7 @@ void ImapStore::fetch(const std::vector<std::uint32_t>& uids, const BodyReceiver
 }
 
 std::unique_ptr<AppendWriter> ImapStore::begin_append(std::uint64_t, Flags, std::time_t) {
-    if (selected_.empty()) throw Error(ErrorKind::Internal, "IMAP store used without a selected folder");
+    if (selected_.empty()) throw Error(ErrorKind::Internal, tr("IMAP store used without a selected folder"));
     return std::make_unique<ImapAppendWriter>(*this);
 }
 

@@ -1,6 +1,7 @@
 #include "store/maildir_store.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "maildir/message_file.hpp"
 #include "store/maildir_store_internal.hpp"
 #include "util/atomic_file.hpp"
@@ -51,7 +52,10 @@ std::string other_letters(std::string_view info) {
 
 }  // namespace
 
-const StorageHints maildir_store_hints{"free some disk space and run the sync again; nothing was lost", ""};
+const StorageHints& maildir_store_hints() {
+    static const StorageHints hints{tr("free some disk space and run the sync again; nothing was lost"), ""};
+    return hints;
+}
 
 bool is_directory(const std::string& path) {
     struct stat st {};
@@ -123,7 +127,7 @@ std::string tagged_unique(const maildir::Entry& e, UidTag tag) {
 /// A message being written into tmp/ of the selected folder; finish() stages it for commit_appends().
 class MaildirAppendWriter : public AppendWriter {
 public:
-    explicit MaildirAppendWriter(MaildirStore& store) : store_(store), file_(store.path_, maildir_store_hints) {}
+    explicit MaildirAppendWriter(MaildirStore& store) : store_(store), file_(store.path_, maildir_store_hints()) {}
 
     void write(std::string_view bytes) override { file_.write(bytes); }
 
@@ -146,7 +150,7 @@ MaildirStore::MaildirStore(std::string root, MaildirOptions options)
 
 MaildirStore::~MaildirStore() = default;
 
-std::string MaildirStore::describe() const { return "Maildir '" + root_ + "'"; }
+std::string MaildirStore::describe() const { return tr("Maildir '{}'", root_); }
 
 Capabilities MaildirStore::capabilities() const {
     Capabilities c;
@@ -164,9 +168,9 @@ void MaildirStore::write_uid_file(std::uint32_t next_uid) {
 
 FolderStatus MaildirStore::select(const std::string& name) {
     std::string path = folder_directory(name);
-    const maildir::Folder folder(path, maildir_store_hints);
+    const maildir::Folder folder(path, maildir_store_hints());
     if (!folder.exists())
-        throw Error(ErrorKind::Storage, "cannot select folder '" + name + "': no Maildir at '" + path + "'");
+        throw Error(ErrorKind::Storage, tr("cannot select folder '{}': no Maildir at '{}'", name, path));
     // a Maildir with cur but without new or tmp (created by a run of an older zmail, or another
     // program, that was killed half-way) is completed rather than failing every run
     if (!options_.read_only) {
@@ -192,8 +196,8 @@ FolderStatus MaildirStore::select(const std::string& name) {
             uid_validity_ != 0 && next_uid_ != 0)
             valid = true;
         if (!valid)
-            throw Error(ErrorKind::Storage, "cannot read '" + file + "': it is not a zmail UID file",
-                        "move it away; the next sync re-matches the folder by Message-ID without losing mail");
+            throw Error(ErrorKind::Storage, tr("cannot read '{}': it is not a zmail UID file", file),
+                        tr("move it away; the next sync re-matches the folder by Message-ID without losing mail"));
     }
     if (!valid) {
         std::random_device random;
@@ -210,13 +214,14 @@ FolderStatus MaildirStore::select(const std::string& name) {
 }
 
 void MaildirStore::require_selected() const {
-    if (!selected_) throw Error(ErrorKind::Internal, "Maildir store used without a selected folder");
+    if (!selected_) throw Error(ErrorKind::Internal, tr("Maildir store used without a selected folder"));
 }
 
 std::uint32_t MaildirStore::allocate_uids(std::uint32_t count) {
     if (next_uid_ > 0xFFFFFFFFu - count - uid_reserve)
-        throw Error(ErrorKind::Storage, "folder '" + folder_name_ + "' has used up its UIDs",
-                    "move its " + std::string(uid_file_name) + " file away to renumber it");
+        throw Error(ErrorKind::Storage, tr("folder '{}' has used up its UIDs", folder_name_),
+                    // TRANSLATORS: {} is a file name (.zmail-uidvalidity)
+                    tr("move its {} file away to renumber it", uid_file_name));
     std::uint32_t first = next_uid_;
     if (next_uid_ + count > reserved_until_) {
         reserved_until_ = next_uid_ + count + uid_reserve;
@@ -228,13 +233,13 @@ std::uint32_t MaildirStore::allocate_uids(std::uint32_t count) {
 
 void MaildirStore::sync_directories(bool new_dir, bool cur_dir) const {
     if (options_.read_only) return;
-    if (new_dir) util::fsync_directory(path_ + "/new", maildir_store_hints);
-    if (cur_dir) util::fsync_directory(path_ + "/cur", maildir_store_hints);
+    if (new_dir) util::fsync_directory(path_ + "/new", maildir_store_hints());
+    if (cur_dir) util::fsync_directory(path_ + "/cur", maildir_store_hints());
 }
 
 Listing MaildirStore::list_messages(std::uint64_t) {
     require_selected();
-    auto entries = maildir::Folder(path_, maildir_store_hints).list();
+    auto entries = maildir::Folder(path_, maildir_store_hints()).list();
     std::sort(entries.begin(), entries.end(),
               [](const auto& a, const auto& b) { return a.filename < b.filename; });
     index_.clear();
@@ -268,10 +273,10 @@ Listing MaildirStore::list_messages(std::uint64_t) {
                 if (::rename(from.c_str(), to.c_str()) != 0) {
                     if (errno == ENOENT) continue;  // deleted meanwhile
                     if (errno == ENAMETOOLONG) {    // left alone; the rest of the folder is synced
-                        listing_skipped_.push_back("'" + e->path() + "': its name is too long to take a UID");
+                        listing_skipped_.push_back(tr("'{}': its name is too long to take a UID", e->path()));
                         continue;
                     }
-                    throw_storage_error("rename", from, errno, maildir_store_hints);
+                    throw_storage_error(N_("rename"), from, errno, maildir_store_hints());
                 }
                 (e->subdir == "new" ? new_dir : cur_dir) = true;
             } else {
@@ -298,7 +303,7 @@ const maildir::Entry* MaildirStore::find(std::uint32_t uid) {
     struct stat st {};
     if (::lstat((path_ + "/" + it->second.path()).c_str(), &st) == 0) return &it->second;
     // renamed by a mail reader (flags) or deleted: look again
-    for (const auto& e : maildir::Folder(path_, maildir_store_hints).list()) {
+    for (const auto& e : maildir::Folder(path_, maildir_store_hints()).list()) {
         auto tag = parse_uid_tag(e.unique);
         if (tag && tag->uid_validity == uid_validity_ && tag->uid == uid) {
             it->second = e;
@@ -312,7 +317,7 @@ const maildir::Entry* MaildirStore::find(std::uint32_t uid) {
 
 std::unique_ptr<AppendWriter> MaildirStore::begin_append(std::uint64_t, Flags, std::time_t) {
     require_selected();
-    if (options_.read_only) throw Error(ErrorKind::Internal, "append to a read-only Maildir store");
+    if (options_.read_only) throw Error(ErrorKind::Internal, tr("append to a read-only Maildir store"));
     return std::make_unique<MaildirAppendWriter>(*this);
 }
 
@@ -347,7 +352,7 @@ void MaildirStore::set_flags(const std::vector<std::uint32_t>& uids, Flags add, 
             std::string from = path_ + "/" + e->path(), to = path_ + "/" + renamed.path();
             if (::rename(from.c_str(), to.c_str()) != 0) {
                 if (errno == ENOENT) continue;  // renamed meanwhile: look again
-                throw_storage_error("rename", from, errno, maildir_store_hints);
+                throw_storage_error(N_("rename"), from, errno, maildir_store_hints());
             }
             (e->subdir == "new" ? new_dir : cur_dir) = true;
             cur_dir = true;
@@ -360,7 +365,7 @@ void MaildirStore::set_flags(const std::vector<std::uint32_t>& uids, Flags add, 
 
 std::vector<std::pair<std::uint32_t, std::string>> MaildirStore::set_aside(const std::vector<std::uint32_t>& uids) {
     require_selected();
-    if (options_.read_only) throw Error(ErrorKind::Internal, "set aside in a read-only Maildir store");
+    if (options_.read_only) throw Error(ErrorKind::Internal, tr("set aside in a read-only Maildir store"));
     std::vector<std::pair<std::uint32_t, std::string>> aside;
     bool new_dir = false, cur_dir = false;
     for (auto uid : uids) {
@@ -372,7 +377,7 @@ std::vector<std::pair<std::uint32_t, std::string>> MaildirStore::set_aside(const
             if (to.size() - to.rfind('/') > 255) to = path_ + "/tmp/" + maildir::set_aside_prefix + std::to_string(uid);
             if (::rename(from.c_str(), to.c_str()) != 0) {
                 if (errno == ENOENT) continue;
-                throw_storage_error("rename", from, errno, maildir_store_hints);
+                throw_storage_error(N_("rename"), from, errno, maildir_store_hints());
             }
             (e->subdir == "new" ? new_dir : cur_dir) = true;
             index_.erase(uid);
@@ -386,7 +391,7 @@ std::vector<std::pair<std::uint32_t, std::string>> MaildirStore::set_aside(const
 
 void MaildirStore::remove(const std::vector<std::uint32_t>& uids, bool) {
     require_selected();
-    if (options_.read_only) throw Error(ErrorKind::Internal, "remove from a read-only Maildir store");
+    if (options_.read_only) throw Error(ErrorKind::Internal, tr("remove from a read-only Maildir store"));
     bool new_dir = false, cur_dir = false;
     for (auto uid : uids) {
         for (int attempt = 0; attempt < 2; ++attempt) {
@@ -395,7 +400,7 @@ void MaildirStore::remove(const std::vector<std::uint32_t>& uids, bool) {
             std::string path = path_ + "/" + e->path();
             if (::unlink(path.c_str()) != 0) {
                 if (errno == ENOENT) continue;
-                throw_storage_error("remove", path, errno, maildir_store_hints);
+                throw_storage_error(N_("remove"), path, errno, maildir_store_hints());
             }
             (e->subdir == "new" ? new_dir : cur_dir) = true;
             index_.erase(uid);

@@ -3,6 +3,7 @@
 #include "store/maildir_store_internal.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "util/atomic_file.hpp"
 
 #include <algorithm>
@@ -18,15 +19,18 @@ namespace {
 
 // A folder is decided from evidence only: a directory that exists but cannot be read is an error,
 // never a folder that is gone (which would delete its messages on the server).
-const StorageHints unreadable_hints{
-    "", "make the directory readable again (chmod u+rwx) and run the sync again; nothing was deleted"};
+const StorageHints& unreadable_hints() {
+    static const StorageHints hints{
+        "", tr("make the directory readable again (chmod u+rwx) and run the sync again; nothing was deleted")};
+    return hints;
+}
 
 std::vector<std::string> subdirectories(const std::string& dir) {
     std::vector<std::string> names;
     DIR* d = ::opendir(dir.c_str());
     if (!d) {
         if (errno == ENOENT) return names;  // gone meanwhile: nothing below it
-        throw_storage_error("read the directory", dir, errno, unreadable_hints);
+        throw_storage_error(N_("read the directory"), dir, errno, unreadable_hints());
     }
     while (struct dirent* de = ::readdir(d)) {
         std::string name = de->d_name;
@@ -45,7 +49,7 @@ bool holds_maildir(const std::string& dir) {
     const std::string cur = dir + "/cur";
     if (::stat(cur.c_str(), &st) == 0) return S_ISDIR(st.st_mode);
     if (errno == ENOENT || errno == ENOTDIR) return false;
-    throw_storage_error("read the folder directory", dir, errno, unreadable_hints);
+    throw_storage_error(N_("read the folder directory"), dir, errno, unreadable_hints());
 }
 
 }  // namespace
@@ -93,24 +97,24 @@ std::vector<FolderInfo> MaildirStore::list_folders() {
 }
 
 void MaildirStore::create_folder(const std::string& name) {
-    if (options_.read_only) throw Error(ErrorKind::Internal, "create_folder on a read-only Maildir store");
+    if (options_.read_only) throw Error(ErrorKind::Internal, tr("create_folder on a read-only Maildir store"));
     std::string path = folder_directory(name);
-    maildir::Folder(path, maildir_store_hints).create();
+    maildir::Folder(path, maildir_store_hints()).create();
     if (options_.layout == "maildir++" && path != root_) {
         std::string marker = path + "/maildirfolder";
         int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
         if (fd >= 0) ::close(fd);
     }
-    util::fsync_parent_directory(path, maildir_store_hints);
+    util::fsync_parent_directory(path, maildir_store_hints());
 }
 
 // fs: one directory rename moves the folder and its subfolders. maildir++: the folder's
 // directory and every ".<name>.<level>" below it are renamed one by one, parents first.
 void MaildirStore::rename_folder(const std::string& from, const std::string& to) {
-    if (options_.read_only) throw Error(ErrorKind::Internal, "rename_folder on a read-only Maildir store");
+    if (options_.read_only) throw Error(ErrorKind::Internal, tr("rename_folder on a read-only Maildir store"));
     std::string source = folder_directory(from), target = folder_directory(to);
     if (source == root_ || target == root_)
-        throw Error(ErrorKind::Usage, "cannot rename folder '" + from + "' to '" + to + "': INBOX stays where it is");
+        throw Error(ErrorKind::Usage, tr("cannot rename folder '{}' to '{}': INBOX stays where it is", from, to));
     std::vector<std::pair<std::string, std::string>> moves{{source, target}};
     if (options_.layout == "maildir++") {
         const std::string prefix = source.substr(root_.size() + 1) + ".";
@@ -122,25 +126,26 @@ void MaildirStore::rename_folder(const std::string& from, const std::string& to)
     }
     for (const auto& move : moves)
         if (::access(move.second.c_str(), F_OK) == 0)
-            throw Error(ErrorKind::Storage, "cannot rename folder '" + from + "' to '" + to + "': '" + move.second +
-                                                "' exists already",
-                        "move that directory away, then sync again");
+            throw Error(ErrorKind::Storage,
+                        // TRANSLATORS: the 1st and 2nd {} are folders, the 3rd a directory
+                        tr("cannot rename folder '{}' to '{}': '{}' exists already", from, to, move.second),
+                        tr("move that directory away, then sync again"));
     for (const auto& [old_path, new_path] : moves)
         if (::rename(old_path.c_str(), new_path.c_str()) != 0)
-            throw_storage_error("rename", old_path, errno, maildir_store_hints);
-    util::fsync_parent_directory(source, maildir_store_hints);
-    util::fsync_parent_directory(target, maildir_store_hints);
+            throw_storage_error(N_("rename"), old_path, errno, maildir_store_hints());
+    util::fsync_parent_directory(source, maildir_store_hints());
+    util::fsync_parent_directory(target, maildir_store_hints());
     selected_ = false;
 }
 
 void MaildirStore::delete_folder(const std::string& name) {
-    if (options_.read_only) throw Error(ErrorKind::Internal, "delete_folder on a read-only Maildir store");
+    if (options_.read_only) throw Error(ErrorKind::Internal, tr("delete_folder on a read-only Maildir store"));
     std::string path = folder_directory(name);
-    maildir::Folder folder(path, maildir_store_hints);
+    maildir::Folder folder(path, maildir_store_hints());
     auto entries = folder.list();
     if (!entries.empty())
-        throw Error(ErrorKind::Storage, "cannot delete folder '" + name + "': it still holds " +
-                                            std::to_string(entries.size()) + " messages");
+        throw Error(ErrorKind::Storage,
+                    tr("cannot delete folder '{}': it still holds {} messages", name, entries.size()));
     if (DIR* d = ::opendir((path + "/tmp").c_str())) {
         while (struct dirent* de = ::readdir(d))
             if (de->d_name[0] != '.') ::unlink((path + "/tmp/" + de->d_name).c_str());
@@ -148,11 +153,11 @@ void MaildirStore::delete_folder(const std::string& name) {
     }
     for (const char* sub : {"cur", "new", "tmp"})
         if (::rmdir((path + "/" + sub).c_str()) != 0 && errno != ENOENT)
-            throw_storage_error("remove", path + "/" + sub, errno, maildir_store_hints);
+            throw_storage_error(N_("remove"), path + "/" + sub, errno, maildir_store_hints());
     ::unlink((path + "/" + uid_file_name).c_str());
     ::unlink((path + "/maildirfolder").c_str());
     if (path != root_) ::rmdir(path.c_str());  // stays when it holds subfolders
-    util::fsync_parent_directory(path, maildir_store_hints);
+    util::fsync_parent_directory(path, maildir_store_hints());
     if (selected_ && folder_name_ == name) selected_ = false;
 }
 

@@ -9,7 +9,8 @@
 namespace zmail::store {
 
 /// The hints of the Maildir store's storage errors: a failed sync loses nothing and can be rerun.
-extern const StorageHints maildir_store_hints;
+/// Translated once, at the first use.
+const StorageHints& maildir_store_hints();
 
 /// The file in each folder holding its UIDVALIDITY and next UID.
 inline constexpr const char* uid_file_name = ".zmail-uidvalidity";

@@ -3,6 +3,7 @@
 #include "store/maildir_store_internal.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -59,17 +60,17 @@ public:
         while (true) {
             const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
             if (n < 0 && errno == EINTR) continue;
-            if (n < 0) throw_storage_error("read", path_, errno, maildir_store_hints);
+            if (n < 0) throw_storage_error(N_("read"), path_, errno, maildir_store_hints());
             buffer.resize(static_cast<size_t>(n));
             return n > 0;
         }
     }
     void rewind() {
-        if (::lseek(fd_, 0, SEEK_SET) != 0) throw_storage_error("read", path_, errno, maildir_store_hints);
+        if (::lseek(fd_, 0, SEEK_SET) != 0) throw_storage_error(N_("read"), path_, errno, maildir_store_hints());
     }
     std::time_t modification_time() const {
         struct stat st {};
-        if (::fstat(fd_, &st) != 0) throw_storage_error("read", path_, errno, maildir_store_hints);
+        if (::fstat(fd_, &st) != 0) throw_storage_error(N_("read"), path_, errno, maildir_store_hints());
         return st.st_mtime;
     }
 
@@ -85,7 +86,7 @@ std::unique_ptr<MessageReader> MaildirStore::open_message(std::uint32_t uid) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) return nullptr;  // removed since find() saw it
-        throw_storage_error("open", path, errno, maildir_store_hints);
+        throw_storage_error(N_("open"), path, errno, maildir_store_hints());
     }
     return std::make_unique<MessageReader>(fd, std::move(path));
 }
@@ -145,8 +146,8 @@ void MaildirStore::fetch(const std::vector<std::uint32_t>& uids, const BodyRecei
             receiver.data(converted);
         }
         if (sent != counter.size)
-            throw Error(ErrorKind::Storage, "message file '" + file->path() + "' changed while it was being read",
-                        "run the sync again");
+            throw Error(ErrorKind::Storage, tr("message file '{}' changed while it was being read", file->path()),
+                        tr("run the sync again"));
         receiver.end(uid, modified);
     }
 }

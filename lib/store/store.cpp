@@ -1,5 +1,6 @@
 #include "store/store.hpp"
 
+#include "i18n.hpp"
 #include "text/ascii.hpp"
 
 #include <array>
@@ -73,11 +74,13 @@ std::uint64_t header_hash(std::string_view header) {
 
 std::vector<std::pair<std::uint32_t, std::uint32_t>> Store::move_messages(const std::vector<std::uint32_t>&,
                                                                           const std::string&) {
-    throw Error(ErrorKind::Internal, describe() + " cannot move messages between folders");
+    // TRANSLATORS: {} is a store ("server 'imap.example.com'", "Maildir '~/Mail'")
+    throw Error(ErrorKind::Internal, tr("{} cannot move messages between folders", describe()));
 }
 
 void Store::copy_messages(const std::vector<std::uint32_t>&, const std::string&) {
-    throw Error(ErrorKind::Internal, describe() + " cannot copy messages between folders");
+    // TRANSLATORS: {} is a store ("server 'imap.example.com'", "Maildir '~/Mail'")
+    throw Error(ErrorKind::Internal, tr("{} cannot copy messages between folders", describe()));
 }
 
 std::vector<std::pair<std::uint32_t, std::string>> Store::set_aside(const std::vector<std::uint32_t>&) { return {}; }

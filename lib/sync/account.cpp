@@ -1,6 +1,7 @@
 #include "sync/account.hpp"
 
 #include "profile/folder_patterns.hpp"
+#include "i18n.hpp"
 #include "sync/state.hpp"
 
 #include <algorithm>
@@ -149,9 +150,10 @@ FolderOptions with_moves(const AccountOptions& options, const FolderJobs& jobs, 
 
 Error connection_lost(const store::Store& far, const std::string& folder, const Error& cause) {
     return Error(cause.kind == ErrorKind::Temporary ? ErrorKind::Temporary : ErrorKind::Network,
-                 "sync ended early: the connection to " + far.describe() + " was lost while syncing folder '" +
-                     folder + "' (" + cause.what() + ")",
-                 "run the sync again; nothing was lost");
+                 // TRANSLATORS: a server ("server 'x'"), a folder, the error
+                 tr("sync ended early: the connection to {} was lost while syncing folder '{}' ({})", far.describe(),
+                    folder, cause.what()),
+                 tr("run the sync again; nothing was lost"));
 }
 
 /// How many folders changed on the server since their last sync (only those are worth another
@@ -179,7 +181,7 @@ void collect(AccountReport& report, std::vector<std::optional<FolderReport>>& re
             ++synced;
         }
     if (synced < results.size() || (last_error && !report.ok()))
-        report.error = last_error ? *last_error : Error(ErrorKind::Internal, "sync ended early without an error");
+        report.error = last_error ? *last_error : Error(ErrorKind::Internal, tr("sync ended early without an error"));
 }
 
 /// However a worker ends, the supervisor hears of it: one active worker less.

@@ -1,6 +1,8 @@
 #include "sync/engine.hpp"
 #include "sync/folder_run.hpp"
 
+#include "i18n.hpp"
+
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -25,7 +27,7 @@ void FolderRun::run(const FolderPresence& presence) {
     if (!exists[Far] && !exists[Near]) {
         if (state_.existed()) {
             state_.remove_files();
-            report_.notes.push_back("folder '" + folder_ + "' is gone from both sides; its sync state was removed");
+            report_.notes.push_back(tr("folder '{}' is gone from both sides; its sync state was removed", folder_));
         }
         return;
     }
@@ -59,8 +61,9 @@ bool FolderRun::nothing_changed(const FolderPresence& presence) {
 // A folder that exists on one side only and was never synced: create it on the other.
 bool FolderRun::create_missing(Side side) {
     if (!may_change(options_.direction, side)) {
-        report_.notes.push_back("folder '" + folder_ + "' exists only on " + store(other(side)).describe() +
-                                "; not created on " + store(side).describe() + " in this direction");
+        // TRANSLATORS: a folder, then where it is and where it is not ("server 'x'", "Maildir '~/Mail'")
+        report_.notes.push_back(tr("folder '{}' exists only on {}; not created on {} in this direction", folder_,
+                                   store(other(side)).describe(), store(side).describe()));
         return false;
     }
     if (options_.dry_run) {
@@ -87,7 +90,7 @@ bool FolderRun::handle_gone(Side gone) {
         // a whole folder gone is a bigger step than some messages: any deletion needs the option
         if (!options_.allow_mass_delete && !plan.deletions[kept].empty()) plan.mass_delete[kept] = true;
         if (plan.mass_delete[kept]) {
-            stop_for_guard(plan, "the folder is gone from the other side");
+            stop_for_guard(plan, N_("the folder is gone from the other side"));
             return false;
         }
         bool delete_folder = options_.delete_folders && plan.transfer[gone].empty();
@@ -109,8 +112,8 @@ bool FolderRun::handle_gone(Side gone) {
         }
     }
     if (!may_change(options_.direction, gone)) {
-        report_.notes.push_back("folder '" + folder_ + "' is gone from " + store(gone).describe() +
-                                "; not created again in this direction");
+        report_.notes.push_back(
+            tr("folder '{}' is gone from {}; not created again in this direction", folder_, store(gone).describe()));
         return false;
     }
     if (options_.dry_run) {
@@ -127,16 +130,17 @@ bool FolderRun::handle_gone(Side gone) {
     state_.set_header(status_[Far].uid_validity, status_[Near].uid_validity, 0);
     for (auto uid : left) state_.leave(kept, uid);
     state_.sync();
-    report_.notes.push_back("folder '" + folder_ + "' was gone from " + store(gone).describe() +
-                            " and was created again");
+    report_.notes.push_back(tr("folder '{}' was gone from {} and was created again", folder_, store(gone).describe()));
     return true;
 }
 
 void FolderRun::list(Side side, std::uint64_t changed_since) {
     listing_[side] = store(side).list_messages(changed_since);
     for (const auto& why : listing_[side].skipped) {
-        std::string note = "warning: a message in " + store(side).describe() + " was left alone: " + why +
-                           "; rename the file to a shorter name to sync it";
+        // TRANSLATORS: where ("Maildir '~/Mail'"), then why (a message of its own)
+        std::string note = tr("warning: a message in {} was left alone: {}; rename the file to a shorter name to "
+                              "sync it",
+                              store(side).describe(), why);
         if (std::find(report_.notes.begin(), report_.notes.end(), note) == report_.notes.end())
             report_.notes.push_back(std::move(note));
     }
@@ -237,9 +241,9 @@ void FolderRun::rematch(const std::array<bool, 2>& changed) {
     if (old_pairs.size() > 0 || !old_left[Far].empty())
         for (Side s : {Far, Near})
             if (changed[s])
-                report_.notes.push_back("the UIDVALIDITY of folder '" + folder_ + "' on " + store(s).describe() +
-                                        " changed; " + std::to_string(matches.size()) +
-                                        " messages were matched again by Message-ID");
+                report_.notes.push_back(tr("the UIDVALIDITY of folder '{}' on {} changed; {} messages were matched "
+                                           "again by Message-ID",
+                                           folder_, store(s).describe(), matches.size()));
 }
 
 // New on both sides since the last run and the same message (Message-ID, Date, From, Subject):
@@ -389,10 +393,11 @@ void FolderRun::leave_refused(Side target, const std::vector<std::pair<std::uint
     state_.sync();
     const Error& first = refused.front().second;
     report_.error = Error(ErrorKind::Data,
-                          std::to_string(refused.size()) + " message(s) of folder '" + folder_ + "' refused by " +
-                              store(target).describe() + " and left out of the sync (" + first.what() + ")",
-                          "the files stay here; fix or remove them; a changed copy saved as a new file is "
-                          "copied next time",
+                          // TRANSLATORS: a number, a folder, a server ("server 'x'"), the first refusal
+                          tr("{} message(s) of folder '{}' refused by {} and left out of the sync ({})",
+                             refused.size(), folder_, store(target).describe(), first.what()),
+                          tr("the files stay here; fix or remove them; a changed copy saved as a new file is "
+                             "copied next time"),
                           first.server_reply);
 }
 
@@ -442,11 +447,11 @@ void FolderRun::find_appended(Side target, const std::vector<std::uint32_t>& sou
         state_.leave(other(target), source);  // kept here, never uploaded again
     }
     report_.error = Error(ErrorKind::Protocol,
-                          std::to_string(unmatched.size()) + " message(s) copied to folder '" + folder_ + "' on " +
-                              store(target).describe() + " cannot be found there afterwards: the server changed "
-                              "them on the way in",
-                          "they are on both sides, but not paired: they are not copied again, and changes to them "
-                          "are not synced; a server with UIDPLUS avoids this");
+                          tr("{} message(s) copied to folder '{}' on {} cannot be found there afterwards: the server "
+                             "changed them on the way in",
+                             unmatched.size(), folder_, store(target).describe()),
+                          tr("they are on both sides, but not paired: they are not copied again, and changes to them "
+                             "are not synced; a server with UIDPLUS avoids this"));
 }
 
 void FolderRun::apply_flags(const Plan& plan) {
@@ -486,14 +491,17 @@ void FolderRun::stop_for_guard(const Plan& plan, const char* reason) {
     report_.stopped = true;
     for (Side s : {Far, Near}) {
         if (!plan.mass_delete[s]) continue;
-        std::string message = "stopped syncing folder '" + folder_ + "': it would delete " +
-                              std::to_string(plan.deletions[s].size()) + " of its " + std::to_string(plan.count[s]) +
-                              " messages on " + store(s).describe();
-        if (reason) message += std::string(" (") + reason + ")";
+        const auto deleted = plan.deletions[s].size();
+        std::string message =
+            // TRANSLATORS: a folder, how many would be deleted, of how many, where ("server 'x'"); then why
+            reason ? tr("stopped syncing folder '{}': it would delete {} of its {} messages on {} ({})", folder_,
+                        deleted, plan.count[s], store(s).describe(), translate(reason))
+                   : tr("stopped syncing folder '{}': it would delete {} of its {} messages on {}", folder_, deleted,
+                        plan.count[s], store(s).describe());
         report_.error = Error(ErrorKind::Data, message,
-                              "if that is what you want, run again with --allow-mass-delete; the share that stops a "
-                              "sync is sync.mass_delete_percent (" +
-                                  std::to_string(options_.mass_delete_percent) + "%)");
+                              tr("if that is what you want, run again with --allow-mass-delete; the share that stops "
+                                 "a sync is sync.mass_delete_percent ({}%)",
+                                 options_.mass_delete_percent));
         return;
     }
 }
@@ -529,8 +537,7 @@ FolderReport sync_folder(store::Store& far, store::Store& near, const std::strin
     } catch (const Error& e) {
         report.error = e;
     } catch (const std::exception& e) {
-        report.error = Error(ErrorKind::Internal, std::string("internal error while syncing folder '") + folder +
-                                                      "': " + e.what());
+        report.error = Error(ErrorKind::Internal, tr("internal error while syncing folder '{}': {}", folder, e.what()));
     }
     if (options.moves) options.moves->finish(folder);
     return report;

@@ -1,4 +1,5 @@
 #include "sync/folder_run.hpp"
+#include "i18n.hpp"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -22,7 +23,7 @@ std::uint32_t copy_in(store::Store& to, const std::string& path, store::Flags fl
         for (;;) {
             const ssize_t n = ::read(fd, buffer.data(), buffer.size());
             if (n < 0 && errno == EINTR) continue;
-            if (n < 0) throw_storage_error("read", path, errno, {});
+            if (n < 0) throw_storage_error(N_("read"), path, errno, {});
             if (n == 0) break;
             writer->write(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
         }
@@ -81,9 +82,10 @@ void FolderRun::move_on_far(std::vector<Pair>& pairs) {
                 }
             } catch (const Error& e) {
                 if (e.kind == ErrorKind::Network || e.kind == ErrorKind::Temporary || !store(Far).usable()) throw;
-                report_.notes.push_back("could not move " + std::to_string(group.size()) + " message(s) to folder '" +
-                                        to + "' on " + store(Far).describe() + " (" + e.what() +
-                                        "); they are deleted here and uploaded there instead");
+                // TRANSLATORS: a number, a folder, a server ("server 'x'"), the error
+                report_.notes.push_back(tr("could not move {} message(s) to folder '{}' on {} ({}); they are deleted "
+                                           "here and uploaded there instead",
+                                           group.size(), to, store(Far).describe(), e.what()));
                 continue;
             }
             for (auto uid : group) {

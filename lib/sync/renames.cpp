@@ -2,6 +2,7 @@
 
 #include "sync/account.hpp"
 #include "sync/plan.hpp"
+#include "i18n.hpp"
 
 #include <algorithm>
 #include <map>
@@ -204,10 +205,13 @@ private:
     void hold(Side target, const std::string& old_name, const std::string& new_name) {
         FolderReport held;
         held.folder = new_name;
-        held.notes.push_back("folder '" + old_name + "' was renamed to '" + new_name + "' " +
-                             (target == Far ? "here" : "on the server") + "; this direction does not rename it " +
-                             (target == Far ? "on the server" : "here") +
-                             ", so neither name was synced: run zmail sync without --pull or --push");
+        held.notes.push_back(target == Far
+                                 ? tr("folder '{}' was renamed to '{}' here; this direction does not rename it on the "
+                                      "server, so neither name was synced: run zmail sync without --pull or --push",
+                                      old_name, new_name)
+                                 : tr("folder '{}' was renamed to '{}' on the server; this direction does not rename "
+                                      "it here, so neither name was synced: run zmail sync without --pull or --push",
+                                      old_name, new_name));
         report_.failed.push_back(std::move(held));
         report_.skip.insert(old_name);
         report_.skip.insert(new_name);

@@ -1,6 +1,7 @@
 #include "sync/runner.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "store/imap_store.hpp"
 #include "store/maildir_store.hpp"
 #include "util/atomic_file.hpp"
@@ -14,14 +15,14 @@ namespace zmail::sync {
 
 void check_account(const profile::Account& account) {
     if (!account.imap.configured())
-        throw Error(ErrorKind::Config, "account '" + account.name + "' has no IMAP server",
-                    "set one: zmail settings set " + account.name + " imap.host HOST");
+        throw Error(ErrorKind::Config, tr("account '{}' has no IMAP server", account.name),
+                    tr("set one: zmail settings set {} imap.host HOST", account.name));
     if (account.maildir.empty())
-        throw Error(ErrorKind::Config, "account '" + account.name + "' has no Maildir",
-                    "set one: zmail settings set " + account.name + " maildir PATH");
+        throw Error(ErrorKind::Config, tr("account '{}' has no Maildir", account.name),
+                    tr("set one: zmail settings set {} maildir PATH", account.name));
     if (account.state_dir.empty())
-        throw Error(ErrorKind::Config, "account '" + account.name + "' has no state directory",
-                    "set one: zmail settings set " + account.name + " state_dir PATH");
+        throw Error(ErrorKind::Config, tr("account '{}' has no state directory", account.name),
+                    tr("set one: zmail settings set {} state_dir PATH", account.name));
 }
 
 Connected connect(const profile::Profile& profile, const profile::Account& account, const RunRequest& request) {
@@ -46,19 +47,20 @@ void prepare_maildir(const profile::Account& account, const RunRequest& request)
     const bool found = ::stat(account.maildir.c_str(), &st) == 0;
     if (found && !S_ISDIR(st.st_mode))
         throw Error(ErrorKind::Storage,
-                    "cannot sync account '" + account.name + "': its Maildir '" + account.maildir +
-                        "' is a file, not a directory",
-                    "move the file away, or point the account elsewhere: zmail settings set " + account.name +
-                        " maildir DIR; nothing was changed");
+                    tr("cannot sync account '{}': its Maildir '{}' is a file, not a directory", account.name,
+                       account.maildir),
+                    tr("move the file away, or point the account elsewhere: zmail settings set {} maildir DIR; "
+                       "nothing was changed",
+                       account.name));
     if (!found && errno != ENOENT)
-        throw_storage_error("read the Maildir", account.maildir, errno,
-                            {"", "make it readable again and run the sync again; nothing was changed"});
+        throw_storage_error(N_("read the Maildir"), account.maildir, errno,
+                            {"", tr("make it readable again and run the sync again; nothing was changed")});
     const bool exists = found;
     if (!exists && !known_folders(sync_state_directory(account)).empty())
-        throw Error(ErrorKind::Storage,
-                    "cannot sync account '" + account.name + "': its Maildir '" + account.maildir + "' is gone",
-                    "if it is on a disk that is not mounted, mount it; to fetch everything again, remove '" +
-                        sync_state_directory(account) + "'");
+        throw Error(ErrorKind::Storage, tr("cannot sync account '{}': its Maildir '{}' is gone", account.name,
+                                           account.maildir),
+                    tr("if it is on a disk that is not mounted, mount it; to fetch everything again, remove '{}'",
+                       sync_state_directory(account)));
     if (!request.dry_run) util::make_directories(account.maildir);
 }
 

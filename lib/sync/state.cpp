@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "util/atomic_file.hpp"
 
 #include <algorithm>
@@ -164,9 +165,10 @@ void SyncState::apply(std::string_view line, std::size_t number) {
     auto words = split_words(line);
     auto bad = [&] {
         return Error(ErrorKind::Config,
-                     "sync state file '" + journal_.path() + "' has a bad record (line " + std::to_string(number) +
-                         " counting the journal after the snapshot): '" + std::string(line) + "'",
-                     "move the file away; the next sync re-matches the folder by Message-ID without losing mail");
+                     tr("sync state file '{}' has a bad record (line {} counting the journal after the snapshot): "
+                        "'{}'",
+                        journal_.path(), number, line),
+                     tr("move the file away; the next sync re-matches the folder by Message-ID without losing mail"));
     };
     if (words.empty()) throw bad();
     std::string_view kind = words[0];
@@ -347,7 +349,7 @@ void move_state(const std::string& from_path, const std::string& to_path) {
         stale.remove_files();
     }
     if (::rename(from_path.c_str(), to_path.c_str()) != 0)
-        throw_storage_error("rename", from_path, errno);
+        throw_storage_error(N_("rename"), from_path, errno);
     util::fsync_parent_directory(to_path);
 }
 

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "text/punycode.hpp"
 #include "text/rfc2047.hpp"
 #include "text/utf8.hpp"
@@ -266,8 +267,9 @@ private:
 // ---------------------------------------------------------------------------------------
 // Validation
 
-[[noreturn]] void invalid(std::string_view address, std::string_view why) {
-    throw Error(ErrorKind::Usage, "invalid address '" + printable(address) + "': " + std::string(why));
+/// `why` is marked with N_() and translated here.
+[[noreturn]] void invalid(std::string_view address, const char* why) {
+    throw Error(ErrorKind::Usage, tr("invalid address '{}': {}", printable(address), translate(why)));
 }
 
 bool is_atext_or_utf8(char c) {
@@ -317,29 +319,31 @@ std::optional<Address> parse_address(std::string_view header_value, std::string_
 }
 
 void validate_address(std::string_view address) {
-    if (address.empty()) invalid(address, "empty");
+    // TRANSLATORS: why an address is invalid ("invalid address '': empty")
+    if (address.empty()) invalid(address, N_("empty"));
     for (char c : address) {
         const auto byte = static_cast<unsigned char>(c);
-        if (c == '\r' || c == '\n') invalid(address, "contains a line break");
-        if (c == '\0') invalid(address, "contains a NUL byte");
-        if (byte < 0x20 || byte == 0x7F) invalid(address, "contains a control character");
+        if (c == '\r' || c == '\n') invalid(address, N_("contains a line break"));
+        if (c == '\0') invalid(address, N_("contains a NUL byte"));
+        if (byte < 0x20 || byte == 0x7F) invalid(address, N_("contains a control character"));
     }
-    if (!is_valid_utf8(address)) invalid(address, "not valid UTF-8");
+    if (!is_valid_utf8(address)) invalid(address, N_("not valid UTF-8"));
     const std::size_t at = split_point(address);
-    if (at == std::string_view::npos) invalid(address, "missing '@'");
+    if (at == std::string_view::npos) invalid(address, N_("missing '@'"));
     const std::string_view local = address.substr(0, at);
     const std::string_view domain = address.substr(at + 1);
-    if (local.empty()) invalid(address, "empty local part");
-    if (domain.empty()) invalid(address, "empty domain");
-    if (!is_quoted_local(local) && !is_dot_atom(local, is_atext_or_utf8)) invalid(address, "invalid local part");
+    if (local.empty()) invalid(address, N_("empty local part"));
+    if (domain.empty()) invalid(address, N_("empty domain"));
+    if (!is_quoted_local(local) && !is_dot_atom(local, is_atext_or_utf8))
+        invalid(address, N_("invalid local part"));
     if (domain.front() == '[') {
         const bool closed = domain.size() >= 2 && domain.back() == ']';
         const std::string_view inner = closed ? domain.substr(1, domain.size() - 2) : domain;
         if (!closed || inner.empty() || inner.find_first_of("[]\\ ") != std::string_view::npos) {
-            invalid(address, "invalid domain literal");
+            invalid(address, N_("invalid domain literal"));
         }
     } else if (!is_dot_atom(domain, is_host_char)) {
-        invalid(address, "invalid domain");
+        invalid(address, N_("invalid domain"));
     }
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "text/utf8.hpp"
 
 namespace zmail::text {
@@ -68,9 +69,9 @@ private:
     int count_ = 0;
 };
 
-[[noreturn]] void fail(std::string_view name, std::string_view why) {
-    throw Error(ErrorKind::Protocol,
-                "cannot decode mailbox name '" + printable(name) + "': " + std::string(why));
+/// `why` is marked with N_() and translated here.
+[[noreturn]] void fail(std::string_view name, const char* why) {
+    throw Error(ErrorKind::Protocol, tr("cannot decode mailbox name '{}': {}", printable(name), translate(why)));
 }
 
 /// Decode the base64 text of one run (between '&' and '-') and append it as UTF-8.
@@ -80,7 +81,7 @@ void decode_run(std::string_view name, std::string_view run, std::string& out) {
     int count = 0;
     for (char c : run) {
         const int value = modified_base64_value(c);
-        if (value < 0) fail(name, "invalid character in modified base64");
+        if (value < 0) fail(name, N_("invalid character in modified base64"));
         bits = (bits << 6) | static_cast<std::uint32_t>(value);
         count += 6;
         if (count >= 16) {
@@ -89,21 +90,21 @@ void decode_run(std::string_view name, std::string_view run, std::string& out) {
             bits &= (1u << count) - 1;
         }
     }
-    if (count >= 6 || bits != 0) fail(name, "modified base64 does not end on a character");
-    if (units.empty()) fail(name, "empty modified base64 run");
+    if (count >= 6 || bits != 0) fail(name, N_("modified base64 does not end on a character"));
+    if (units.empty()) fail(name, N_("empty modified base64 run"));
 
     for (std::size_t i = 0; i < units.size(); ++i) {
         char32_t code_point = units[i];
         if (code_point >= 0xD800 && code_point <= 0xDBFF) {
             if (i + 1 >= units.size() || units[i + 1] < 0xDC00 || units[i + 1] > 0xDFFF) {
-                fail(name, "unpaired surrogate");
+                fail(name, N_("unpaired surrogate"));
             }
             code_point = 0x10000 + ((code_point - 0xD800) << 10) + (units[++i] - 0xDC00);
         } else if (code_point >= 0xDC00 && code_point <= 0xDFFF) {
-            fail(name, "unpaired surrogate");
+            fail(name, N_("unpaired surrogate"));
         }
-        if (is_printable_ascii(code_point)) fail(name, "printable ASCII inside modified base64");
-        if (code_point == 0) fail(name, "NUL character");
+        if (is_printable_ascii(code_point)) fail(name, N_("printable ASCII inside modified base64"));
+        if (code_point == 0) fail(name, N_("NUL character"));
         append_utf8(out, code_point);
     }
 }
@@ -118,12 +119,10 @@ std::string mutf7_encode(std::string_view utf8) {
     while (pos < utf8.size()) {
         const Utf8Step step = next_utf8(utf8, pos);
         if (!step.valid) {
-            throw Error(ErrorKind::Data,
-                        "cannot encode mailbox name '" + printable(utf8) + "': not valid UTF-8");
+            throw Error(ErrorKind::Data, tr("cannot encode mailbox name '{}': not valid UTF-8", printable(utf8)));
         }
         if (step.code_point == 0) {
-            throw Error(ErrorKind::Data,
-                        "cannot encode mailbox name '" + printable(utf8) + "': contains NUL");
+            throw Error(ErrorKind::Data, tr("cannot encode mailbox name '{}': contains NUL", printable(utf8)));
         }
         pos += step.length;
         if (is_printable_ascii(step.code_point)) {
@@ -146,8 +145,8 @@ std::string mutf7_decode(std::string_view mutf7) {
     while (pos < mutf7.size()) {
         const char c = mutf7[pos];
         const auto byte = static_cast<unsigned char>(c);
-        if (byte >= 0x80) fail(mutf7, "raw 8-bit byte");
-        if (byte < 0x20 || byte == 0x7F) fail(mutf7, "raw control character");
+        if (byte >= 0x80) fail(mutf7, N_("raw 8-bit byte"));
+        if (byte < 0x20 || byte == 0x7F) fail(mutf7, N_("raw control character"));
         if (c != '&') {
             out += c;
             after_run = false;
@@ -155,12 +154,12 @@ std::string mutf7_decode(std::string_view mutf7) {
             continue;
         }
         const std::size_t end = mutf7.find('-', pos + 1);
-        if (end == std::string_view::npos) fail(mutf7, "'&' without terminating '-'");
+        if (end == std::string_view::npos) fail(mutf7, N_("'&' without terminating '-'"));
         if (end == pos + 1) {
             out += '&';
             after_run = false;
         } else {
-            if (after_run) fail(mutf7, "two modified base64 runs back to back");
+            if (after_run) fail(mutf7, N_("two modified base64 runs back to back"));
             decode_run(mutf7, mutf7.substr(pos + 1, end - pos - 1), out);
             after_run = true;
         }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "text/utf8.hpp"
 
 namespace zmail::text {
@@ -82,8 +83,9 @@ bool is_forbidden(char32_t c) {
     return false;
 }
 
-[[noreturn]] void fail(std::string_view domain, std::string_view why) {
-    throw Error(ErrorKind::Usage, "cannot convert domain '" + printable(domain) + "' to ASCII: " + std::string(why));
+/// `why` is marked with N_() and translated here.
+[[noreturn]] void fail(std::string_view domain, const char* why) {
+    throw Error(ErrorKind::Usage, tr("cannot convert domain '{}' to ASCII: {}", printable(domain), translate(why)));
 }
 
 }  // namespace
@@ -173,10 +175,10 @@ std::optional<std::string> punycode_decode(std::string_view encoded) {
 }
 
 std::string domain_to_ascii(std::string_view domain) {
-    if (!is_valid_utf8(domain)) fail(domain, "not valid UTF-8");
+    if (!is_valid_utf8(domain)) fail(domain, N_("not valid UTF-8"));
     for (char c : domain) {
         const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte == 0x7F) fail(domain, "contains a control character");
+        if (byte < 0x20 || byte == 0x7F) fail(domain, N_("contains a control character"));
     }
     if (is_ascii(domain)) return std::string(domain);
 
@@ -188,7 +190,7 @@ std::string domain_to_ascii(std::string_view domain) {
             labels.emplace_back();
             continue;
         }
-        if (is_forbidden(c)) fail(domain, "contains a character not allowed in host names");
+        if (is_forbidden(c)) fail(domain, N_("contains a character not allowed in host names"));
         append_utf8(labels.back(), c);
     }
     std::string out;
@@ -196,15 +198,15 @@ std::string domain_to_ascii(std::string_view domain) {
         const std::string& label = labels[i];
         if (label.empty()) {
             if (i + 1 == labels.size() && i > 0) break;  // trailing root dot
-            fail(domain, "empty label");
+            fail(domain, N_("empty label"));
         }
         std::string ascii = label;
         if (!is_ascii(label)) {
             const auto encoded = punycode_encode(label);
-            if (!encoded) fail(domain, "label cannot be encoded");
+            if (!encoded) fail(domain, N_("label cannot be encoded"));
             ascii = "xn--" + *encoded;
         }
-        if (ascii.size() > max_label) fail(domain, "label longer than 63 characters");
+        if (ascii.size() > max_label) fail(domain, N_("label longer than 63 characters"));
         if (i > 0) out += '.';
         out += ascii;
     }

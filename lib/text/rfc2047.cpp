@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "text/base64.hpp"
 #include "text/charset.hpp"
 
@@ -174,7 +175,7 @@ std::string one_line(std::string_view text) {
 
 void require_utf8(std::string_view text) {
     if (!is_valid_utf8(text)) {
-        throw Error(ErrorKind::Data, "cannot encode header text '" + printable(text) + "': not valid UTF-8");
+        throw Error(ErrorKind::Data, tr("cannot encode header text '{}': not valid UTF-8", printable(text)));
     }
 }
 

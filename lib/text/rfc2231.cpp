@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "text/ascii.hpp"
 #include "text/charset.hpp"
 #include "text/rfc2047.hpp"
@@ -196,10 +197,10 @@ bool is_attribute_char(char c) {
 void check_arguments(std::string_view name, std::string_view value) {
     if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char) ||
         name.find('*') != std::string_view::npos) {
-        throw Error(ErrorKind::Internal, "invalid MIME parameter name '" + printable(name) + "'");
+        throw Error(ErrorKind::Internal, tr("invalid MIME parameter name '{}'", printable(name)));
     }
     if (!is_valid_utf8(value)) {
-        throw Error(ErrorKind::Data, "cannot encode parameter '" + std::string(name) + "': value is not valid UTF-8");
+        throw Error(ErrorKind::Data, tr("cannot encode parameter '{}': value is not valid UTF-8", name));
     }
 }
 

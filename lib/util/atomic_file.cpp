@@ -1,6 +1,7 @@
 #include "util/atomic_file.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -49,21 +50,21 @@ void make_directories(const std::string& path, mode_t mode) {
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0) {
         if (S_ISDIR(st.st_mode)) return;
-        throw Error(ErrorKind::Storage, "cannot create directory '" + path + "': a file is in the way");
+        throw Error(ErrorKind::Storage, tr("cannot create directory '{}': a file is in the way", path));
     }
     std::string parent = parent_directory(path);
     if (parent != path && parent != "." && parent != "/") make_directories(parent, mode);
-    if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) throw_storage_error("create directory", path, errno);
+    if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) throw_storage_error(N_("create directory"), path, errno);
 }
 
 void fsync_directory(const std::string& directory, const StorageHints& hints) {
     const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) throw_storage_error("open directory", directory, errno, hints);
+    if (fd < 0) throw_storage_error(N_("open directory"), directory, errno, hints);
     const int rc = ::fsync(fd);
     const int error = errno;
     ::close(fd);
     // EINVAL: a file system that cannot sync directories (it has nothing to make durable)
-    if (rc != 0 && error != EINVAL) throw_storage_error("sync directory", directory, error, hints);
+    if (rc != 0 && error != EINVAL) throw_storage_error(N_("sync directory"), directory, error, hints);
 }
 
 void fsync_parent_directory(const std::string& path, const StorageHints& hints) {
@@ -74,11 +75,11 @@ void write_file_atomically(const std::string& path, std::string_view content, mo
     make_directories(parent_directory(path));
     std::string temp = path + ".tmp." + std::to_string(::getpid());
     int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) throw_storage_error("create", temp, errno);
+    if (fd < 0) throw_storage_error(N_("create"), temp, errno);
     try {
         ::fchmod(fd, mode);  // the umask must not widen or narrow what we asked for
-        write_all(fd, content, "write", temp);
-        if (::fsync(fd) != 0) throw_storage_error("sync", temp, errno);
+        write_all(fd, content, N_("write"), temp);
+        if (::fsync(fd) != 0) throw_storage_error(N_("sync"), temp, errno);
     } catch (...) {
         ::close(fd);
         ::unlink(temp.c_str());
@@ -87,12 +88,12 @@ void write_file_atomically(const std::string& path, std::string_view content, mo
     if (::close(fd) != 0) {
         int error = errno;
         ::unlink(temp.c_str());
-        throw_storage_error("write", temp, error);
+        throw_storage_error(N_("write"), temp, error);
     }
     if (::rename(temp.c_str(), path.c_str()) != 0) {
         int error = errno;
         ::unlink(temp.c_str());
-        throw_storage_error("replace", path, error);
+        throw_storage_error(N_("replace"), path, error);
     }
     fsync_parent_directory(path);
 }
@@ -103,9 +104,9 @@ bool read_file(const std::string& path, std::string& out, bool missing_ok) {
         int error = errno;
         if (error == ENOENT && missing_ok) return false;
         if (error == EACCES || error == EPERM)
-            throw Error(ErrorKind::Permission, "cannot read '" + path + "': " + system_error_text(error),
-                        "check the file's owner and mode (ls -l '" + path + "')");
-        throw Error(ErrorKind::Storage, "cannot read '" + path + "': " + system_error_text(error));
+            throw Error(ErrorKind::Permission, tr("cannot read '{}': {}", path, system_error_text(error)),
+                        tr("check the file's owner and mode (ls -l '{}')", path));
+        throw Error(ErrorKind::Storage, tr("cannot read '{}': {}", path, system_error_text(error)));
     }
     out.clear();
     char buffer[65536];
@@ -116,8 +117,8 @@ bool read_file(const std::string& path, std::string& out, bool missing_ok) {
             int error = errno;
             ::close(fd);
             if (error == EISDIR)
-                throw Error(ErrorKind::Storage, "cannot read '" + path + "': it is a directory");
-            throw Error(ErrorKind::Storage, "cannot read '" + path + "': " + system_error_text(error));
+                throw Error(ErrorKind::Storage, tr("cannot read '{}': it is a directory", path));
+            throw Error(ErrorKind::Storage, tr("cannot read '{}': {}", path, system_error_text(error)));
         }
         if (n == 0) break;
         out.append(buffer, static_cast<size_t>(n));

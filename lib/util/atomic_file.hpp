@@ -20,7 +20,8 @@ void write_file_atomically(const std::string& path, std::string_view content, mo
 bool read_file(const std::string& path, std::string& out, bool missing_ok = false);
 
 /// Writes all of `bytes` to `fd`, retrying after EINTR and short writes. Throws
-/// throw_storage_error(operation, path, errno, hints) when a write fails.
+/// throw_storage_error(operation, path, errno, hints) when a write fails (`operation` is English,
+/// marked with N_).
 void write_all(int fd, std::string_view bytes, std::string_view operation, const std::string& path,
                const StorageHints& hints = {});
 

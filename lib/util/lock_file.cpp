@@ -1,6 +1,7 @@
 #include "util/lock_file.hpp"
 
 #include "error.hpp"
+#include "i18n.hpp"
 #include "util/atomic_file.hpp"
 
 #include <cerrno>
@@ -17,13 +18,13 @@ LockFile::LockFile(const std::string& path, const std::string& holder, int wait_
     make_directories(parent_directory(path));
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0)
-        throw Error(ErrorKind::Storage, "cannot create lock file '" + path + "': " + std::strerror(errno));
+        throw Error(ErrorKind::Storage, tr("cannot create lock file '{}': {}", path, std::strerror(errno)));
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
     while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
         if (errno != EWOULDBLOCK && errno != EINTR) {
             int error = errno;
             ::close(fd_);
-            throw Error(ErrorKind::Storage, "cannot lock '" + path + "': " + std::strerror(error));
+            throw Error(ErrorKind::Storage, tr("cannot lock '{}': {}", path, std::strerror(error)));
         }
         if (std::chrono::steady_clock::now() >= deadline) {
             std::string who;
@@ -31,9 +32,10 @@ LockFile::LockFile(const std::string& path, const std::string& holder, int wait_
             while (!who.empty() && (who.back() == '\n' || who.back() == '\r')) who.pop_back();
             ::close(fd_);
             fd_ = -1;
-            throw Error(ErrorKind::Temporary,
-                        "another zmail is running" + (who.empty() ? std::string() : " (" + who + ")"),
-                        "wait for it to finish, or pass --wait SECONDS");
+            // TRANSLATORS: {} is what the lock file says of its holder, e.g. "pid 123: zmail sync work"
+            throw Error(ErrorKind::Temporary, who.empty() ? tr("another zmail is running")
+                                                          : tr("another zmail is running ({})", who),
+                        tr("wait for it to finish, or pass --wait SECONDS"));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
