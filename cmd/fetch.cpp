@@ -158,7 +158,7 @@ void print_summary(Printer& out, const fetch::Result& r, bool keep, std::uint64_
     if (r.deleted > 0) line += ", " + tr("{} deleted on the server", r.deleted);
     else if (!keep && r.fetched > 0) line += ", " + tr("none deleted on the server");
     if (r.recovered == 1) line += " " + tr("({} delivery of an interrupted run completed)", r.recovered);
-    else if (r.recovered > 0) line += " " + tr("({} deliverys of an interrupted run completed)", r.recovered);
+    else if (r.recovered > 0) line += " " + tr("({} deliveries of an interrupted run completed)", r.recovered);
     if (r.errors.size() == 1) line += ", " + tr("{} error", r.errors.size());
     else if (!r.errors.empty()) line += ", " + tr("{} errors", r.errors.size());
     std::string rest = leftovers(r, limit);

@@ -51,7 +51,7 @@ for lang in ja_JP.UTF-8 zh_CN.UTF-8; do
   cmp -s "$work/json" "$work/c.json" || fail "$lang: --json differs from C: $(diff "$work/c.json" "$work/json" | head -5)"
   # --help in the user's language, the option names unchanged
   LOCPATH="$work/locales" LANG=$lang "$ZMAIL" help fetch >"$work/help" 2>&1 || true
-  grep -q -- '--maildir' "$work/help" && grep -qP "$cjk" "$work/help" || fail "$lang: help fetch is not translated"
+  grep -q -- '--deliver' "$work/help" && grep -qP "$cjk" "$work/help" || fail "$lang: help fetch is not translated"
 done
 grep -qP "$cjk" "$work/c.err" && fail "C: $(cat "$work/c.err")"
 
