@@ -91,7 +91,7 @@ void require_service(const profile::Account& account, Service service) { require
 void show(Printer& out, const Outcome& outcome) {
     if (outcome.diagnostics) outcome.diagnostics(out);
     if (out.json()) {
-        if (!outcome.data.is_null()) out.json_value(outcome.data);
+        if (!outcome.data.is_discarded()) out.json_value(outcome.data);
     } else if (outcome.text) {
         outcome.text(out);
     }
@@ -111,8 +111,8 @@ int run_for_accounts(Context& ctx, const Runner& runner, Service service) {
             const profile::Account account = profile::resolve_account(ctx.profile(), name);
             require_service(account, service);
             Outcome outcome = runner(ctx, &account);
-            if (out.json() && !outcome.data.is_null()) results.push_back(std::move(outcome.data));
-            outcome.data = nullptr;
+            if (out.json() && !outcome.data.is_discarded()) results.push_back(std::move(outcome.data));
+            outcome.data = nlohmann::json(nlohmann::json::value_t::discarded);
             show(out, outcome);
             account_code = outcome.exit_code;
         } catch (const Error& e) {

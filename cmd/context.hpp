@@ -67,7 +67,8 @@ private:
 /// What a command hands back (himalaya's printer): main renders it once, as JSON or as text.
 struct Outcome {
     int exit_code = 0;
-    nlohmann::json data;                        ///< with --json: the document (null: nothing on stdout)
+    /// With --json: the document. Discarded (the default): nothing on stdout; null prints null.
+    nlohmann::json data = nlohmann::json(nlohmann::json::value_t::discarded);
     std::function<void(Printer&)> text;         ///< without --json: the data as text on stdout
     std::function<void(Printer&)> diagnostics;  ///< on stderr in both modes: warnings, per-item errors
 };

@@ -264,7 +264,7 @@ Outcome cmd_get(Context& ctx, const SettingsOptions& o) {
         throw Error(ErrorKind::Usage, tr("'{}' is a secret and is never printed", o.key),
                     tr("'zmail settings show {}' tells where the password comes from", o.name));
     json value = profile::effective_value(p, o.name, o.key);
-    // unset: print nothing and exit 1, like git config
+    // unset: print nothing and exit 1, like git config; with --json, null
     const int code = value.is_null() && !ctx.out().json() ? 1 : 0;
     return shown(value, [value](Printer& out) {
         if (value.is_string()) out.line(value.get<std::string>());
@@ -294,10 +294,11 @@ Outcome cmd_remove(Context& ctx, const SettingsOptions& o) {
 Outcome cmd_default(Context& ctx, const SettingsOptions& o) {
     auto& p = ctx.profile();
     if (o.name.empty()) {
+        // none: print nothing and exit 1, like settings get; with --json, null
         const std::string name = p.default_account();
         return shown(name.empty() ? json(nullptr) : json(name), [name](Printer& out) {
             if (!name.empty()) out.line(name);
-        }, name.empty() ? 1 : 0);
+        }, name.empty() && !ctx.out().json() ? 1 : 0);
     }
     p.set_default_account(o.name);
     p.save();
@@ -424,7 +425,10 @@ Outcome cmd_test(Context& ctx, const std::string& name, int timeout) {
     json all = json::array();
     for (const auto& service : diagnose::configured_services(account)) {
         auto r = diagnose::test_service(p, account, service, progress, timeout);
-        all.push_back(diagnose::to_json(r));
+        json report = diagnose::to_json(r);
+        report["error"] = r.ok ? json(nullptr)
+                               : error_json(Error(r.kind, r.error, r.hints.empty() ? "" : r.hints.front(), r.server_reply));
+        all.push_back(std::move(report));
         steps.finished(r);
         if (!r.ok && code == 0) code = exit_code(r.kind);
     }

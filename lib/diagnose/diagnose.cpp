@@ -10,6 +10,7 @@
 #include "text/ascii.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <optional>
 
@@ -147,7 +148,6 @@ struct Steps {
 
     void fail(const Error& e) {
         report.error = e.what();
-        report.error_kind = kind_name(e.kind);
         report.kind = e.kind;
         report.server_reply = e.server_reply;
         if (!e.hint.empty()) report.hints.push_back(e.hint);
@@ -280,10 +280,20 @@ json to_json(const ServiceReport& r) {
     json steps = json::array();
     for (const auto& s : r.steps)
         steps.push_back({{"step", s.name}, {"ok", s.ok}, {"ms", s.milliseconds}, {"detail", s.detail}});
-    json j = {{"service", r.service}, {"endpoint", r.endpoint}, {"ok", r.ok}, {"steps", steps}, {"offers", r.offers},
-              {"hints", r.hints}};
-    if (!r.ok) j["error"] = {{"message", r.error}, {"kind", r.error_kind}, {"server", r.server_reply}};
-    return j;
+    json offers = json::object();
+    for (const auto& [capability, value] : r.offers.items()) offers[offer_field(capability)] = value;
+    return {{"service", r.service}, {"endpoint", r.endpoint}, {"ok", r.ok}, {"steps", steps}, {"offers", offers},
+            {"hints", r.hints}};
+}
+
+std::string offer_field(std::string_view capability) {
+    if (capability == "8BITMIME") return "eight_bit_mime";  // a name cannot start with a digit
+    std::string field;
+    for (char c : capability) {
+        if (c == '+') field += "_plus";
+        else field += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    }
+    return text::ascii_lower(field);
 }
 
 }  // namespace zmail::diagnose

@@ -8,6 +8,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace zmail::diagnose {
@@ -26,9 +27,10 @@ struct ServiceReport {
     std::string endpoint;  ///< host:port (security)
     std::vector<Step> steps;
     bool ok = false;
-    /// What the server offers that zmail cares about, e.g. {"CONDSTORE": true, ...}; SMTP "SIZE" is a number.
+    /// What the server offers that zmail cares about, by capability name, e.g. {"CONDSTORE": true, ...};
+    /// SMTP "SIZE" is a number. to_json() names them in snake_case (condstore, special_use).
     nlohmann::json offers = nlohmann::json::object();
-    std::string error, error_kind, server_reply;  ///< empty when ok
+    std::string error, server_reply;              ///< empty when ok
     ErrorKind kind = ErrorKind::Internal;         ///< the failure's kind when not ok (for the exit code)
     std::vector<std::string> hints;               ///< likely cause and fix, most likely first
 };
@@ -50,6 +52,12 @@ std::vector<ServiceReport> test_account(const profile::Profile& profile, const p
                                         const std::function<void(const ServiceReport&, const Step&)>& progress,
                                         int timeout_seconds = 15);
 
+/// The report for --json: service, endpoint, ok, steps, offers (snake_case names), hints. The
+/// failure is the caller's to add, as the one JSON error object of the command line.
 nlohmann::json to_json(const ServiceReport& report);
+
+/// The --json field of a capability the report names: "CONDSTORE" -> "condstore", "SPECIAL-USE"
+/// -> "special_use", "LITERAL+" -> "literal_plus", "8BITMIME" -> "eight_bit_mime".
+std::string offer_field(std::string_view capability);
 
 }  // namespace zmail::diagnose

@@ -1,6 +1,7 @@
 #!/bin/bash
 # `cmake --install` of the build tree into a fresh prefix: the zmail binary, every man page of
-# man/ in its section, and the three shell completions where bash-completion, zsh and fish look.
+# man/ in its section, the three shell completions where bash-completion, zsh and fish look, and
+# the JSON Schemas under share/zmail/schemas.
 set -euo pipefail
 
 : "${ZMAIL_BUILD_DIR:?set ZMAIL_BUILD_DIR to the build tree}"
@@ -46,11 +47,22 @@ for language in ja zh_CN; do
   [[ -f $prefix/share/locale/$language/LC_MESSAGES/zmail.mo ]] || fail "share/locale/$language/LC_MESSAGES/zmail.mo is missing"
 done
 
+# the JSON Schemas of --json output
+schemas=0
+for schema in "$source_dir"/schemas/*.json; do
+  installed=$prefix/share/zmail/schemas/$(basename "$schema")
+  [[ -f $installed ]] || { fail "share/zmail/schemas/$(basename "$schema") is missing"; continue; }
+  cmp -s "$schema" "$installed" || fail "share/zmail/schemas/$(basename "$schema") differs"
+  schemas=$((schemas + 1))
+done
+[[ $schemas -ge 20 ]] || fail "only $schemas schemas installed"
+
 # nothing else: no static libraries, headers or test binaries
 extra=$(cd "$prefix" && find . -type f | grep -v -e '^./bin/zmail$' -e '^./share/man/man[15]/' \
   -e '^./share/bash-completion/completions/zmail$' -e '^./share/zsh/vendor-completions/_zmail$' \
   -e '^./share/fish/vendor_completions.d/zmail.fish$' -e '/systemd/user/zmail-watch@.service$' \
-  -e '^./share/locale/\(ja\|zh_CN\)/LC_MESSAGES/zmail.mo$' -e '^./share/man/\(ja\|zh_CN\)/man1/zmail.1$' || true)
+  -e '^./share/locale/\(ja\|zh_CN\)/LC_MESSAGES/zmail.mo$' -e '^./share/man/\(ja\|zh_CN\)/man1/zmail.1$' \
+  -e '^./share/zmail/schemas/[a-z0-9-]*\.json$' || true)
 [[ -z $extra ]] || fail "unexpected files installed: $extra"
 
 [[ $failures -eq 0 ]] || exit 1

@@ -27,9 +27,9 @@ assert set(services) == {"imap", "pop3", "smtp"}, services.keys()
 for s in services.values():
     assert [x["step"] for x in s["steps"]] == ["resolve", "connect", "tls", "login", "capabilities"], s
     assert all(x["ok"] for x in s["steps"]), s
-assert services["imap"]["offers"]["CONDSTORE"] and services["imap"]["offers"]["UIDPLUS"]
-assert services["pop3"]["offers"]["UIDL"]
-assert services["smtp"]["offers"]["SIZE"] is not None
+assert services["imap"]["offers"]["condstore"] and services["imap"]["offers"]["uidplus"]
+assert services["pop3"]["offers"]["uidl"]
+assert services["smtp"]["offers"]["size"] is not None
 ' || fail "healthy account"
 ZMAIL_TEST_PW=alice-pass-1 "$ZMAIL" settings test good >"$work/out" 2>"$work/err" || fail "healthy exit code"
 grep -q "ok   login" "$work/out" || fail "healthy text output"
