@@ -3,6 +3,8 @@
 #include "i18n.hpp"
 #include "util/no_core_dumps.hpp"
 
+#include <iterator>
+#include <signal.h>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -98,30 +100,85 @@ void Printer::error(const Error& e) {
     if (!e.hint.empty()) hint(e.hint);
 }
 
-bool Printer::confirm(std::string_view question) {
-    if (!::isatty(STDIN_FILENO) || !stderr_tty_) return false;
-    std::fprintf(stderr, "%.*s [y/N] ", static_cast<int>(question.size()), question.data());
+bool Printer::can_ask() const { return ::isatty(STDIN_FILENO) && stderr_tty_; }
+
+bool Printer::confirm(std::string_view question, bool yes_by_default) {
+    if (!can_ask()) return false;
+    std::fprintf(stderr, "%.*s %s ", static_cast<int>(question.size()), question.data(),
+                 yes_by_default ? "[Y/n]" : "[y/N]");
     std::fflush(stderr);
     std::string answer;
     if (!std::getline(std::cin, answer)) return false;
+    if (!answer.empty() && answer.back() == '\r') answer.pop_back();
+    if (answer.empty()) return yes_by_default;
     return answer == "y" || answer == "Y" || answer == "yes";
 }
+
+std::optional<std::string> Printer::ask(std::string_view question) {
+    if (!can_ask()) return std::nullopt;
+    std::fprintf(stderr, "%.*s ", static_cast<int>(question.size()), question.data());
+    std::fflush(stderr);
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return std::nullopt;
+    if (!answer.empty() && answer.back() == '\r') answer.pop_back();
+    return answer;
+}
+
+namespace {
+
+// The terminal's settings while echo is off, for the signal handler to put back.
+termios saved_terminal;
+volatile sig_atomic_t echo_is_off = 0;
+constexpr int terminating_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+extern "C" void restore_echo_and_die(int signal) {
+    if (echo_is_off) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_terminal);
+    ::signal(signal, SIG_DFL);
+    ::raise(signal);
+}
+
+/// Echo off on standard input for its lifetime; back on at the end of the scope or on a signal.
+class EchoOff {
+public:
+    EchoOff() {
+        if (::tcgetattr(STDIN_FILENO, &saved_terminal) != 0) return;
+        struct sigaction action {};
+        action.sa_handler = restore_echo_and_die;
+        sigemptyset(&action.sa_mask);
+        for (std::size_t i = 0; i < std::size(terminating_signals); ++i)
+            ::sigaction(terminating_signals[i], &action, &previous_[i]);
+        termios quiet = saved_terminal;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        echo_is_off = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+        active_ = true;
+    }
+    ~EchoOff() {
+        if (!active_) return;
+        if (echo_is_off) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_terminal);
+        echo_is_off = 0;
+        for (std::size_t i = 0; i < std::size(terminating_signals); ++i)
+            ::sigaction(terminating_signals[i], &previous_[i], nullptr);
+    }
+    EchoOff(const EchoOff&) = delete;
+    EchoOff& operator=(const EchoOff&) = delete;
+
+private:
+    struct sigaction previous_[std::size(terminating_signals)] {};
+    bool active_ = false;
+};
+
+}  // namespace
 
 std::string Printer::read_secret(std::string_view prompt) {
     util::no_core_dumps();
     std::string secret;
     if (::isatty(STDIN_FILENO)) {
-        termios saved{};
-        const bool terminal = ::tcgetattr(STDIN_FILENO, &saved) == 0;
-        if (terminal) {
-            termios quiet = saved;
-            quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-            ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        {
+            EchoOff quiet;
+            std::fprintf(stderr, "%.*s: ", static_cast<int>(prompt.size()), prompt.data());
+            std::fflush(stderr);
+            std::getline(std::cin, secret);
         }
-        std::fprintf(stderr, "%.*s: ", static_cast<int>(prompt.size()), prompt.data());
-        std::fflush(stderr);
-        std::getline(std::cin, secret);
-        if (terminal) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
         std::fprintf(stderr, "\n");
     } else {
         std::getline(std::cin, secret);

@@ -4,6 +4,7 @@
 #include "error.hpp"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,9 +51,16 @@ public:
     void instruct(std::string_view text);
     void error(const Error& error);
     /// Asks `question` on the terminal ("[y/N]"); false without a terminal or on any other answer.
-    bool confirm(std::string_view question);
-    /// A secret: asked on the terminal without echo when standard input is one, else the first
-    /// line of standard input. Never from the argument list (ps, /proc, shell history see it).
+    /// With `yes_by_default` ("[Y/n]"), an empty answer is yes.
+    bool confirm(std::string_view question, bool yes_by_default = false);
+    /// Whether standard input and standard error are a terminal, so that asking is allowed.
+    bool can_ask() const;
+    /// Asks `question` on the terminal and reads a line (echoed); nullopt at end of input or
+    /// without a terminal.
+    std::optional<std::string> ask(std::string_view question);
+    /// A secret: asked on the terminal without echo when standard input is one (echo comes back
+    /// on every path, also after SIGINT, SIGTERM, SIGHUP or SIGQUIT), else the first line of
+    /// standard input. Never from the argument list (ps, /proc, shell history see it).
     /// Empty when nothing was given.
     std::string read_secret(std::string_view prompt);
     /// Protocol trace and -v details on stderr.

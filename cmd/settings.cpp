@@ -1,5 +1,5 @@
 // zmail settings: the profile store from the command line.
-#include "context.hpp"
+#include "settings_add.hpp"
 
 #include "error.hpp"
 #include "i18n.hpp"
@@ -20,14 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-struct SettingsOptions {
-    std::string name, key, preset, address, display_name, user, imap, pop, smtp, ca_file;
-    std::optional<std::string> value;  ///< set: absent for a secret (read from the terminal or stdin)
-    std::string password_command, password_env, maildir;
-    std::vector<std::string> aliases;
-    bool make_default = false;
-};
-
 /// Data for --json and its text rendering.
 Outcome shown(json data, std::function<void(Printer&)> text, int code = 0) {
     Outcome outcome;
@@ -43,13 +35,6 @@ Outcome changed(std::function<void(Printer&)> diagnostics, int code = 0) {
     outcome.exit_code = code;
     outcome.diagnostics = std::move(diagnostics);
     return outcome;
-}
-
-void add_server(json& account, const std::string& protocol, const std::string& spec, std::vector<std::string>& notes) {
-    if (spec.empty()) return;
-    profile::ServerSpec parsed = profile::parse_server_spec(protocol, spec);
-    if (!parsed.note.empty()) notes.push_back(parsed.note);
-    account[protocol] = parsed.server;
 }
 
 void print_preset(Printer& out, const profile::Preset& p) {
@@ -80,12 +65,6 @@ void print_preset(Printer& out, const profile::Preset& p) {
         for (const auto& w : p.web_policies) out.line("    - " + w.policy + ": " + w.where);
     }
     for (const auto& n : p.notes) out.line("  " + tr("note: {}", n));
-}
-
-Error unknown_preset(const std::string& name, const std::vector<profile::Preset>& presets) {
-    std::vector<std::string> names;
-    for (const auto& p : presets) names.push_back(p.name);
-    return Error(ErrorKind::Usage, tr("unknown preset '{}'", name), tr("known presets: {}", text::join(names, ", ")));
 }
 
 Outcome cmd_presets(Context& ctx, const std::string& name) {
@@ -155,60 +134,6 @@ Outcome cmd_show(Context& ctx, const std::string& name) {
     j["default"] = account_name == p.default_account();
     j["warnings"] = warnings;
     return shown(j, [a, warnings](Printer& out) { print_account(out, a, warnings); });
-}
-
-json new_account(const SettingsOptions& o, std::vector<std::string>& notes) {
-    json account = {{"preset", o.preset}, {"address", o.address}};
-    if (!o.display_name.empty()) account["name"] = o.display_name;
-    if (!o.user.empty()) account["user"] = o.user;
-    if (!o.aliases.empty()) account["aliases"] = o.aliases;
-    add_server(account, "imap", o.imap, notes);
-    add_server(account, "pop", o.pop, notes);
-    add_server(account, "smtp", o.smtp, notes);
-    if (o.preset == "custom" && o.imap.empty() && o.pop.empty() && o.smtp.empty())
-        throw Error(ErrorKind::Usage, tr("the custom preset needs at least one server"),
-                    tr("give --imap HOST[:PORT], --pop HOST[:PORT] and/or --smtp HOST[:PORT]"));
-    if (!o.ca_file.empty()) account["ca_file"] = o.ca_file;
-    if (!o.password_command.empty()) account["password"]["command"] = o.password_command;
-    if (!o.password_env.empty()) account["password"]["env"] = o.password_env;
-    if (!o.maildir.empty()) account["maildir"] = o.maildir;
-    for (const auto& [key, value] : account.items())
-        if (value.is_string() && value.get<std::string>().find_first_of("\r\n") != std::string::npos)
-            throw Error(ErrorKind::Usage, tr("invalid value for '{}': line breaks are not allowed", key));
-    return account;
-}
-
-Outcome cmd_add(Context& ctx, const SettingsOptions& o) {
-    auto& p = ctx.profile();
-    if (!profile::find_preset(p.presets(), o.preset)) throw unknown_preset(o.preset, p.presets());
-    std::vector<std::string> notes;
-    const json account = new_account(o, notes);
-    const bool first = p.account_names().empty();
-    try {
-        p.add_account(o.name, account);
-    } catch (const Error& e) {
-        throw Error(e.kind == ErrorKind::Config ? ErrorKind::Usage : e.kind, e.what(), e.hint);
-    }
-    if (first || o.make_default) p.set_default_account(o.name);
-    p.save();
-    auto a = profile::resolve_account(p, o.name);
-    const bool made_default = first || o.make_default;
-    return changed([notes, a, made_default](Printer& out) {
-        for (const auto& n : notes) out.note(n);
-        // TRANSLATORS: the account's name, then its preset
-        out.note(made_default ? tr("added account '{}' ({}), the default", a.name, a.preset.name)
-                              : tr("added account '{}' ({})", a.name, a.preset.name));
-        if (a.credentials.kind == profile::CredentialSource::Kind::None)
-            out.note(tr("next: tell zmail where the password comes from, e.g.\n"
-                        "  zmail settings set {} password.command 'pass show mail/{}'",
-                        a.name, a.name));
-        if (!a.preset.password_note.empty()) out.note(tr("note: {}", a.preset.password_note));
-        // the "next:" note above says it better (the same message as lib/profile's policy_warnings())
-        const std::string no_source =
-            tr("no password source: set password.command, password.env, password.netrc or password.file");
-        for (const auto& w : profile::policy_warnings(a))
-            if (w != no_source) out.warning(w);
-    });
 }
 
 const profile::KeyInfo& known_key(const std::string& key) {
@@ -452,10 +377,10 @@ Runner define_settings(CLI::App& app) {
     verb("list", tr("list accounts (* marks the default)"), cmd_list);
     verb("show", tr("show an account with every effective value"), [o](Context& c) { return cmd_show(c, o->name); })
         ->add_option("account", o->name, tr("account name"));
-    CLI::App* add = verb("add", tr("add an account"), [o](Context& c) { return cmd_add(c, *o); });
-    add->add_option("account", o->name, tr("account name"))->required();
-    add->add_option("--preset", o->preset, tr("provider preset (see 'zmail settings presets')"))->required();
-    add->add_option("--address", o->address, tr("the account's mail address"))->required();
+    CLI::App* add = verb("add", tr("add an account"), [o](Context& c) { return settings_add(c, *o); });
+    add->add_option("account", o->name, tr("account name (asked on a terminal when missing)"));
+    add->add_option("--preset", o->preset, tr("provider preset (default: found from the address)"));
+    add->add_option("--address", o->address, tr("the account's mail address (asked on a terminal when missing)"));
     add->add_option("--name", o->display_name, tr("display name for From"));
     add->add_option("--user", o->user, tr("login user name (default: the address)"));
     add->add_option("--alias", o->aliases, tr("another From address the account may use (repeatable)"));

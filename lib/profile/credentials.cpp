@@ -5,6 +5,7 @@
 #include "util/atomic_file.hpp"
 #include "util/no_core_dumps.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -92,6 +93,19 @@ std::vector<std::string> netrc_tokens(std::string_view text) {
 
 std::string run_command_for_secret(const std::string& command, const std::string& what, const std::string& account) {
     return run_secret_command(command, what, account);
+}
+
+std::string password_file_for(const std::string& config_path, const std::string& account) {
+    return util::parent_directory(config_path) + "/passwords/" + account;
+}
+
+void write_password_file(const std::string& path, std::string_view secret) {
+    util::no_core_dumps();
+    util::make_directories(util::parent_directory(path), 0700);
+    std::string content(secret);
+    content += '\n';
+    util::write_file_atomically(path, content, 0600);
+    std::fill(content.begin(), content.end(), '\0');
 }
 
 std::string netrc_lookup(std::string_view netrc_text, const std::string& host, const std::string& user) {

@@ -29,6 +29,15 @@ void run_with_input(const std::string& command, std::string_view input, const st
 /// `account`. Throws Error{Config} when it fails or prints nothing.
 std::string run_command_for_secret(const std::string& command, const std::string& what, const std::string& account);
 
+/// Where `settings add` keeps a password typed on the terminal: "passwords/ACCOUNT" beside the
+/// profile store `config_path`.
+std::string password_file_for(const std::string& config_path, const std::string& account);
+
+/// Writes `secret` (one line) to the password file `path` atomically with mode 0600, in a 0700
+/// directory created if missing; obtain_secret() reads it back (password.file). Throws
+/// Error{Storage} naming the path when it cannot be written.
+void write_password_file(const std::string& path, std::string_view secret);
+
 /// Looks `host` (and `user`, if the entry names one) up in netrc text. Empty when not found.
 /// Pure, for tests.
 std::string netrc_lookup(std::string_view netrc_text, const std::string& host, const std::string& user);
