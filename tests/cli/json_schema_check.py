@@ -40,7 +40,7 @@ SCHEMAS = {
     ("settings", "default"): "settings-default", ("settings", "path"): "settings-path",
     ("settings", "keys"): "settings-keys", ("settings", "test"): "settings-test",
     ("settings", "login"): "settings-login",
-    ("settings", "add"): None, ("settings", "set"): None, ("settings", "unset"): None,
+    ("settings", "add"): "settings-add", ("settings", "set"): None, ("settings", "unset"): None,
     ("settings", "remove"): None,
 }
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
@@ -197,7 +197,7 @@ class Suite:
         self.run(("settings", "unset"), ["settings", "unset", "t", "fetch.keep"])
         self.run(("settings", "set"), ["settings", "set", "t", "fetch.keep", "true"])
         self.stopped(["settings", "set", "t", "imap.port", "not-a-number"], 64)
-        self.stopped(["settings", "add", "x", "--preset", "custom"], 64)  # CLI11: --address is required
+        self.stopped(["settings", "add", "x", "--preset", "custom"], 64)  # no --address, no terminal to ask
         report = self.run(("settings", "test"), ["settings", "test", "t"])
         check(report["ok"] and len(report["services"]) == 3, "settings test t: %s" % report)
         report = self.run(("settings", "test"), ["settings", "test", "bad", "--timeout", "10"], code=77)
