@@ -1,4 +1,4 @@
-"""(c) sync: N messages in 14 folders (Japanese and Chinese names among them) from IMAP into an
+"""(c) sync: N messages in 20 folders (Japanese and Chinese names among them) from IMAP into an
 empty Maildir; (d) resync: again with nothing changed; (e) resync-changes: again after 1% of
 the messages had their flags changed, 1% were expunged and 1% were added on the server;
 (f) move-server: again after INBOX's largest messages (up to 200, at most 40% of INBOX) were moved
@@ -19,7 +19,7 @@ STEPS = ("sync", "resync", "resync-changes", "move-server", "move-local")
 MOVED = 200
 BASE_MESSAGES = 20000
 MIN_MESSAGES = 200
-FOLDERS = 14
+FOLDERS = 20
 CHANGED_FRACTION = 0.01
 
 

@@ -390,11 +390,39 @@ CommandResult Session::run(const CommandBuilder& build, UntaggedHandler handler)
 
 // --- start-up and capabilities -----------------------------------------------------------------------
 
+Capabilities Capabilities::announced(std::string_view line) {
+    const bool untagged = line.starts_with("* CAPABILITY ");
+    const std::size_t code = line.find(" OK [CAPABILITY ");
+    if (!untagged && code == std::string_view::npos) return {};
+    line.remove_prefix(untagged ? 13 : code + 16);
+    if (!untagged) {
+        const std::size_t end = line.find(']');
+        if (end == std::string_view::npos) return {};
+        line = line.substr(0, end);
+    }
+    std::vector<std::string> atoms;
+    while (!line.empty()) {
+        const std::size_t space = line.find(' ');
+        if (space != 0) atoms.emplace_back(line.substr(0, space));
+        if (space == std::string_view::npos) break;
+        line.remove_prefix(space + 1);
+    }
+    Capabilities found(std::move(atoms));
+    // every IMAP server lists its version: without it the line was something else
+    if (!found.has("IMAP4rev1") && !found.has("IMAP4rev2")) return {};
+    return found;
+}
+
 void Session::do_start() {
-    const CommandResult capability = run([](const std::string& tag) { return command::capability(tag); });
-    if (!capability.ok()) throw command_error(capability, tr("cannot get the capabilities of {}", quoted(peer())));
-    if (capabilities_.empty())
-        throw Error(ErrorKind::Protocol, tr("{} sent no capabilities", quoted(peer())), {}, capability.line);
+    if (!options_.capabilities.empty()) {
+        capabilities_ = options_.capabilities;
+    } else {
+        const CommandResult capability = run([](const std::string& tag) { return command::capability(tag); });
+        if (!capability.ok())
+            throw command_error(capability, tr("cannot get the capabilities of {}", quoted(peer())));
+        if (capabilities_.empty())
+            throw Error(ErrorKind::Protocol, tr("{} sent no capabilities", quoted(peer())), {}, capability.line);
+    }
 
     if (options_.compress && capabilities_.has("COMPRESS=DEFLATE")) start_compression();
 
@@ -404,13 +432,23 @@ void Session::do_start() {
         wanted = {"CONDSTORE"};
     if (options_.enable_utf8 && capabilities_.has("UTF8=ACCEPT")) wanted.push_back("UTF8=ACCEPT");
 
-    std::string id_tag, enable_tag;
+    std::string id_tag, enable_tag, namespace_tag;
     if (options_.send_id && capabilities_.has("ID")) id_tag = send(id_builder(options_.id_fields), id_handler());
     if (!wanted.empty() && capabilities_.has("ENABLE"))
         enable_tag = send([&wanted](const std::string& tag) { return command::enable(tag, wanted); });
-    // A refused ID or ENABLE is not fatal: the session works without them.
+    // (after ENABLE: with UTF8=ACCEPT the prefixes come as UTF-8, as every later reply)
+    if (options_.ask_namespace && capabilities_.has("NAMESPACE"))
+        namespace_tag = send([](const std::string& tag) { return command::namespace_(tag); },
+                             [this](const Response& response) {
+                                 const NamespaceData* data = response.get<NamespaceData>();
+                                 if (data) namespaces_ = *data;
+                                 return data != nullptr;
+                             });
+    // A refused ID, ENABLE or NAMESPACE is not fatal: the session works without them (NAMESPACE
+    // is asked again when needed).
     if (!id_tag.empty()) (void)wait(id_tag);
     if (!enable_tag.empty()) (void)wait(enable_tag);
+    if (!namespace_tag.empty() && !wait(namespace_tag).ok()) namespaces_.reset();
     started_ = true;
 }
 

@@ -49,6 +49,9 @@ public:
     bool has(std::string_view name) const;
     const std::vector<std::string>& atoms() const { return atoms_; }
     bool empty() const { return atoms_.empty(); }
+    /// The capabilities a server announced in one line of its login dialogue, "* CAPABILITY
+    /// IMAP4rev1 ..." or "A2 OK [CAPABILITY IMAP4rev1 ...] Logged in"; empty for any other line.
+    static Capabilities announced(std::string_view line);
 
 private:
     std::vector<std::string> atoms_;
@@ -152,6 +155,12 @@ struct SessionOptions {
     bool enable_condstore = false;  ///< ENABLE CONDSTORE when offered
     bool enable_qresync = false;    ///< ENABLE QRESYNC (with CONDSTORE) when offered
     bool enable_utf8 = false;       ///< ENABLE UTF8=ACCEPT when offered (mailbox names sent as UTF-8)
+    /// What the server announced with its reply to the login (Capabilities::announced): the
+    /// session then starts without asking CAPABILITY (one round trip less). Empty: it asks.
+    Capabilities capabilities;
+    /// Ask NAMESPACE (when offered) together with ENABLE and ID at the start; Mailboxes::namespaces()
+    /// then answers from it without another round trip.
+    bool ask_namespace = false;
     bool compress = false;          ///< COMPRESS DEFLATE (RFC 4978) when offered, before ID and ENABLE
     /// Memory bounds for one response (message bodies are streamed and do not count).
     ReaderLimits limits{16 * 1024 * 1024, 1024 * 1024, 32 * 1024 * 1024};
@@ -329,6 +338,7 @@ private:
     Capabilities capabilities_;
     std::vector<std::string> enabled_;
     std::optional<IdData> server_id_;
+    std::optional<NamespaceData> namespaces_;  // asked at the start (SessionOptions::ask_namespace)
     std::map<std::string, std::string> raw_names_;  // UTF-8 name -> raw name that does not round-trip
     std::optional<SelectedMailbox> selected_;
     MailboxUpdates updates_;

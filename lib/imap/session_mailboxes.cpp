@@ -266,8 +266,10 @@ SelectedMailbox Mailboxes::open(std::string_view mailbox, const OpenOptions& opt
         return true;
     };
     const EncodeOptions encoding = session_.encode_options();
-    const CommandResult result = session_.run(
+    const std::string tag = session_.send(
         [&](const std::string& tag) { return command::select(tag, box.raw_name, select_options, encoding); }, handler);
+    if (options.after_send) options.after_send();
+    const CommandResult result = session_.wait(tag);
     if (!result.ok())
         throw command_error(result, read_only ? tr("cannot examine folder {}", quoted(mailbox))
                                               : tr("cannot select folder {}", quoted(mailbox)));
@@ -282,6 +284,7 @@ SelectedMailbox Mailboxes::open(std::string_view mailbox, const OpenOptions& opt
 std::optional<NamespaceData> Mailboxes::namespaces() {
     Session::Operation operation(session_);
     if (!session_.capabilities().has("NAMESPACE")) return std::nullopt;
+    if (session_.namespaces_) return session_.namespaces_;  // asked at the start
     std::optional<NamespaceData> found;
     const CommandResult result = session_.run([](const std::string& tag) { return command::namespace_(tag); },
                                               [&](const Response& response) {

@@ -50,6 +50,9 @@ struct OpenOptions {
     /// QRESYNC: messages whose flags changed since qresync->modseq, as the server reports them
     /// during SELECT. Without a callback they are dropped (the caller then lists flags itself).
     std::function<void(const MessageFlags&)> on_changed;
+    /// Called once the SELECT is sent and before its answer is read: a command sent from here
+    /// follows it on the wire (pipelined) and runs in the folder if the SELECT succeeds.
+    std::function<void()> after_send;
 };
 
 /// The mailbox commands of `session`, which it borrows (it must outlive this). Holds no state of

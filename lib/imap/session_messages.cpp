@@ -111,8 +111,25 @@ bool Messages::use_modseq() const {
 FlagListing Messages::uid_fetch_flags(std::string_view uid_set, const FlagListingOptions& options,
                                      const std::function<void(const MessageFlags&)>& each) {
     Session::Operation operation(session_);
+    const PendingFlagListing pending = send_fetch_flags(uid_set, options, each);
+    const CommandResult result = session_.wait(pending.tag);
+    if (!result.ok()) throw command_error(result, tr("cannot list messages in {}", folder_context()));
+    operation.finish();
+    return *pending.listing;
+}
+
+CommandResult Messages::read_fetch_flags(const PendingFlagListing& pending) {
+    Session::Operation operation(session_);
+    const CommandResult result = session_.wait(pending.tag);
+    operation.finish();
+    return result;
+}
+
+PendingFlagListing Messages::send_fetch_flags(std::string_view uid_set, const FlagListingOptions& options,
+                                              std::function<void(const MessageFlags&)> each) {
+    Session::Operation operation(session_);
     std::vector<std::string> items{"UID", "FLAGS"};
-    if (use_modseq()) items.push_back("MODSEQ");
+    if (options.modseq && use_modseq()) items.push_back("MODSEQ");
     if (options.size_and_date) {
         items.push_back("RFC822.SIZE");
         items.push_back("INTERNALDATE");
@@ -126,29 +143,30 @@ FlagListing Messages::uid_fetch_flags(std::string_view uid_set, const FlagListin
         modifiers.changed_since = options.changed_since;
         modifiers.vanished = options.vanished && session_.qresync();
     }
-    FlagListing listing;
-    auto handler = [&](const Response& response) {
+    auto listing = std::make_shared<FlagListing>();
+    // (runs while the command is in flight, after this function returned: holds what it uses)
+    auto handler = [this, listing, each = std::move(each)](const Response& response) {
         if (const FetchData* fetch = response.get<FetchData>()) {
             if (!fetch->uid || !fetch->flags) return false;
             MessageFlags message{*fetch->uid,         fetch->sequence,      *fetch->flags,
                                  fetch->modseq.value_or(0), fetch->rfc822_size, fetch->internal_date};
-            ++listing.count;
+            ++listing->count;
             session_.guarded([&] { each(message); });
             return true;
         }
         if (const VanishedData* vanished = response.get<VanishedData>()) {
             if (!vanished->earlier) return false;
-            for (const auto& range : vanished->uids.ranges()) listing.vanished.add(range.first, range.last);
+            for (const auto& range : vanished->uids.ranges()) listing->vanished.add(range.first, range.last);
             return true;
         }
         return false;
     };
     const std::string set(uid_set);
-    const CommandResult result =
-        session_.run([&](const std::string& tag) { return command::uid_fetch(tag, set, items, modifiers); }, handler);
-    if (!result.ok()) throw command_error(result, tr("cannot list messages in {}", folder_context()));
+    PendingFlagListing pending{
+        session_.send([&](const std::string& tag) { return command::uid_fetch(tag, set, items, modifiers); }, handler),
+        listing};
     operation.finish();
-    return listing;
+    return pending;
 }
 
 FlagListingAll Messages::uid_fetch_flags(std::string_view uid_set, const FlagListingOptions& options) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <ctime>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,12 +26,22 @@ struct FlagListingOptions {
     bool vanished = true;
     /// Also fetch RFC822.SIZE and INTERNALDATE.
     bool size_and_date = false;
+    /// Also fetch MODSEQ where the session has mod-sequences. Off for a listing sent before its
+    /// folder is selected: a folder without mod-sequences ([NOMODSEQ]) would refuse the command.
+    bool modseq = true;
 };
+
 
 /// What uid_fetch_flags() found besides the messages.
 struct FlagListing {
     std::uint32_t count = 0;  ///< callbacks made
     SequenceSet vanished;     ///< VANISHED (EARLIER) UIDs (QRESYNC with changed_since)
+};
+
+/// A flag listing sent and not yet read to its end (Messages::send_fetch_flags).
+struct PendingFlagListing {
+    std::string tag;
+    std::shared_ptr<FlagListing> listing;
 };
 
 /// The collected form of uid_fetch_flags().
@@ -107,6 +118,13 @@ public:
                                 const std::function<void(const MessageFlags&)>& each);
     /// The same, collected.
     FlagListingAll uid_fetch_flags(std::string_view uid_set, const FlagListingOptions& options = {});
+    /// uid_fetch_flags() in two halves, so the command can follow another one (a SELECT) onto the
+    /// wire before either is answered: send_fetch_flags() sends it; read_fetch_flags() reads it to
+    /// its end and returns the server's answer without throwing for NO or BAD (the caller knows
+    /// whether an empty folder, which some servers refuse "1:*" for, makes that fine).
+    PendingFlagListing send_fetch_flags(std::string_view uid_set, const FlagListingOptions& options,
+                                        std::function<void(const MessageFlags&)> each);
+    CommandResult read_fetch_flags(const PendingFlagListing& pending);
     /// UID FETCH (UID FLAGS INTERNALDATE RFC822.SIZE [MODSEQ] BODY.PEEK[]) in batches, several in
     /// flight, bodies streamed to `sink` (\Seen is not set). After a sink exception no further
     /// batches are sent; those in flight are read and discarded, then it is rethrown. A NO answer

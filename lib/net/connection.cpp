@@ -380,6 +380,7 @@ void Connection::State::record_report() {
     report.proxy = transcript.proxy();
     report.greeting = transcript.greeting();
     report.capabilities = transcript.capabilities();
+    report.capabilities_after_login = transcript.capabilities_after_login();
     report.login_reply = transcript.login_reply();
 }
 

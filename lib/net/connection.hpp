@@ -29,6 +29,7 @@ struct LoginReport {
     LoginTimings timings;
     std::string greeting;                   ///< the server's first line
     std::vector<std::string> capabilities;  ///< last CAPABILITY / CAPA / EHLO reply (IMAP: after login if sent)
+    bool capabilities_after_login = false;  ///< IMAP: `capabilities` is the line the login's reply announced
     std::string login_reply;                ///< the server's final reply to the login
     std::string tls_version;                ///< "TLSv1.3"; empty without TLS
     std::string tls_cipher;                 ///< e.g. "TLS_AES_256_GCM_SHA384"; empty without TLS

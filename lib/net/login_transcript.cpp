@@ -41,10 +41,15 @@ void LoginTranscript::client(std::string_view line) {
     if (command == "CAPABILITY" || command == "CAPA" || command == "EHLO" || command == "HELO") {
         collecting_ = Collecting::capabilities;
         capabilities_.clear();
+        capabilities_after_login_ = false;
     } else if (command == "AUTHENTICATE" || command == "AUTH" || command == "LOGIN" || command == "USER" ||
                command == "PASS" || command == "APOP") {
         collecting_ = Collecting::login;
         login_attempted_ = true;
+        if (capabilities_after_login_) {  // another login: what the last one announced is void
+            capabilities_.clear();
+            capabilities_after_login_ = false;
+        }
         login_reply_.clear();
         sasl_challenge_.clear();
     } else if (collecting_ != Collecting::login) {
@@ -82,8 +87,10 @@ void LoginTranscript::server(std::string_view line) {
     case Collecting::login:
         // IMAP servers announce the capabilities after login (untagged or in the tagged OK).
         if (protocol_ == Protocol::imap &&
-            (line.starts_with("* CAPABILITY ") || line.find(" OK [CAPABILITY ") != std::string_view::npos))
+            (line.starts_with("* CAPABILITY ") || line.find(" OK [CAPABILITY ") != std::string_view::npos)) {
             capabilities_ = {std::string(line)};
+            capabilities_after_login_ = true;
+        }
         if (line.starts_with("+ ") && protocol_ != Protocol::smtp && line.size() > 2)
             sasl_challenge_ = std::string(line.substr(2));
         if (protocol_ == Protocol::smtp && line.starts_with("334 ") && line.size() > 4)

@@ -27,6 +27,9 @@ public:
     /// The lines of the last CAPABILITY / CAPA / EHLO reply, final status line included; for IMAP,
     /// the capabilities the server announced with its reply to the login, when it did.
     const std::vector<std::string>& capabilities() const { return capabilities_; }
+    /// True when capabilities() is the one line an IMAP server announced them with during the
+    /// login (untagged or in its reply), which then need not be asked for again.
+    bool capabilities_after_login() const { return capabilities_after_login_; }
     /// The server's final reply to the last login command (AUTHENTICATE, AUTH, LOGIN, USER, PASS),
     /// e.g. "A004 NO [AUTHENTICATIONFAILED] Authentication failed." or "535 5.7.8 ...".
     const std::string& login_reply() const { return login_reply_; }
@@ -58,6 +61,7 @@ private:
     std::string login_reply_;
     std::string sasl_challenge_;
     bool login_attempted_ = false;
+    bool capabilities_after_login_ = false;
     std::string last_server_line_;
     std::string last_text_;
     std::string proxy_;

@@ -171,7 +171,8 @@ std::vector<FolderInfo> ImapStore::list_folders() {
     imap::ListRequest request;
     // with mod-sequences, UIDVALIDITY and HIGHESTMODSEQ tell which folders changed at all
     // (LIST-STATUS: in the same round trip; else pipelined STATUS commands)
-    if (session_.condstore()) request.status = {imap::StatusItem::UidValidity, imap::StatusItem::HighestModseq};
+    if (session_.condstore())
+        request.status = {imap::StatusItem::Messages, imap::StatusItem::UidValidity, imap::StatusItem::HighestModseq};
     const imap::ServerNaming& server = naming();
     for (const auto& entry : mailboxes_.list(request)) {
         // the folder-name codec: names outside the personal namespace, or that it cannot map
@@ -180,7 +181,8 @@ std::vector<FolderInfo> ImapStore::list_folders() {
         if (!levels) continue;
         FolderInfo info{imap::display_name(*levels.value), entry.selectable, entry.special_use, std::nullopt};
         if (entry.status && entry.status->uid_validity && entry.status->highest_modseq)
-            info.status = FolderStatus{*entry.status->uid_validity, 0, *entry.status->highest_modseq};
+            info.status = FolderStatus{*entry.status->uid_validity, 0, *entry.status->highest_modseq, {},
+                                       entry.status->messages};
         folders.push_back(std::move(info));
     }
     return folders;
@@ -203,6 +205,7 @@ void ImapStore::delete_folder(const std::string& name) {
     if (selected_ == server) {
         mailboxes_.unselect();
         selected_.clear();
+        prefetched_.reset();
     }
     try {
         mailboxes_.remove(server);
@@ -217,6 +220,7 @@ void ImapStore::rename_folder(const std::string& from, const std::string& to) {
     if (!selected_.empty()) {  // the selected folder may be among those that move
         mailboxes_.unselect();
         selected_.clear();
+        prefetched_.reset();
     }
     try {
         mailboxes_.rename(old_name, new_name);
@@ -229,14 +233,64 @@ void ImapStore::rename_folder(const std::string& from, const std::string& to) {
     subscribe_quietly(old_name, false);
 }
 
+namespace {
+
+// A message may come twice (a flag change reported while listing): the later flags win; the
+// size stays when the later one has none.
+void merge(std::map<std::uint32_t, MessageInfo>& seen, const imap::MessageFlags& m) {
+    auto it = seen.try_emplace(m.uid, MessageInfo{m.uid, 0, 0}).first;
+    it->second.flags = flags_from_imap(m.flags);
+    if (m.size) it->second.size = *m.size;
+}
+
+Listing sorted_listing(const std::map<std::uint32_t, MessageInfo>& seen) {
+    Listing listing;
+    listing.messages.reserve(seen.size());
+    for (const auto& [uid, info] : seen) listing.messages.push_back(info);
+    return listing;
+}
+
+}  // namespace
+
 FolderStatus ImapStore::select(const std::string& name) {
     selected_.clear();
+    prefetched_.reset();
     imap::OpenOptions options;
     options.condstore = session_.condstore();
     std::string server = server_name(name);
-    auto mailbox = mailboxes_.select(server, options);
+    // The full listing the caller asks next goes out right behind the SELECT
+    std::optional<imap::PendingFlagListing> listing;
+    auto seen = std::make_shared<std::map<std::uint32_t, MessageInfo>>();  // a message may come twice
+    if (std::exchange(full_listing_next_, false))
+        options.after_send = [&] {
+            imap::FlagListingOptions fetch;
+            fetch.size_and_date = true;
+            fetch.modseq = false;
+            listing = messages_.send_fetch_flags(
+                "1:*", fetch, [seen](const imap::MessageFlags& m) { merge(*seen, m); });
+        };
+    imap::SelectedMailbox mailbox;
+    try {
+        mailbox = mailboxes_.select(server, options);
+    } catch (...) {
+        // the listing was refused with the SELECT: read its answer so the session stays in step
+        if (listing && !session_.broken()) {
+            try {
+                (void)messages_.read_fetch_flags(*listing);
+            } catch (...) {
+            }
+        }
+        throw;
+    }
     selected_ = server;
     uid_validity_ = mailbox.uid_validity;
+    if (listing) {
+        const imap::CommandResult result = messages_.read_fetch_flags(*listing);
+        // an empty folder: some servers refuse "1:*" there
+        if (!result.ok() && mailbox.exists > 0)
+            throw imap::command_error(result, tr("cannot list messages in {}", tr("folder {}", "'" + name + "'")));
+        prefetched_ = result.ok() ? sorted_listing(*seen) : Listing{};
+    }
     FolderStatus status;
     status.uid_validity = mailbox.uid_validity;
     status.uid_next = mailbox.uid_next;
@@ -249,6 +303,11 @@ Listing ImapStore::list_messages(std::uint64_t changed_since) {
     const auto& mailbox = session_.selected();
     if (!mailbox) throw Error(ErrorKind::Internal, tr("IMAP store used without a selected folder"));
     bool partial = changed_since > 0 && session_.condstore() && !mailbox->no_modseq && mailbox->highest_modseq > 0;
+    if (!partial && prefetched_) {
+        Listing listing = std::move(*prefetched_);
+        prefetched_.reset();
+        return listing;
+    }
     Listing listing;
     listing.partial = partial;
     if (!partial && mailbox->exists == 0) return listing;
@@ -263,12 +322,9 @@ Listing ImapStore::list_messages(std::uint64_t changed_since) {
     // ever given is below UIDNEXT.
     std::string set = "1:*";
     if (partial && mailbox->uid_next > 1) set = "1:" + std::to_string(mailbox->uid_next - 1);
-    std::map<std::uint32_t, MessageInfo> seen;  // a message may come twice; the later one wins
-    auto result = messages_.uid_fetch_flags(set, options, [&](const imap::MessageFlags& m) {
-        seen[m.uid] = MessageInfo{m.uid, flags_from_imap(m.flags), m.size.value_or(0)};
-    });
-    listing.messages.reserve(seen.size());
-    for (const auto& [uid, info] : seen) listing.messages.push_back(info);
+    std::map<std::uint32_t, MessageInfo> seen;
+    auto result = messages_.uid_fetch_flags(set, options, [&](const imap::MessageFlags& m) { merge(seen, m); });
+    listing.messages = sorted_listing(seen).messages;
     if (partial) {
         if (session_.qresync()) listing.vanished = result.vanished.numbers();
         else listing.present = messages_.uid_search({imap::SearchTerm::keyword("ALL")});
@@ -324,17 +380,20 @@ void ImapStore::fetch(const std::vector<std::uint32_t>& uids, const BodyReceiver
 }
 
 std::unique_ptr<AppendWriter> ImapStore::begin_append(std::uint64_t, Flags, std::time_t) {
+    prefetched_.reset();  // the folder changes
     if (selected_.empty()) throw Error(ErrorKind::Internal, tr("IMAP store used without a selected folder"));
     return std::make_unique<ImapAppendWriter>(*this);
 }
 
 void ImapStore::set_flags(const std::vector<std::uint32_t>& uids, Flags add, Flags remove) {
+    prefetched_.reset();  // the folder changes
     if (uids.empty()) return;
     if (add) messages_.uid_store(uids, imap::StoreMode::Add, imap_flags(add));
     if (remove) messages_.uid_store(uids, imap::StoreMode::Remove, imap_flags(remove));
 }
 
 void ImapStore::remove(const std::vector<std::uint32_t>& uids, bool expunge) {
+    prefetched_.reset();  // the folder changes
     if (uids.empty()) return;
     messages_.uid_store(uids, imap::StoreMode::Add, {"\\Deleted"});
     if (expunge && session_.capabilities().has("UIDPLUS")) messages_.uid_expunge(uids);
@@ -342,6 +401,7 @@ void ImapStore::remove(const std::vector<std::uint32_t>& uids, bool expunge) {
 
 std::vector<std::pair<std::uint32_t, std::uint32_t>> ImapStore::move_messages(const std::vector<std::uint32_t>& uids,
                                                                               const std::string& to) {
+    prefetched_.reset();  // the folder changes
     if (uids.empty()) return {};
     return messages_.uid_move(uids, server_name(to));
 }

@@ -39,6 +39,7 @@ public:
     void delete_folder(const std::string& name) override;
     void rename_folder(const std::string& from, const std::string& to) override;
     FolderStatus select(const std::string& name) override;
+    void expect_full_listing() override { full_listing_next_ = true; }
     Listing list_messages(std::uint64_t changed_since) override;
     std::vector<MessageIdentity> identities(const std::vector<std::uint32_t>& uids) override;
     std::vector<MessageIdentity> identities_from(std::uint32_t min_uid) override;
@@ -70,6 +71,8 @@ private:
     std::optional<imap::ServerNaming> naming_;
     std::string selected_;  // server name of the selected folder
     std::uint32_t uid_validity_ = 0;
+    bool full_listing_next_ = false;
+    std::optional<Listing> prefetched_;  // the selected folder's full listing, asked with its SELECT
 };
 
 }  // namespace zmail::store

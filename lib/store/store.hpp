@@ -63,6 +63,8 @@ struct FolderStatus {
     std::uint64_t highest_modseq = 0;  ///< 0: the store has no mod-sequences (or the folder none yet)
     /// The folder's identity that survives a rename (IMAP OBJECTID's MAILBOXID); "" when unknown.
     std::string mailbox_id = {};
+    /// How many messages it holds, when the folder listing told (not select()).
+    std::optional<std::uint32_t> messages = std::nullopt;
 };
 
 /// The messages of the selected folder, all of them or only the changes since a mod-sequence.
@@ -160,6 +162,10 @@ public:
 
     /// Selects a folder for the calls below. Throws when it does not exist.
     virtual FolderStatus select(const std::string& name) = 0;
+    /// The next select() is followed by list_messages(0): a store may ask for the listing
+    /// together with the selection (IMAP: the UID FETCH follows the SELECT onto the wire, one
+    /// round trip for both).
+    virtual void expect_full_listing() {}
     /// Lists the selected folder. With `changed_since` > 0 and mod_sequences, only what changed
     /// since then (Listing::partial); a store may always return a full listing instead.
     virtual Listing list_messages(std::uint64_t changed_since) = 0;

@@ -33,6 +33,7 @@ private:
 
     bool create_missing(Side side);
     bool nothing_changed(const FolderPresence& presence);
+    bool empty_on_both_sides(const FolderPresence& presence);
     bool handle_gone(Side gone);
     void sync_both();
     void list(Side side, std::uint64_t changed_since);
@@ -42,6 +43,7 @@ private:
     void leave_refused(Side target, const std::vector<std::pair<std::uint32_t, Error>>& refused);
     void record_pair(Side target, std::uint32_t source_uid, std::uint32_t target_uid, store::Flags flags);
     void transfer(Side target, std::vector<std::uint32_t> uids);
+    void transfer_staged(Side target, const std::vector<std::uint32_t>& uids);
     void place_set_aside(std::vector<std::uint32_t>& uids);
     void move_on_far(std::vector<Pair>& pairs);
     void set_aside_near(const std::vector<std::uint32_t>& uids);

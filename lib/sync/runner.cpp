@@ -9,6 +9,7 @@
 #include "util/lock_file.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <sys/stat.h>
 
 namespace zmail::sync {
@@ -85,6 +86,10 @@ AccountOptions account_options(const profile::Account& account, const RunRequest
     o.folder.mass_delete_percent = account.sync.mass_delete_percent;
     o.folder.allow_mass_delete = request.allow_mass_delete;
     o.folder.dry_run = request.dry_run;
+    // For the kill and cut trials: small batches put the durable steps of a transfer (pending
+    // recorded, files shown, pairs recorded) inside the message stream, where a kill can land.
+    if (const char* batch = std::getenv("ZMAIL_TEST_SYNC_BATCH"); batch && std::atoi(batch) > 0)
+        o.folder.batch_messages = static_cast<std::size_t>(std::atoi(batch));
     // moves made here: the new files of a folder, read without renaming anything
     o.scan_near = [root = account.maildir, layout = account.sync.layout](const std::string& folder) {
         store::MaildirStore near(root, store::MaildirOptions{layout, true});

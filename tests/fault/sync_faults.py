@@ -13,7 +13,8 @@ on both sides as an Fcc copy and the server's Sent copy are, and messages moved 
 trial and here (its directory) in the next, so the interrupted run also follows a rename. Kill delays are drawn between 0 and 1.3 times an uninterrupted
 run (measured once per mode); a third of the kill trials kill the recovery run too. Cuts happen
 after a random number of bytes from the server (tests/fault/cut_proxy.py) on the plaintext IMAP
-port, which the fixture's Dovecot accepts from 127.0.0.1.
+port, which the fixture's Dovecot accepts from 127.0.0.1. Transfers commit every 16 messages
+(ZMAIL_TEST_SYNC_BATCH), so those commits fall inside a download that streams on.
 """
 
 import base64
@@ -62,6 +63,9 @@ class SyncClient(fetchlib.ZmailProfile):
 
     def __init__(self, fixture, user, password, port, security, label):  # noqa: PLR0913
         super().__init__(fixture, user, password, "imap", port, security, label)
+        # batches of 16: the durable steps of a transfer (pending recorded, files shown, pairs
+        # recorded) happen inside the message stream of one FETCH, where kills and cuts land
+        self.env["ZMAIL_TEST_SYNC_BATCH"] = "16"
         # only the folders the trial fills (the fixture also creates Sent, Drafts, ...)
         self.run_checked("settings", "set", "work", "sync.folders", "INBOX,送信済み*")
 

@@ -39,6 +39,7 @@ TEST(NetLoginTranscript, ImapStarttlsLogin) {
     EXPECT_TRUE(t.has_capability("AUTH=PLAIN"));
     EXPECT_FALSE(t.has_capability("STARTTLS"));  // the last reply, after STARTTLS, counts
     EXPECT_FALSE(t.login_attempted());
+    EXPECT_FALSE(t.capabilities_after_login());  // asked before the login: not the session's
     EXPECT_EQ(t.last_text(), "SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384");
 
     feed(t, {
@@ -50,6 +51,22 @@ TEST(NetLoginTranscript, ImapStarttlsLogin) {
     EXPECT_EQ(t.login_reply(), "A004 OK Logged in");
     ASSERT_EQ(t.capabilities().size(), 1u);  // the post-login capabilities replace the old ones
     EXPECT_TRUE(t.has_capability("QRESYNC"));
+    EXPECT_TRUE(t.capabilities_after_login());  // the session starts from them, asking nothing
+}
+
+TEST(NetLoginTranscript, ImapLoginWithoutCapabilitiesLeavesThemToTheSession) {
+    LoginTranscript t(Protocol::imap);
+    feed(t, {
+        "S: * OK IMAP4rev1 Server ready",
+        "C: A001 CAPABILITY",
+        "S: * CAPABILITY IMAP4rev1 AUTH=PLAIN",
+        "S: A001 OK done",
+        "C: A002 LOGIN alice secret",
+        "S: A002 OK LOGIN completed",
+    });
+    EXPECT_TRUE(t.login_attempted());
+    EXPECT_FALSE(t.capabilities_after_login());  // pre-login ones only: the session asks CAPABILITY
+    EXPECT_EQ(t.capabilities().size(), 2u);
 }
 
 TEST(NetLoginTranscript, ImapFailedLoginAndLoginDisabled) {

@@ -39,6 +39,7 @@ struct FakeServer {
     std::map<std::string, FakeFolder> folders;
     std::uint32_t next_validity = 1000;
     std::size_t bodies_fetched = 0;
+    std::size_t fetch_calls = 0;
     std::size_t full_listings = 0;
     std::size_t selects = 0;
     std::size_t renames = 0;
@@ -197,6 +198,7 @@ public:
         return identities(uids);
     }
     void fetch(const std::vector<std::uint32_t>& uids, const store::BodyReceiver& receiver) override {
+        ++server_.fetch_calls;
         for (auto uid : uids) {
             auto it = folder().messages.find(uid);
             if (it == folder().messages.end()) continue;
