@@ -258,16 +258,26 @@ FolderStatus ImapStore::select(const std::string& name) {
     imap::OpenOptions options;
     options.condstore = session_.condstore();
     std::string server = server_name(name);
-    // The full listing the caller asks next goes out right behind the SELECT
+    // The listing the caller asks next goes out right behind the SELECT: the whole folder, or
+    // (QRESYNC) what changed since the recorded mod-sequence, over every UID the state knows
+    // ("1:N,N+1:*": VANISHED then covers expunged UIDs above the highest one left) and any new.
+    const bool full = std::exchange(full_listing_next_, false);
+    const std::optional<ChangesAsked> changes = std::exchange(changes_next_, std::nullopt);
     std::optional<imap::PendingFlagListing> listing;
     auto seen = std::make_shared<std::map<std::uint32_t, MessageInfo>>();  // a message may come twice
-    if (std::exchange(full_listing_next_, false))
+    imap::FlagListingOptions fetch;
+    fetch.size_and_date = true;
+    fetch.modseq = false;
+    std::string set = "1:*";
+    if (!full && changes && session_.qresync()) {
+        fetch.changed_since = changes->modseq;
+        fetch.vanished = true;
+        if (changes->highest_uid > 0 && changes->highest_uid < 0xFFFFFFFFu)
+            set = "1:" + std::to_string(changes->highest_uid) + "," + std::to_string(changes->highest_uid + 1) + ":*";
+    }
+    if (full || fetch.changed_since > 0)
         options.after_send = [&] {
-            imap::FlagListingOptions fetch;
-            fetch.size_and_date = true;
-            fetch.modseq = false;
-            listing = messages_.send_fetch_flags(
-                "1:*", fetch, [seen](const imap::MessageFlags& m) { merge(*seen, m); });
+            listing = messages_.send_fetch_flags(set, fetch, [seen](const imap::MessageFlags& m) { merge(*seen, m); });
         };
     imap::SelectedMailbox mailbox;
     try {
@@ -286,10 +296,17 @@ FolderStatus ImapStore::select(const std::string& name) {
     uid_validity_ = mailbox.uid_validity;
     if (listing) {
         const imap::CommandResult result = messages_.read_fetch_flags(*listing);
-        // an empty folder: some servers refuse "1:*" there
-        if (!result.ok() && mailbox.exists > 0)
-            throw imap::command_error(result, tr("cannot list messages in {}", tr("folder {}", "'" + name + "'")));
-        prefetched_ = result.ok() ? sorted_listing(*seen) : Listing{};
+        if (full) {
+            // an empty folder: some servers refuse "1:*" there
+            if (!result.ok() && mailbox.exists > 0)
+                throw imap::command_error(result, tr("cannot list messages in {}", tr("folder {}", "'" + name + "'")));
+            prefetched_ = result.ok() ? sorted_listing(*seen) : Listing{};
+        } else if (result.ok()) {  // (refused, e.g. [NOMODSEQ]: list_messages() asks as it must)
+            prefetched_ = sorted_listing(*seen);
+            prefetched_->partial = true;
+            prefetched_->vanished = listing->listing->vanished.numbers();
+            prefetched_since_ = fetch.changed_since;
+        }
     }
     FolderStatus status;
     status.uid_validity = mailbox.uid_validity;
@@ -303,11 +320,12 @@ Listing ImapStore::list_messages(std::uint64_t changed_since) {
     const auto& mailbox = session_.selected();
     if (!mailbox) throw Error(ErrorKind::Internal, tr("IMAP store used without a selected folder"));
     bool partial = changed_since > 0 && session_.condstore() && !mailbox->no_modseq && mailbox->highest_modseq > 0;
-    if (!partial && prefetched_) {
+    if (prefetched_ && prefetched_->partial == partial && (!partial || prefetched_since_ == changed_since)) {
         Listing listing = std::move(*prefetched_);
         prefetched_.reset();
         return listing;
     }
+    prefetched_.reset();
     Listing listing;
     listing.partial = partial;
     if (!partial && mailbox->exists == 0) return listing;

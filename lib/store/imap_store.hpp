@@ -40,6 +40,9 @@ public:
     void rename_folder(const std::string& from, const std::string& to) override;
     FolderStatus select(const std::string& name) override;
     void expect_full_listing() override { full_listing_next_ = true; }
+    void expect_changes_since(std::uint64_t modseq, std::uint32_t highest_uid) override {
+        changes_next_ = ChangesAsked{modseq, highest_uid};
+    }
     Listing list_messages(std::uint64_t changed_since) override;
     std::vector<MessageIdentity> identities(const std::vector<std::uint32_t>& uids) override;
     std::vector<MessageIdentity> identities_from(std::uint32_t min_uid) override;
@@ -71,8 +74,14 @@ private:
     std::optional<imap::ServerNaming> naming_;
     std::string selected_;  // server name of the selected folder
     std::uint32_t uid_validity_ = 0;
+    struct ChangesAsked {
+        std::uint64_t modseq;
+        std::uint32_t highest_uid;
+    };
     bool full_listing_next_ = false;
-    std::optional<Listing> prefetched_;  // the selected folder's full listing, asked with its SELECT
+    std::optional<ChangesAsked> changes_next_;
+    std::optional<Listing> prefetched_;  // the selected folder's listing, asked with its SELECT
+    std::uint64_t prefetched_since_ = 0;  // ... of the changes since this mod-sequence (partial)
 };
 
 }  // namespace zmail::store

@@ -166,6 +166,12 @@ public:
     /// together with the selection (IMAP: the UID FETCH follows the SELECT onto the wire, one
     /// round trip for both).
     virtual void expect_full_listing() {}
+    /// The next select() is followed by list_messages(modseq), and `highest_uid` is the highest
+    /// UID of the folder the caller knows (0: none): likewise asked together where the store can.
+    virtual void expect_changes_since(std::uint64_t modseq, std::uint32_t highest_uid) {
+        (void)modseq;
+        (void)highest_uid;
+    }
     /// Lists the selected folder. With `changed_since` > 0 and mod_sequences, only what changed
     /// since then (Listing::partial); a store may always return a full listing instead.
     virtual Listing list_messages(std::uint64_t changed_since) = 0;

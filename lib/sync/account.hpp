@@ -61,6 +61,9 @@ AccountReport sync_account(store::Store& far, store::Store& near, const std::str
 struct StorePair {
     std::shared_ptr<void> resources;  ///< destroyed after the stores
     std::unique_ptr<store::Store> far, near;
+    /// The server runs on this machine (loopback): another connection shares our cores and costs
+    /// them a login (Dovecot: a process, TLS, its indexes), so it is opened only for long work.
+    bool local = false;
 };
 /// Opens a new StorePair (a new connection); throws zmail::Error.
 using StoreOpener = std::function<StorePair()>;
@@ -68,7 +71,8 @@ using StoreOpener = std::function<StorePair()>;
 /// Like sync_account(), with up to `jobs` folders at a time, each worker on its own StorePair
 /// (`open` is called once per worker, from that worker's thread; `progress` must be thread-safe).
 /// Workers beyond the first start only while the work left (estimated from the folders done so
-/// far) takes longer than opening two connections.
+/// far) takes longer than opening two connections, and, with a server on this machine
+/// (StorePair::local), longer than a second.
 /// A worker whose connection is lost stops; the others take over its remaining folders. Folders
 /// no worker could sync are reported with the error that stopped the last worker.
 AccountReport sync_account_parallel(const StoreOpener& open, const std::string& state_directory,

@@ -165,9 +165,15 @@ void FolderRun::list(Side side, std::uint64_t changed_since) {
 }
 
 void FolderRun::sync_both() {
-    // a first sync (or a server without mod-sequences) lists the whole far folder: asked for
-    // together with the SELECT
-    if (!state_.existed() || !store(Far).capabilities().mod_sequences) store(Far).expect_full_listing();
+    // the far listing goes out together with the SELECT: the whole folder on a first sync (or a
+    // server without mod-sequences), else the changes since the last run
+    if (!state_.existed() || !store(Far).capabilities().mod_sequences) {
+        store(Far).expect_full_listing();
+    } else if (state_.far_modseq() > 0) {
+        std::uint32_t highest = state_.pairs().all().empty() ? 0 : state_.pairs().all().rbegin()->first;
+        if (!state_.left(Far).empty()) highest = std::max(highest, *state_.left(Far).rbegin());
+        store(Far).expect_changes_since(state_.far_modseq(), highest);
+    }
     for (Side s : {Far, Near}) status_[s] = store(s).select(folder_);
     views_[Near].clear();
     bool existed = state_.existed();

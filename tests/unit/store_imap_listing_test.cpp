@@ -161,3 +161,83 @@ TEST(ImapLoginCapabilities, NamespaceIsAskedWithEnableAndAnsweredFromThen) {
     EXPECT_EQ(names, (std::vector<std::string>{"INBOX", "Sent"}));
     EXPECT_TRUE(stream.script_done());
 }
+
+namespace {
+
+// A QRESYNC session whose capabilities came with the login: ENABLE, then NAMESPACE.
+imap::SessionOptions qresync_session(ScriptedStream& stream) {
+    stream.expect("Z1 ENABLE CONDSTORE QRESYNC\r\n", "* ENABLED CONDSTORE QRESYNC\r\nZ1 OK Enabled\r\n");
+    stream.expect("Z2 NAMESPACE\r\n", "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\nZ2 OK NAMESPACE completed\r\n");
+    imap::SessionOptions options;
+    options.enable_qresync = true;
+    options.capabilities = imap::Capabilities::announced("* CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC NAMESPACE");
+    return options;
+}
+
+const char* const changes_pipelined =
+    "Z3 SELECT INBOX\r\n"  // (QRESYNC enabled: CONDSTORE goes without saying)
+    "Z4 UID FETCH 1:9,10:* (UID FLAGS RFC822.SIZE INTERNALDATE) (CHANGEDSINCE 5 VANISHED)\r\n";
+
+std::string selected_with_modseq() {
+    return "* 3 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 12] ok\r\n* OK [HIGHESTMODSEQ 9] ok\r\n"
+           "Z3 OK [READ-WRITE] Select completed\r\n";
+}
+
+}  // namespace
+
+// The changes since the last run ride behind the SELECT too, over every UID the state knows: the
+// expunged ones above the highest UID left are reported VANISHED (with "1:*" Cyrus says nothing).
+TEST(ImapStoreListing, TheChangesSinceTheLastRunFollowTheSelect) {
+    ScriptedStream stream;
+    imap::SessionOptions options = qresync_session(stream);
+    stream.expect(changes_pipelined, selected_with_modseq() +
+                                         "* VANISHED (EARLIER) 4,9\r\n"
+                                         "* 2 FETCH (UID 5 FLAGS (\\Seen) RFC822.SIZE 10 MODSEQ (8))\r\n"
+                                         "* 3 FETCH (UID 11 FLAGS () RFC822.SIZE 20 MODSEQ (9))\r\n"
+                                         "Z4 OK Fetch completed\r\n");
+    imap::Session session(stream, options);
+    store::ImapStore store(session, "imap.example.test");
+    store.expect_changes_since(5, 9);
+    EXPECT_EQ(store.select("INBOX").highest_modseq, 9u);
+    const store::Listing listing = store.list_messages(5);  // nothing more on the wire
+    EXPECT_TRUE(listing.partial);
+    EXPECT_EQ(listing.vanished, (std::vector<std::uint32_t>{4, 9}));
+    ASSERT_EQ(listing.messages.size(), 2u);
+    EXPECT_EQ(listing.messages[0].uid, 5u);
+    EXPECT_EQ(listing.messages[1].uid, 11u);
+    EXPECT_TRUE(stream.script_done());
+    EXPECT_EQ(stream.unread(), 0u);
+}
+
+TEST(ImapStoreListing, RefusedChangesAreAskedAgainTheUsualWay) {
+    ScriptedStream stream;
+    imap::SessionOptions options = qresync_session(stream);
+    stream.expect(changes_pipelined, selected_with_modseq() + "Z4 BAD Internal error\r\n");
+    stream.expect("Z5 UID FETCH 1:11 (UID FLAGS MODSEQ RFC822.SIZE INTERNALDATE) (CHANGEDSINCE 5 VANISHED)\r\n",
+                  "* 2 FETCH (UID 5 FLAGS (\\Seen) MODSEQ (8) RFC822.SIZE 10)\r\nZ5 OK done\r\n");
+    imap::Session session(stream, options);
+    store::ImapStore store(session, "imap.example.test");
+    store.expect_changes_since(5, 9);
+    store.select("INBOX");
+    const store::Listing listing = store.list_messages(5);
+    EXPECT_TRUE(listing.partial);
+    ASSERT_EQ(listing.messages.size(), 1u);
+    EXPECT_TRUE(stream.script_done());
+}
+
+TEST(ImapStoreListing, ChangesSinceAnotherModseqAreNotTakenForTheAskedOnes) {
+    // the engine asks a full listing after all (UIDVALIDITY changed): the prefetched changes go
+    ScriptedStream stream;
+    imap::SessionOptions options = qresync_session(stream);
+    stream.expect(changes_pipelined, selected_with_modseq() + "Z4 OK Fetch completed\r\n");
+    stream.expect("Z5 UID FETCH 1:* (UID FLAGS MODSEQ RFC822.SIZE INTERNALDATE)\r\n",
+                  "* 1 FETCH (UID 1 FLAGS () MODSEQ (1) RFC822.SIZE 1)\r\nZ5 OK done\r\n");
+    imap::Session session(stream, options);
+    store::ImapStore store(session, "imap.example.test");
+    store.expect_changes_since(5, 9);
+    store.select("INBOX");
+    const store::Listing listing = store.list_messages(0);
+    EXPECT_FALSE(listing.partial);
+    EXPECT_EQ(listing.messages.size(), 1u);
+    EXPECT_TRUE(stream.script_done());
+}

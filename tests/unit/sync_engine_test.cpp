@@ -554,7 +554,7 @@ TEST(SyncEngine, AFolderTheListingShowsEmptyIsSyncedWhenItHasMailHere) {
 TEST(SyncEngine, ADownloadIsOneFetchCommittedInBatches) {
     World w;
     w.server.add_folder("INBOX");
-    for (int i = 0; i < 25; ++i) w.server.add("INBOX", make_message("m" + std::to_string(i)), i % 3 ? store::Seen : 0);
+    for (int i = 0; i < 25; ++i) w.server.add("INBOX", make_message("m" + std::to_string(i)), i % 3 ? store::Flags(store::Seen) : store::Flags(0));
     fs::create_directories(w.root());
     FolderOptions options;
     options.batch_messages = 4;
