@@ -13,7 +13,7 @@ import os
 import time
 
 from .common import STEP_PAUSE, Account, Outcome, change_server, log_note, maildir_state
-from .tools import Mbsync, Offlineimap, ZmailSync
+from .tools import Mbsync, Offlineimap, ZmailSync, ZmailSyncJobs
 
 STEPS = ("sync", "resync", "resync-changes", "move-server", "move-local")
 MOVED = 200
@@ -24,7 +24,7 @@ CHANGED_FRACTION = 0.01
 
 
 def tools():
-    return [ZmailSync(), Mbsync(), Offlineimap()]
+    return [ZmailSync(), ZmailSyncJobs(), Mbsync(), Offlineimap()]
 
 
 def messages(scale):
