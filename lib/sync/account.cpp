@@ -198,7 +198,9 @@ struct WorkerLeaves {
 
 /// How long the work left must take for another connection to pay: opening one twice over. A
 /// server on this machine shares its cores with us: there a login is worth it for more than a
-/// second of work only (an incremental run over 20 folders doubled Dovecot's CPU with 4 logins).
+/// second of work only (an incremental run over 20 folders doubled Dovecot's CPU with 4 logins),
+/// estimated once two folders are done: INBOX, first and mostly the largest, timed alone makes
+/// every folder look that slow.
 std::chrono::steady_clock::duration worth_a_login(std::chrono::steady_clock::duration connect_time, bool local) {
     const std::chrono::steady_clock::duration twice = 2 * connect_time;
     return local ? std::max<std::chrono::steady_clock::duration>(twice, std::chrono::seconds(1)) : twice;
@@ -286,6 +288,7 @@ AccountReport sync_account_parallel(const StoreOpener& open, const std::string& 
     // done so far, would take longer than opening one twice over: an incremental run with a few
     // changes in every folder never pays for logins it cannot use, a first sync gets them all.
     const auto threshold = worth_a_login(connect_time, first.local);
+    const std::size_t folders_to_estimate = first.local ? 2 : 0;  // (see worth_a_login)
     std::vector<std::thread> threads;
     const auto started = std::chrono::steady_clock::now();
     std::unique_lock lock(mutex);
@@ -295,7 +298,7 @@ AccountReport sync_account_parallel(const StoreOpener& open, const std::string& 
         const auto elapsed = std::chrono::steady_clock::now() - started;
         const auto left = elapsed / std::max<std::size_t>(done, 1) * (folders.names.size() - next) /
                           std::max<std::size_t>(active, 1);
-        if (active == 0 || left > threshold) {  // (no worker left: a connection was lost)
+        if (active == 0 || (done >= folders_to_estimate && left > threshold)) {  // (active 0: a connection was lost)
             ++active;
             threads.emplace_back(work, StorePair{});
             continue;

@@ -72,7 +72,7 @@ using StoreOpener = std::function<StorePair()>;
 /// (`open` is called once per worker, from that worker's thread; `progress` must be thread-safe).
 /// Workers beyond the first start only while the work left (estimated from the folders done so
 /// far) takes longer than opening two connections, and, with a server on this machine
-/// (StorePair::local), longer than a second.
+/// (StorePair::local), longer than a second, estimated once two folders are done.
 /// A worker whose connection is lost stops; the others take over its remaining folders. Folders
 /// no worker could sync are reported with the error that stopped the last worker.
 AccountReport sync_account_parallel(const StoreOpener& open, const std::string& state_directory,
