@@ -143,7 +143,8 @@ class Bench:
         return r.stdout.decode("utf-8", errors="replace")
 
     def user(self, name, messages, folders, seed):
-        """A server user holding a corpus of the given shape; created and loaded once."""
+        """A server user holding a corpus of the given shape (none for 0 messages); created and
+        loaded once."""
         if name in self.users:
             return self.users[name]
         password = name + "-pass"
@@ -151,6 +152,9 @@ class Bench:
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
         if r.returncode != 0:
             raise BenchError("cannot add user %s: %s" % (name, r.stdout.decode(errors="replace")))
+        if not messages:
+            self.users[name] = password
+            return password
         self.say("loading %d messages in %d folder(s) for %s" % (messages, folders, name))
         r = subprocess.run([PYTHON, CORPUS, "--load", self.fixture, "--user", name, "--messages", str(messages),
                             "--folders", str(folders), "--seed", str(seed)],

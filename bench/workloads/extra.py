@@ -11,7 +11,7 @@ import signal
 import subprocess
 import time
 
-from .common import MAILSERVER, PYTHON, Account, Outcome, log_note, maildir_state
+from .common import Account, BenchError, Outcome, log_note, maildir_state
 from .tools import Mbsync, ZmailSync
 
 STEPS = ("large", "push")
@@ -47,19 +47,16 @@ def save(bench, user, folder, data):
     r = subprocess.run(bench.env["doveadm"] + ["save", "-u", user, "-m", folder], input=data,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
     if r.returncode != 0:
-        raise RuntimeError("doveadm save: %s" % r.stderr.decode(errors="replace"))
+        raise BenchError("doveadm save: %s" % r.stderr.decode(errors="replace"))
 
 
 def new_user(bench, name):
     """A server user of its own, with the folder the pushes go to (no corpus)."""
-    if name not in bench.users:
-        r = subprocess.run([PYTHON, MAILSERVER, "adduser", bench.fixture, name, name + "-pass"],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
-        if r.returncode != 0:
-            raise RuntimeError("cannot add user %s: %s" % (name, r.stdout.decode(errors="replace")))
-        bench.doveadm("mailbox", "create", "-u", name, PUSH_FOLDER)
-        bench.users[name] = name + "-pass"
-    return bench.users[name]
+    if name in bench.users:
+        return bench.users[name]
+    password = bench.user(name, 0, 1, "")
+    bench.doveadm("mailbox", "create", "-u", name, PUSH_FOLDER)
+    return password
 
 
 def run_large(bench, tool, rtt_ms, rep):
@@ -145,7 +142,7 @@ def run_chain(bench, tool, rtt_ms, rep, count, wanted):
             outcomes["large"] = run_large(bench, tool, rtt_ms, rep)
         if "push" in wanted:
             outcomes["push"] = run_push(bench, tool, rtt_ms, rep)
-    except RuntimeError as e:
+    except BenchError as e:
         for step in wanted:
             outcomes.setdefault(step, Outcome(status="error", note=str(e)))
     return outcomes

@@ -391,21 +391,22 @@ CommandResult Session::run(const CommandBuilder& build, UntaggedHandler handler)
 // --- start-up and capabilities -----------------------------------------------------------------------
 
 Capabilities Capabilities::announced(std::string_view line) {
-    const bool untagged = line.starts_with("* CAPABILITY ");
-    const std::size_t code = line.find(" OK [CAPABILITY ");
-    if (!untagged && code == std::string_view::npos) return {};
-    line.remove_prefix(untagged ? 13 : code + 16);
-    if (!untagged) {
-        const std::size_t end = line.find(']');
-        if (end == std::string_view::npos) return {};
-        line = line.substr(0, end);
+    // read by the parser every response goes through, as the session would have read it
+    const std::string bytes = std::string(line) + "\r\n";
+    std::string_view input = bytes;
+    std::optional<Response> response;
+    try {
+        response = ResponseReader().read(input);
+    } catch (const Error&) {
+        return {};
     }
+    if (!response) return {};
     std::vector<std::string> atoms;
-    while (!line.empty()) {
-        const std::size_t space = line.find(' ');
-        if (space != 0) atoms.emplace_back(line.substr(0, space));
-        if (space == std::string_view::npos) break;
-        line.remove_prefix(space + 1);
+    if (const CapabilityData* data = response->get<CapabilityData>()) {
+        atoms = data->capabilities;
+    } else if (const StatusResponse* status = response->get<StatusResponse>();
+               status && status->status == Status::Ok && status->code.kind == CodeKind::Capability) {
+        atoms = status->code.atoms;
     }
     Capabilities found(std::move(atoms));
     // every IMAP server lists its version: without it the line was something else

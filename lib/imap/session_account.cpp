@@ -30,8 +30,7 @@ AccountSession open_account_session(const profile::Profile& profile, const profi
     session_options.enable_utf8 = true;
     session_options.ask_namespace = true;
     // RFC 4978: worth it over a network, not on this machine (auto), or as the account says
-    const std::string& address = s.connection->report().address;
-    const bool loopback = address.starts_with("127.") || address == "::1";
+    const bool loopback = s.connection->report().loopback();
     session_options.compress = account.imap_compress == "always" || (account.imap_compress == "auto" && !loopback);
     if (s.connection->report().capabilities_after_login && s.connection->report().capabilities.size() == 1)
         session_options.capabilities = Capabilities::announced(s.connection->report().capabilities.front());

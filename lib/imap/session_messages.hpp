@@ -31,7 +31,6 @@ struct FlagListingOptions {
     bool modseq = true;
 };
 
-
 /// What uid_fetch_flags() found besides the messages.
 struct FlagListing {
     std::uint32_t count = 0;  ///< callbacks made

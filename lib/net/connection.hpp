@@ -35,6 +35,8 @@ struct LoginReport {
     std::string tls_cipher;                 ///< e.g. "TLS_AES_256_GCM_SHA384"; empty without TLS
     std::string address;                    ///< the address libcurl connected to (the proxy's, with a proxy)
     std::string proxy;                      ///< the variable naming the proxy libcurl used ("all_proxy"); empty: none
+    /// The server is on this machine: `address` is a loopback one.
+    bool loopback() const { return address.starts_with("127.") || address == "::1"; }
 };
 
 /// The error a failed login throws: an Error (kind, message, hint, server's words) that also says

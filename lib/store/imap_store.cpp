@@ -253,6 +253,9 @@ Listing sorted_listing(const std::map<std::uint32_t, MessageInfo>& seen) {
 }  // namespace
 
 FolderStatus ImapStore::select(const std::string& name) {
+    // what the caller announced is for this select only, however it ends
+    const bool full = std::exchange(full_listing_next_, false);
+    const std::optional<ChangesAsked> changes = std::exchange(changes_next_, std::nullopt);
     selected_.clear();
     prefetched_.reset();
     imap::OpenOptions options;
@@ -261,8 +264,6 @@ FolderStatus ImapStore::select(const std::string& name) {
     // The listing the caller asks next goes out right behind the SELECT: the whole folder, or
     // (QRESYNC) what changed since the recorded mod-sequence, over every UID the state knows
     // ("1:N,N+1:*": VANISHED then covers expunged UIDs above the highest one left) and any new.
-    const bool full = std::exchange(full_listing_next_, false);
-    const std::optional<ChangesAsked> changes = std::exchange(changes_next_, std::nullopt);
     std::optional<imap::PendingFlagListing> listing;
     auto seen = std::make_shared<std::map<std::uint32_t, MessageInfo>>();  // a message may come twice
     imap::FlagListingOptions fetch;

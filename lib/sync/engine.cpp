@@ -46,7 +46,7 @@ void FolderRun::run(const FolderPresence& presence) {
 bool FolderRun::nothing_changed(const FolderPresence& presence) {
     const auto& far = presence.far_status;
     if (!state_.existed()) return empty_on_both_sides(presence);
-    if (!far || !state_.existed() || !state_.pending().empty() || far->highest_modseq == 0) return false;
+    if (!far || !state_.pending().empty() || far->highest_modseq == 0) return false;
     if (far->uid_validity != state_.uid_validity(Far) || far->highest_modseq != state_.far_modseq()) return false;
     status_[Near] = store(Near).select(folder_);
     if (status_[Near].uid_validity != state_.uid_validity(Near)) return false;

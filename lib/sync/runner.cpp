@@ -38,8 +38,7 @@ Connected connect(const profile::Profile& profile, const profile::Account& accou
     c.stores.far = std::make_unique<store::ImapStore>(*c.session->session, account.imap.host);
     c.stores.near = std::make_unique<store::MaildirStore>(account.maildir,
                                                           store::MaildirOptions{account.sync.layout, request.dry_run});
-    const std::string& address = c.session->connection->report().address;
-    c.stores.local = address.starts_with("127.") || address == "::1";
+    c.stores.local = c.session->connection->report().loopback();
     return c;
 }
 

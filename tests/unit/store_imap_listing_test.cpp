@@ -241,3 +241,18 @@ TEST(ImapStoreListing, ChangesSinceAnotherModseqAreNotTakenForTheAskedOnes) {
     EXPECT_EQ(listing.messages.size(), 1u);
     EXPECT_TRUE(stream.script_done());
 }
+
+TEST(ImapStoreListing, AnAnnouncedListingIsForTheNextSelectOnlyEvenWhenItFails) {
+    // a name the server cannot hold fails before anything is sent: the listing announced for it
+    // must not ride behind the next folder's SELECT
+    ScriptedStream stream;
+    expect_naming(stream);
+    stream.expect("Z3 SELECT INBOX\r\n", selected(0));
+    imap::Session session(stream);
+    store::ImapStore store(session, "imap.example.test");
+    store.expect_full_listing();
+    EXPECT_EQ(error_of([&] { store.select("a//b"); }).kind, ErrorKind::Usage);
+    store.select("INBOX");
+    EXPECT_TRUE(stream.script_done());
+    EXPECT_EQ(stream.unread(), 0u);
+}
