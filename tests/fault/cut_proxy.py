@@ -29,13 +29,23 @@ class CutProxy:
         self.listener.listen(8)
         self.port = self.listener.getsockname()[1]
         self.connections = 0
-        self.triggered = False
+        self.cut = threading.Event()
         self.stopping = False
         self.thread = threading.Thread(target=self._accept_loop, daemon=True)
 
     def start(self):
         self.thread.start()
         return self
+
+    @property
+    def triggered(self):
+        return self.cut.is_set()
+
+    def wait_triggered(self, timeout=5):
+        """True once the cut point was reached. The client may exit before this proxy's thread has read
+        its last command (zmail leaves a --keep session with QUIT and does not wait for the reply), so a
+        test asks here rather than reading `triggered` the moment the client is gone."""
+        return self.cut.wait(timeout)
 
     def stop(self):
         self.stopping = True
@@ -86,7 +96,7 @@ class CutProxy:
                     return
                 if rule and rule[0] == "bytes" and server_bytes + len(data) >= rule[1]:
                     client.sendall(data[:rule[1] - server_bytes])
-                    self.triggered = True
+                    self.cut.set()
                     return
                 server_bytes += len(data)
                 client.sendall(data)
@@ -103,7 +113,7 @@ class CutProxy:
                     verb = line.split(b" ", 1)[0].decode(errors="replace").upper()
                     seen[verb] = seen.get(verb, 0) + 1
                     if verb == rule[1] and seen[verb] == rule[2]:
-                        self.triggered = True
+                        self.cut.set()
                         if rule[3] == "after":
                             server.sendall(line + b"\r\n")
                             self._drain(server)

@@ -38,7 +38,7 @@ def cut_scenario(rule, keep, expect_failure=True):
             client = Client(fixture, user, password, proxy.port, security="none", label="cut")
             policy = "--keep" if keep else "--delete"
             first = client.run("fetch", policy, timeout=60)
-            if not proxy.triggered:
+            if not proxy.wait_triggered():
                 raise Failure("the proxy never reached its cut point %s" % (rule,))
             if expect_failure:
                 check_clean_error(first, (69, 75), "cut run")
