@@ -256,6 +256,8 @@ FolderStatus ImapStore::select(const std::string& name) {
     // what the caller announced is for this select only, however it ends
     const bool full = std::exchange(full_listing_next_, false);
     const std::optional<ChangesAsked> changes = std::exchange(changes_next_, std::nullopt);
+    const std::function<void()> meanwhile = std::exchange(meanwhile_next_, nullptr);
+    std::exception_ptr meanwhile_error;
     selected_.clear();
     prefetched_.reset();
     imap::OpenOptions options;
@@ -276,10 +278,16 @@ FolderStatus ImapStore::select(const std::string& name) {
         if (changes->highest_uid > 0 && changes->highest_uid < 0xFFFFFFFFu)
             set = "1:" + std::to_string(changes->highest_uid) + "," + std::to_string(changes->highest_uid + 1) + ":*";
     }
-    if (full || fetch.changed_since > 0)
-        options.after_send = [&] {
+    options.after_send = [&] {
+        if (full || fetch.changed_since > 0)
             listing = messages_.send_fetch_flags(set, fetch, [seen](const imap::MessageFlags& m) { merge(*seen, m); });
-        };
+        if (!meanwhile) return;
+        try {
+            meanwhile();
+        } catch (...) {
+            meanwhile_error = std::current_exception();  // thrown once the answers are read
+        }
+    };
     imap::SelectedMailbox mailbox;
     try {
         mailbox = mailboxes_.select(server, options);
@@ -309,6 +317,7 @@ FolderStatus ImapStore::select(const std::string& name) {
             prefetched_since_ = fetch.changed_since;
         }
     }
+    if (meanwhile_error) std::rethrow_exception(meanwhile_error);
     FolderStatus status;
     status.uid_validity = mailbox.uid_validity;
     status.uid_next = mailbox.uid_next;

@@ -43,6 +43,7 @@ public:
     void expect_changes_since(std::uint64_t modseq, std::uint32_t highest_uid) override {
         changes_next_ = ChangesAsked{modseq, highest_uid};
     }
+    void while_selecting(std::function<void()> work) override { meanwhile_next_ = std::move(work); }
     Listing list_messages(std::uint64_t changed_since) override;
     std::vector<MessageIdentity> identities(const std::vector<std::uint32_t>& uids) override;
     std::vector<MessageIdentity> identities_from(std::uint32_t min_uid) override;
@@ -80,6 +81,7 @@ private:
     };
     bool full_listing_next_ = false;
     std::optional<ChangesAsked> changes_next_;
+    std::function<void()> meanwhile_next_;
     std::optional<Listing> prefetched_;  // the selected folder's listing, asked with its SELECT
     std::uint64_t prefetched_since_ = 0;  // ... of the changes since this mod-sequence (partial)
 };

@@ -132,11 +132,11 @@ public:
     void write(std::string_view bytes) override { file_.write(bytes); }
 
     std::uint32_t finish(Flags flags, std::time_t date) override {
-        file_.finish(date);
-        file_.sync();
+        file_.finish(date);  // synced with the others of its batch (see sync_staged)
         const std::uint32_t uid = store_.allocate_uids(1);
         maildir::Entry entry = file_.entry(format_uid_tag({store_.uid_validity_, uid}), maildir_flags(flags), false);
         store_.staged_.push_back({std::move(file_), std::move(entry), uid});
+        if (++store_.unsynced_ >= MaildirStore::max_unsynced) store_.sync_staged();
         return uid;
     }
 
@@ -178,6 +178,7 @@ FolderStatus MaildirStore::select(const std::string& name) {
         folder.clean_tmp();  // files a killed run left in tmp/ (after 36 hours)
     }
     staged_.clear();  // removes their temporary files
+    unsynced_ = 0;
     index_.clear();
     folder_name_ = name;
     path_ = path;
@@ -321,8 +322,19 @@ std::unique_ptr<AppendWriter> MaildirStore::begin_append(std::uint64_t, Flags, s
     return std::make_unique<MaildirAppendWriter>(*this);
 }
 
+// The staged files not synced yet, all at once (their fsyncs overlap; one at a time, a download
+// of small messages waited for the disk after every one). Each stays open until then.
+void MaildirStore::sync_staged() {
+    std::vector<maildir::MessageFile*> files;
+    for (auto& s : staged_)
+        if (!s.file.linked()) files.push_back(&s.file);
+    maildir::sync_together(files);
+    unsynced_ = 0;
+}
+
 void MaildirStore::commit_appends() {
     require_selected();
+    sync_staged();
     bool new_dir = false, cur_dir = false;
     for (auto& s : staged_) {
         if (s.file.linked()) continue;  // by an earlier call that failed part-way

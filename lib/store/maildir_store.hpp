@@ -86,12 +86,13 @@ public:
 private:
     friend class MaildirAppendWriter;
     struct Staged {
-        maildir::MessageFile file;  ///< synced; removed from tmp/ when dropped unlinked
+        maildir::MessageFile file;  ///< written; removed from tmp/ when dropped unlinked
         maildir::Entry entry;
         std::uint32_t uid = 0;
     };
 
     void require_selected() const;
+    void sync_staged();
     /// Allocates `count` fresh UIDs, making the next-UID value durable first; returns the first.
     std::uint32_t allocate_uids(std::uint32_t count);
     void write_uid_file(std::uint32_t next_uid);
@@ -111,6 +112,9 @@ private:
     std::unordered_map<std::uint32_t, maildir::Entry> index_;
     std::vector<std::string> listing_skipped_;  // for the next Listing::skipped
     std::vector<Staged> staged_;
+    /// Staged files written but not synced (each holds a file descriptor until it is).
+    std::size_t unsynced_ = 0;
+    static constexpr std::size_t max_unsynced = 64;
     std::vector<std::uint32_t> fresh_;
 };
 

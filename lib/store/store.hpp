@@ -172,6 +172,10 @@ public:
         (void)modseq;
         (void)highest_uid;
     }
+    /// Work of the caller's to do while the next select() waits for its answer (the Maildir
+    /// listed while the server opens the folder). A store that never waits runs it at once. When
+    /// the work throws, select() still finishes reading the server's answer, then rethrows.
+    virtual void while_selecting(std::function<void()> work) { work(); }
     /// Lists the selected folder. With `changed_since` > 0 and mod_sequences, only what changed
     /// since then (Listing::partial); a store may always return a full listing instead.
     virtual Listing list_messages(std::uint64_t changed_since) = 0;

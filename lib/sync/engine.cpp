@@ -174,8 +174,12 @@ void FolderRun::sync_both() {
         if (!state_.left(Far).empty()) highest = std::max(highest, *state_.left(Far).rbegin());
         store(Far).expect_changes_since(state_.far_modseq(), highest);
     }
-    for (Side s : {Far, Near}) status_[s] = store(s).select(folder_);
-    views_[Near].clear();
+    // the Maildir is read while the server opens the folder
+    store(Far).while_selecting([this] {
+        status_[Near] = store(Near).select(folder_);
+        list(Near, 0);
+    });
+    status_[Far] = store(Far).select(folder_);
     bool existed = state_.existed();
     std::array<bool, 2> changed{true, true};
     if (existed)
@@ -187,7 +191,6 @@ void FolderRun::sync_both() {
         store(Far).capabilities().mod_sequences)
         since = state_.far_modseq();
     list(Far, since);
-    list(Near, 0);
     if (!existed) {
         rematching = !views_[Far].empty() && !views_[Near].empty();
         if (!rematching) {

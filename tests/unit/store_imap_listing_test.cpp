@@ -256,3 +256,40 @@ TEST(ImapStoreListing, AnAnnouncedListingIsForTheNextSelectOnlyEvenWhenItFails) 
     EXPECT_TRUE(stream.script_done());
     EXPECT_EQ(stream.unread(), 0u);
 }
+
+// The caller's work (the sync reads the Maildir) runs while the server opens the folder: the
+// SELECT and its listing are on the wire before it starts, their answers read after it ends.
+TEST(ImapStoreListing, TheCallersWorkRunsWhileTheSelectIsOnTheWire) {
+    ScriptedStream stream;
+    expect_naming(stream);
+    stream.expect(pipelined, selected(0) + "Z4 OK Fetch completed\r\n");
+    imap::Session session(stream);
+    store::ImapStore store(session, "imap.example.test");
+    store.expect_full_listing();
+    bool ran = false;
+    store.while_selecting([&] {
+        ran = true;
+        EXPECT_TRUE(stream.script_done());  // both commands sent in full
+        EXPECT_GT(stream.unread(), 0u);     // their answers not read yet
+    });
+    EXPECT_EQ(store.select("INBOX").uid_validity, 7u);
+    EXPECT_TRUE(ran);
+    EXPECT_EQ(stream.unread(), 0u);
+}
+
+TEST(ImapStoreListing, WorkThatFailsMeanwhileFailsTheSelectOnceItsAnswersAreRead) {
+    ScriptedStream stream;
+    expect_naming(stream);
+    stream.expect(pipelined, selected(0) + "Z4 OK Fetch completed\r\n");
+    stream.expect("Z5 SELECT Sent\r\n", "* 0 EXISTS\r\n* OK [UIDVALIDITY 8] ok\r\nZ5 OK [READ-WRITE] done\r\n");
+    imap::Session session(stream);
+    store::ImapStore store(session, "imap.example.test");
+    store.expect_full_listing();
+    store.while_selecting([] { throw Error(ErrorKind::Storage, "cannot read the Maildir"); });
+    const Error e = error_of([&] { store.select("INBOX"); });
+    EXPECT_EQ(e.kind, ErrorKind::Storage);
+    EXPECT_EQ(stream.unread(), 0u);
+    // the session is in step, and the work was for that select only
+    EXPECT_EQ(store.select("Sent").uid_validity, 8u);
+    EXPECT_TRUE(stream.script_done());
+}

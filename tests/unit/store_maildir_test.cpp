@@ -129,6 +129,27 @@ TEST_F(MaildirTest, AppendIsInvisibleUntilCommitted) {
     EXPECT_FALSE(listing.partial);
 }
 
+// Appended files are synced together, at commit or once 64 wait (each holds a descriptor until
+// it is synced): a big batch neither runs out of descriptors nor loses a message.
+TEST_F(MaildirTest, ABigBatchIsSyncedInGroupsAndCommittedWhole) {
+    auto open_descriptors = [] {
+        return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{});
+    };
+    MaildirStore store(root());
+    store.create_folder("INBOX");
+    store.select("INBOX");
+    const std::string path = store.folder_directory("INBOX");
+    const auto before = open_descriptors();
+    for (int i = 0; i < 150; ++i) append(store, "Subject: " + std::to_string(i) + "\r\n\r\nbody\r\n", 0);
+    EXPECT_LE(open_descriptors() - before, 64);
+    EXPECT_TRUE(files(path + "/new").empty());
+    store.commit_appends();
+    EXPECT_EQ(open_descriptors(), before);
+    EXPECT_TRUE(files(path + "/tmp").empty());
+    EXPECT_EQ(files(path + "/new").size(), 150u);
+    EXPECT_EQ(store.list_messages(0).messages.size(), 150u);
+}
+
 TEST_F(MaildirTest, HalfCreatedFolderIsCompletedOnSelect) {
     // what a run killed while creating the folder left (found by the sync kill trials)
     MaildirStore store(root());
