@@ -240,9 +240,16 @@ void MaildirStore::sync_directories(bool new_dir, bool cur_dir) const {
 
 Listing MaildirStore::list_messages(std::uint64_t) {
     require_selected();
-    auto entries = maildir::Folder(path_, maildir_store_hints()).list();
-    std::sort(entries.begin(), entries.end(),
-              [](const auto& a, const auto& b) { return a.filename < b.filename; });
+    std::optional<std::vector<maildir::Entry>> ahead;
+    if (ahead_) ahead = ahead_->take(path_);
+    std::vector<maildir::Entry> entries;
+    if (ahead) {
+        entries = std::move(*ahead);
+    } else {
+        entries = maildir::Folder(path_, maildir_store_hints()).list();
+        std::sort(entries.begin(), entries.end(),
+                  [](const auto& a, const auto& b) { return a.filename < b.filename; });
+    }
     index_.clear();
     index_.reserve(entries.size());
     fresh_.clear();
@@ -296,6 +303,18 @@ Listing MaildirStore::list_messages(std::uint64_t) {
     std::sort(listing.messages.begin(), listing.messages.end(),
               [](const auto& a, const auto& b) { return a.uid < b.uid; });
     return listing;
+}
+
+void MaildirStore::list_ahead(const std::vector<std::string>& folders) {
+    std::vector<std::string> directories;
+    for (const auto& name : folders) {
+        try {
+            directories.push_back(folder_directory(name));
+        } catch (const Error&) {
+            // a name this layout cannot hold: its select() says so
+        }
+    }
+    ahead_ = std::make_unique<maildir::Prefetch>(std::move(directories), maildir_store_hints());
 }
 
 const maildir::Entry* MaildirStore::find(std::uint32_t uid) {

@@ -19,6 +19,7 @@
 
 #include "maildir/maildir.hpp"
 #include "maildir/message_file.hpp"
+#include "maildir/prefetch.hpp"
 #include "store/store.hpp"
 
 namespace zmail::store {
@@ -80,6 +81,11 @@ public:
     /// a file moved in from another folder), also in a read-only store (where they are not kept).
     const std::vector<std::uint32_t>& fresh_uids() const { return fresh_; }
 
+    /// Starts listing these folders on a thread of their own, so the first list_messages() of
+    /// each finds its listing made (the sync calls it before logging in to the server). A
+    /// listing made ahead may miss what changed since; the second one of a folder is made anew.
+    void list_ahead(const std::vector<std::string>& folders);
+
     /// The directory of a folder (for tests and messages).
     std::string folder_directory(const std::string& name) const;
 
@@ -112,6 +118,7 @@ private:
     std::unordered_map<std::uint32_t, maildir::Entry> index_;
     std::vector<std::string> listing_skipped_;  // for the next Listing::skipped
     std::vector<Staged> staged_;
+    std::unique_ptr<maildir::Prefetch> ahead_;
     /// Staged files written but not synced (each holds a file descriptor until it is).
     std::size_t unsynced_ = 0;
     static constexpr std::size_t max_unsynced = 64;

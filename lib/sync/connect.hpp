@@ -3,6 +3,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "imap/session_account.hpp"
 #include "sync/runner.hpp"
@@ -20,8 +22,10 @@ struct Connected {
 void check_account(const profile::Account& account);
 
 /// Connects and logs in (CONDSTORE and QRESYNC enabled when offered); throws like
-/// imap::open_account_session().
-Connected connect(const profile::Profile& profile, const profile::Account& account, const RunRequest& request);
+/// imap::open_account_session(). The Maildir folders `list_ahead` are listed meanwhile (see
+/// store::MaildirStore::list_ahead).
+Connected connect(const profile::Profile& profile, const profile::Account& account, const RunRequest& request,
+                  const std::vector<std::string>& list_ahead = {});
 
 /// Checks the Maildir root before a run: a file there, an unreadable root or a root that is gone
 /// while folders were synced before (a disk not mounted) is an Error{Storage}; else creates it.

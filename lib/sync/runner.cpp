@@ -8,6 +8,7 @@
 #include "sync/connect.hpp"
 #include "util/lock_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <sys/stat.h>
@@ -26,7 +27,11 @@ void check_account(const profile::Account& account) {
                     tr("set one: zmail settings set {} state_dir PATH", account.name));
 }
 
-Connected connect(const profile::Profile& profile, const profile::Account& account, const RunRequest& request) {
+Connected connect(const profile::Profile& profile, const profile::Account& account, const RunRequest& request,
+                  const std::vector<std::string>& list_ahead) {
+    auto near = std::make_unique<store::MaildirStore>(account.maildir,
+                                                      store::MaildirOptions{account.sync.layout, request.dry_run});
+    if (!list_ahead.empty()) near->list_ahead(list_ahead);  // while the server logs us in
     imap::AccountSessionOptions options;
     options.enable_condstore = true;
     options.enable_qresync = true;
@@ -36,8 +41,7 @@ Connected connect(const profile::Profile& profile, const profile::Account& accou
     c.session = std::make_shared<imap::AccountSession>(imap::open_account_session(profile, account, options));
     c.stores.resources = c.session;
     c.stores.far = std::make_unique<store::ImapStore>(*c.session->session, account.imap.host);
-    c.stores.near = std::make_unique<store::MaildirStore>(account.maildir,
-                                                          store::MaildirOptions{account.sync.layout, request.dry_run});
+    c.stores.near = std::move(near);
     c.stores.local = c.session->connection->report().loopback();
     return c;
 }
@@ -114,7 +118,10 @@ AccountReport run_account(const profile::Profile& profile, const profile::Accoun
         auto open = [&] { return connect(profile, account, request).stores; };
         return sync_account_parallel(open, state, options, request.jobs, request.progress);
     }
-    Connected c = connect(profile, account, request);
+    // the folders synced before, INBOX first as the sync takes them, are read while logging in
+    std::vector<std::string> known = known_folders(state);
+    std::stable_partition(known.begin(), known.end(), [](const std::string& f) { return f == "INBOX"; });
+    Connected c = connect(profile, account, request, known);
     return sync_account(*c.stores.far, *c.stores.near, state, options, request.progress);
 }
 
